@@ -1,0 +1,218 @@
+"""Exceptions raised by clerk_orgs_async.
+
+::
+
+    ClerkError
+    ├── InvalidRequestError (also a ValueError): refused before any I/O
+    ├── ClientClosedError (also a RuntimeError): the client was closed
+    ├── APIConnectionError: the request got no HTTP response
+    │   └── APITimeoutError
+    └── APIError: Clerk answered with an error status
+        ├── BadRequestError            400
+        ├── AuthenticationError        401
+        ├── PaymentRequiredError       402
+        ├── PermissionDeniedError      403
+        ├── NotFoundError              404
+        ├── ConflictError              409
+        ├── PayloadTooLargeError       413
+        ├── UnprocessableEntityError   422
+        ├── RateLimitError             429
+        ├── ServerError                5xx
+        └── UnexpectedResponseError    a success status with a body that cannot be decoded
+
+Every error carries ``attempts`` (how many requests were sent) and ``outcome_unknown`` (True
+when a write may have been applied although it failed, so it was not retried blindly).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClerkError",
+    "ClientClosedError",
+    "ConflictError",
+    "ErrorDetail",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "UnexpectedResponseError",
+    "UnprocessableEntityError",
+]
+
+_BODY_EXCERPT = 200
+
+
+@attrs.frozen(kw_only=True)
+class ErrorDetail:
+    """One entry of Clerk's ``errors`` array."""
+
+    code: str = ""
+    message: str = ""
+    long_message: str | None = None
+    meta: dict[str, Any] = attrs.field(factory=dict)
+
+
+class ClerkError(Exception):
+    """Base of every exception this library raises."""
+
+    attempts: int = 1
+    outcome_unknown: bool = False
+
+    def _suffix(self) -> str:
+        parts = []
+        if self.attempts > 1:
+            parts.append(f"after {self.attempts} attempts")
+        if self.outcome_unknown:
+            parts.append("the write may have been applied; it was not retried to avoid a duplicate")
+        return f" ({'; '.join(parts)})" if parts else ""
+
+    def __str__(self) -> str:
+        return super().__str__() + self._suffix()
+
+
+class InvalidRequestError(ClerkError, ValueError):
+    """An argument was refused before anything was sent."""
+
+
+class ClientClosedError(ClerkError, RuntimeError):
+    """The client was closed before or while the request ran."""
+
+
+class APIConnectionError(ClerkError):
+    """No HTTP response: connection refused or dropped, DNS failure, TLS failure.
+
+    ``request_sent`` is False only when the request certainly never reached the server
+    (it failed while connecting), which makes even a POST safe to retry.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_sent = request_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read or total timeout)."""
+
+
+class APIError(ClerkError):
+    """Clerk answered with an error status; ``errors`` holds Clerk's error entries."""
+
+    def __init__(
+        self,
+        status: int,
+        errors: list[ErrorDetail] | None = None,
+        clerk_trace_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: str = "",
+    ) -> None:
+        self.status = status
+        self.errors = errors or []
+        self.clerk_trace_id = clerk_trace_id
+        self.headers: Mapping[str, str] = headers or {}
+        self.body = body
+        super().__init__(status, self.errors, clerk_trace_id)
+
+    @property
+    def code(self) -> str | None:
+        """The first error's code, the one to branch on (``resource_not_found``…)."""
+        return self.errors[0].code if self.errors else None
+
+    def __str__(self) -> str:
+        if self.errors:
+            detail = "; ".join(
+                f"{e.code}: {e.long_message or e.message}".rstrip(": ") for e in self.errors
+            )
+        else:
+            text = " ".join(self.body.split())
+            if len(text) > _BODY_EXCERPT:
+                text = text[:_BODY_EXCERPT] + "…"
+            detail = text or "empty response body"
+        trace = f" [trace {self.clerk_trace_id}]" if self.clerk_trace_id else ""
+        return f"{self.status} {detail}{trace}{self._suffix()}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status}, code={self.code!r})"
+
+
+class BadRequestError(APIError):
+    """400: the request body or parameters were malformed."""
+
+
+class AuthenticationError(APIError):
+    """401: the secret key is missing, wrong or revoked."""
+
+
+class PaymentRequiredError(APIError):
+    """402: the feature needs a paid plan."""
+
+
+class PermissionDeniedError(APIError):
+    """403: not allowed, or a quota such as ``max_allowed_memberships`` is reached."""
+
+
+class NotFoundError(APIError):
+    """404: no such organization, membership or user."""
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the current state."""
+
+
+class PayloadTooLargeError(APIError):
+    """413: the upload is too large."""
+
+
+class UnprocessableEntityError(APIError):
+    """422: a parameter has an invalid value, or a slug or membership already exists."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests.
+
+    ``retry_after`` is the wait in seconds Clerk asked for (None when it gave none) and
+    ``retry_at`` the moment the request may be retried.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        errors: list[ErrorDetail] | None = None,
+        clerk_trace_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: str = "",
+        *,
+        retry_after: float | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        super().__init__(status, errors, clerk_trace_id, headers, body)
+        self.retry_after = retry_after
+        self.retry_at = retry_at
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.retry_at is not None:
+            text += f" (retry after {self.retry_at.isoformat(timespec='seconds')})"
+        return text
+
+
+class ServerError(APIError):
+    """5xx: Clerk failed; usually temporary."""
+
+
+class UnexpectedResponseError(APIError):
+    """A success status whose body is not the JSON this endpoint returns."""
