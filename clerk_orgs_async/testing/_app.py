@@ -1,0 +1,255 @@
+"""The aiohttp application: one middleware paces, injects faults, authenticates and records.
+
+Order per request: added latency, the rate limit, a fault due before the handler, the bearer
+check, the handler, a fault due after it (``after_apply``). The emulator's own image route
+skips everything but the record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+
+import attrs
+from aiohttp import web
+
+from clerk_orgs_async._json import dumps
+from clerk_orgs_async.testing._errors import ClerkAPIError
+from clerk_orgs_async.testing._faults import Fault, Faults
+from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE, add_routes
+from clerk_orgs_async.testing._ids import new_trace_id
+from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
+from clerk_orgs_async.testing._state import EmulatorState
+
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_FAULT_CODES = {
+    429: ("too_many_requests", "Too many requests, please try again later."),
+    500: ("internal_clerk_error", "There was an internal error on our servers."),
+    503: ("service_unavailable", "The service is temporarily unavailable."),
+}
+_BAD_GATEWAY_HTML = (
+    b"<html><head><title>502 Bad Gateway</title></head>"
+    b"<body><center><h1>502 Bad Gateway</h1></center></body></html>"
+)
+
+
+@attrs.frozen(kw_only=True)
+class RequestRecord:
+    """One request the emulator received.
+
+    Attributes:
+        method: the HTTP method.
+        path: the request path, such as ``/v1/organizations``.
+        status: the status answered, or ``None`` when the connection was dropped.
+        fault: what was injected (``"429"``, ``"hang"``, ``"drop"``…, ``"rate_limit"``), if any.
+    """
+
+    method: str
+    path: str
+    status: int | None
+    fault: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ServedResponse:
+    """A response as the ``on_response`` hook sees it, for checks such as spec conformance.
+
+    Attributes:
+        record: the request's :class:`RequestRecord`.
+        route: the spec's path template (``/organizations/{organization_id}``), or ``None``
+            when no route matched or for the emulator's own image route.
+        content_type: the response's content type.
+        body: the response body.
+    """
+
+    record: RequestRecord
+    route: str | None
+    content_type: str
+    body: bytes
+
+
+@attrs.define(kw_only=True)
+class EmulatorStats:
+    """Counters of what the emulator served.
+
+    Attributes:
+        requests: requests received.
+        statuses: responses by status.
+        dropped: connections dropped without a response.
+        faults: injected faults by label, ``"rate_limit"`` counting the rate limiter's 429s.
+    """
+
+    requests: int = 0
+    statuses: Counter[int] = attrs.Factory(Counter)
+    dropped: int = 0
+    faults: Counter[str] = attrs.Factory(Counter)
+
+
+@attrs.define(kw_only=True)
+class Runtime:
+    """What the middleware needs beyond the state: key, faults, pacing, records."""
+
+    secret_key: str
+    faults: Faults
+    stats: EmulatorStats
+    requests: deque[RequestRecord]
+    limiter: RateLimiter | None
+    latency: Latency | None
+    closing: asyncio.Event
+    on_response: Callable[[ServedResponse], None] | None
+    rng: random.Random = attrs.Factory(random.Random)
+
+    async def pause(self, seconds: float) -> bool:
+        """Sleep; return ``True`` if the emulator began closing meanwhile."""
+        try:
+            await asyncio.wait_for(self.closing.wait(), seconds)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+class _Dropped(Exception):
+    """The connection was aborted; there is no response to record."""
+
+    def __init__(self, fault: str | None) -> None:
+        super().__init__(fault)
+        self.fault = fault
+
+
+def error_response(error: ClerkAPIError) -> web.Response:
+    """A ``ClerkErrors`` response for ``error``."""
+    return web.Response(
+        status=error.status,
+        body=dumps(error.to_json(new_trace_id())),
+        content_type="application/json",
+        headers=error.headers,
+    )
+
+
+def _fault_response(fault: Fault) -> web.Response:
+    headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+    if fault.status == 502:
+        return web.Response(
+            status=502, body=_BAD_GATEWAY_HTML, content_type="text/html", headers=headers
+        )
+    code, long_message = _FAULT_CODES.get(fault.status, ("injected_fault", "Injected fault."))
+    error = ClerkAPIError(fault.status, code, long_message, long_message, headers=headers)
+    return error_response(error)
+
+
+def _drop(request: web.Request, fault: str | None) -> _Dropped:
+    if request.transport is not None:
+        request.transport.abort()
+    return _Dropped(fault)
+
+
+async def _apply(rt: Runtime, request: web.Request, fault: Fault) -> web.Response | None:
+    """Carry out ``fault``: a response to send instead, or ``None`` to go on (after a hang)."""
+    if fault.kind == "status":
+        return _fault_response(fault)
+    if fault.kind == "drop" or await rt.pause(fault.seconds):
+        raise _drop(request, fault.label)
+    return None
+
+
+async def _authorized(rt: Runtime, request: web.Request, handler: _Handler) -> web.StreamResponse:
+    authorization = request.headers.get("Authorization", "")
+    if authorization != f"Bearer {rt.secret_key}":
+        return error_response(
+            ClerkAPIError(
+                401,
+                "authentication_invalid",
+                "Authentication invalid",
+                "The provided secret key is invalid or missing"
+                if authorization
+                else "Missing Authorization header: send 'Authorization: Bearer <secret key>'.",
+            )
+        )
+    return await _handled(request, handler)
+
+
+async def _handled(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ClerkAPIError as error:
+        return error_response(error)
+    except web.HTTPException as exc:
+        # Unknown routes, wrong methods, oversized bodies: still in Clerk's error shape.
+        code = "resource_not_found" if exc.status == 404 else "request_invalid"
+        return error_response(ClerkAPIError(exc.status, code, exc.reason, exc.reason))
+
+
+async def _serve(
+    rt: Runtime, request: web.Request, handler: _Handler
+) -> tuple[web.StreamResponse, str | None]:
+    if rt.latency is not None and await rt.pause(latency_seconds(rt.latency, rt.rng)):
+        raise _drop(request, None)
+    if rt.limiter is not None and (retry_after := rt.limiter.admit()) is not None:
+        return _fault_response(Fault(kind="status", status=429, retry_after=retry_after)), (
+            "rate_limit"
+        )
+    fault = rt.faults.take(request.method, request.path)
+    if fault is None:
+        return await _authorized(rt, request, handler), None
+    rt.stats.faults[fault.label] += 1
+    if not fault.after_apply and (response := await _apply(rt, request, fault)) is not None:
+        return response, fault.label
+    handled = await _authorized(rt, request, handler)
+    if fault.after_apply and (response := await _apply(rt, request, fault)) is not None:
+        return response, fault.label
+    return handled, fault.label
+
+
+@web.middleware
+async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    rt = request.app[RUNTIME]
+    rt.stats.requests += 1
+    fault: str | None = None
+    try:
+        if request.path.startswith(IMAGES_PATH + "/"):
+            response = await _handled(request, handler)
+        else:
+            response, fault = await _serve(rt, request, handler)
+    except _Dropped as dropped:
+        rt.stats.dropped += 1
+        rt.requests.append(
+            RequestRecord(
+                method=request.method, path=request.path, status=None, fault=dropped.fault
+            )
+        )
+        # Nothing reaches the client: the transport is gone, aiohttp drops this quietly.
+        return web.Response(status=499)
+    if fault == "rate_limit":
+        rt.stats.faults[fault] += 1
+    rt.stats.statuses[response.status] += 1
+    record = RequestRecord(
+        method=request.method, path=request.path, status=response.status, fault=fault
+    )
+    rt.requests.append(record)
+    if rt.on_response is not None:
+        resource = request.match_info.route.resource
+        route = None if resource is None else resource.canonical.removeprefix("/v1")
+        body = response.body if isinstance(response, web.Response) else None
+        rt.on_response(
+            ServedResponse(
+                record=record,
+                route=None if route is None or route.startswith("/_emulator") else route,
+                content_type=response.content_type,
+                body=body if isinstance(body, bytes) else b"",
+            )
+        )
+    return response
+
+
+def make_app(state: EmulatorState, runtime: Runtime) -> web.Application:
+    """Build the emulator's application around ``state``."""
+    app = web.Application(middlewares=[_pipeline], client_max_size=16 * 1024 * 1024)
+    app[STATE] = state
+    app[RUNTIME] = runtime
+    add_routes(app)
+    return app

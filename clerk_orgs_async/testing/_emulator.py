@@ -1,0 +1,149 @@
+"""``ClerkEmulator``: the application served on a local port, with its state, faults and records."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from clerk_orgs_async.testing._app import (
+    EmulatorStats,
+    RequestRecord,
+    Runtime,
+    ServedResponse,
+    make_app,
+)
+from clerk_orgs_async.testing._faults import Faults
+from clerk_orgs_async.testing._ids import new_secret_key
+from clerk_orgs_async.testing._pacing import Latency, RateLimiter
+from clerk_orgs_async.testing._state import EmulatorState, UserSpec
+
+if TYPE_CHECKING:
+    from clerk_orgs_async import ClerkClient
+
+REQUEST_LOG_SIZE = 100_000
+"""How many :class:`RequestRecord` entries ``ClerkEmulator.requests`` keeps (newest last)."""
+
+
+class ClerkEmulator:
+    """A local, stateful Clerk organizations API on ``http://{host}:{port}/v1``.
+
+    Args:
+        users: users to seed: IDs, or mappings of :class:`User` fields (``id``,
+            ``first_name``, ``last_name``, ``email_address``, ``username``,
+            ``phone_number``, ``web3_wallet``, ``image_url``, ``last_active_at``…).
+        secret_key: the key requests must bear; a random ``sk_test_…`` when not given.
+        host: the interface to listen on.
+        port: the port; ``0`` picks a free one (read it back from :attr:`base_url`).
+        default_max_allowed_memberships: for organizations created without one; 0 is unlimited.
+        roles: the membership roles the instance defines.
+        latency: seconds added to every request, fixed or drawn from ``(low, high)``.
+        rate_limit: ``(requests, per_seconds)``: past it, 429 with ``Retry-After``.
+        data_file: JSON file loaded at start (when it exists) and saved at close.
+        on_response: called with every response served (see :class:`ServedResponse`).
+
+    Example::
+
+        async with ClerkEmulator(users=["user_1"]) as emu:
+            async with emu.client() as clerk:
+                org = await clerk.organizations.create(name="Acme", created_by="user_1")
+    """
+
+    def __init__(
+        self,
+        *,
+        users: Iterable[UserSpec] = (),
+        secret_key: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        default_max_allowed_memberships: int = 5,
+        roles: Sequence[str] = ("org:admin", "org:member"),
+        latency: Latency | None = None,
+        rate_limit: tuple[int, float] | None = None,
+        data_file: str | Path | None = None,
+        on_response: Callable[[ServedResponse], None] | None = None,
+    ) -> None:
+        self.secret_key = secret_key or new_secret_key()
+        self.host = host
+        self.port = port
+        self.data_file = None if data_file is None else Path(data_file)
+        self.state = EmulatorState(
+            default_max_allowed_memberships=default_max_allowed_memberships, roles=roles
+        )
+        self.state.add_users(users)
+        self.faults = Faults()
+        self.stats = EmulatorStats()
+        self.requests: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
+        self._runtime = Runtime(
+            secret_key=self.secret_key,
+            faults=self.faults,
+            stats=self.stats,
+            requests=self.requests,
+            limiter=None if rate_limit is None else RateLimiter(*rate_limit),
+            latency=latency,
+            closing=asyncio.Event(),
+            on_response=on_response,
+        )
+        self.app = make_app(self.state, self._runtime)
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The API root, ending in ``/v1``; valid once started."""
+        if self._runner is None:
+            raise RuntimeError("the emulator is not started: use 'async with' or start()")
+        return f"http://{self.host}:{self.port}/v1"
+
+    async def start(self) -> None:
+        """Load the data file, if any, and start serving."""
+        if self._runner is not None:
+            raise RuntimeError("the emulator is already started")
+        if self.data_file is not None and self.data_file.exists():
+            self.state.restore(json.loads(self.data_file.read_text()))
+        self._runtime.closing.clear()
+        # A short shutdown_timeout: handlers still running at close are hung faults, which
+        # notice ``closing`` and drop their connections at once.
+        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        await site.start()
+        self.port = runner.addresses[0][1]
+        self._runner = runner
+
+    async def close(self) -> None:
+        """Stop serving (ending hung requests) and save the data file, if any."""
+        if self._runner is None:
+            return
+        self._runtime.closing.set()
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
+        self.save()
+
+    def save(self) -> None:
+        """Write the state to ``data_file`` now (also done at close)."""
+        if self.data_file is not None:
+            self.data_file.write_text(json.dumps(self.state.snapshot()))
+
+    def client(self, **kwargs: Any) -> ClerkClient:
+        """A ``ClerkClient`` for this emulator; ``kwargs`` go to its constructor."""
+        from clerk_orgs_async import ClerkClient
+
+        return ClerkClient(secret_key=self.secret_key, base_url=self.base_url, **kwargs)
+
+    async def __aenter__(self) -> ClerkEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

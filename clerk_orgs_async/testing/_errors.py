@@ -1,0 +1,78 @@
+"""The errors the emulator answers with, in Clerk's ``ClerkErrors`` shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ClerkAPIError(Exception):
+    """A Clerk error: raised by the state and the handlers, rendered as a ``ClerkErrors`` body."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        long_message: str,
+        *,
+        meta: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {code}: {long_message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.long_message = long_message
+        self.meta = meta
+        self.headers = headers or {}
+
+    def to_json(self, trace_id: str) -> dict[str, Any]:
+        """Return the ``ClerkErrors`` body for this error."""
+        error: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "long_message": self.long_message,
+        }
+        if self.meta is not None:
+            error["meta"] = self.meta
+        return {"errors": [error], "clerk_trace_id": trace_id}
+
+
+def not_found(what: str = "resource") -> ClerkAPIError:
+    """Clerk's 404 for a missing organization, membership or user."""
+    return ClerkAPIError(
+        404, "resource_not_found", "not found", f"The requested {what} was not found."
+    )
+
+
+def param_missing(param: str, status: int = 422) -> ClerkAPIError:
+    """A required body or form parameter is absent."""
+    return ClerkAPIError(
+        status,
+        "form_param_missing",
+        f"{param} must be included",
+        f"{param} must be included.",
+        meta={"param_name": param},
+    )
+
+
+def param_invalid(param: str, detail: str) -> ClerkAPIError:
+    """A parameter is present but its value breaks one of Clerk's rules."""
+    return ClerkAPIError(
+        422,
+        "form_param_value_invalid",
+        "is invalid",
+        f"{param} is invalid: {detail}",
+        meta={"param_name": param},
+    )
+
+
+def body_invalid(detail: str, *, param: str | None = None) -> ClerkAPIError:
+    """The body is not JSON, or a field has the wrong type or is unknown."""
+    return ClerkAPIError(
+        400,
+        "request_body_invalid",
+        "Request body invalid",
+        f"The request body is invalid: {detail}",
+        meta=None if param is None else {"param_name": param},
+    )

@@ -1,0 +1,93 @@
+"""Records to Clerk's JSON objects, field for field as the spec's schemas name them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clerk_orgs_async.testing._records import Membership, Organization, User
+from clerk_orgs_async.testing._rules import permissions, role_name
+
+DEFAULT_IMAGE = "default"
+"""The image ID under which the emulator serves its placeholder avatar."""
+
+
+def image_url(images_base: str, image_id: str | None) -> str:
+    """Where the emulator serves an image; Clerk's objects always carry one, a default if unset."""
+    return f"{images_base}/{image_id or DEFAULT_IMAGE}"
+
+
+def organization(
+    org: Organization,
+    images_base: str,
+    *,
+    include_members_count: bool = False,
+    include_missing_member: bool = False,
+) -> dict[str, Any]:
+    """An ``Organization`` (``OrganizationWithLogo`` too, a superset in the spec)."""
+    body: dict[str, Any] = {
+        "object": "organization",
+        "id": org.id,
+        "name": org.name,
+        "slug": org.slug,
+        "image_url": image_url(images_base, org.image_id),
+        "has_image": org.image_id is not None,
+        "max_allowed_memberships": org.max_allowed_memberships,
+        "admin_delete_enabled": org.admin_delete_enabled,
+        "public_metadata": org.public_metadata,
+        "private_metadata": org.private_metadata,
+        "created_at": org.created_at,
+        "updated_at": org.updated_at,
+        "role_set_key": org.role_set_key,
+    }
+    if org.created_by is not None:
+        body["created_by"] = org.created_by
+    if include_members_count:
+        body["members_count"] = org.members_count
+        # The emulator has no invitations; Clerk reports the count beside members_count.
+        body["pending_invitations_count"] = 0
+    if include_missing_member:
+        body["missing_member_with_elevated_permissions"] = False
+    return body
+
+
+def public_user_data(user: User, images_base: str) -> dict[str, Any]:
+    """The ``OrganizationMembershipPublicUserData`` of a member."""
+    url = user.image_url or image_url(images_base, None)
+    return {
+        "user_id": user.id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "profile_image_url": url,
+        "image_url": url,
+        "has_image": user.image_url is not None,
+        "identifier": (
+            user.email_address or user.phone_number or user.username or user.web3_wallet
+        ),
+        "username": user.username,
+        "banned": user.banned,
+        "deprovisioned": False,
+    }
+
+
+def membership(
+    member: Membership, org: Organization, user: User, images_base: str
+) -> dict[str, Any]:
+    """An ``OrganizationMembership`` with its organization and the member's public data."""
+    return {
+        "object": "organization_membership",
+        "id": member.id,
+        "role": member.role,
+        "role_name": role_name(member.role),
+        "permissions": permissions(member.role),
+        "public_metadata": member.public_metadata,
+        "private_metadata": member.private_metadata,
+        "organization": organization(org, images_base),
+        "public_user_data": public_user_data(user, images_base),
+        "created_at": member.created_at,
+        "updated_at": member.updated_at,
+    }
+
+
+def deleted_organization(org: Organization) -> dict[str, Any]:
+    """The ``DeletedObject`` answered by ``DELETE /organizations/{id}``."""
+    return {"object": "organization", "id": org.id, "slug": org.slug, "deleted": True}
