@@ -244,7 +244,7 @@ class ClerkClient:
             delay = self._retry_delay(policy, error, attempt, deadline, loop.time())
             if delay is None:
                 raise error
-            self._report_retry(method, url.path, attempt, delay, error)
+            self._report_retry(method, url.raw_path, attempt, delay, error)
             await _retry.sleep(delay)
 
     async def _recover(

@@ -48,8 +48,8 @@ class Pacer:
 
     async def acquire(self) -> None:
         """Wait for a pause to end, then for room in the rate limit."""
-        loop = asyncio.get_running_loop()
-        while (wait := self._paused_until - loop.time()) > 0:
+        wait = self._paused_until - asyncio.get_running_loop().time()
+        if wait > 0:
             await _retry.sleep(wait)
         if self._limiter is not None:
             await self._limiter.acquire()

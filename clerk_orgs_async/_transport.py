@@ -79,12 +79,12 @@ async def send(
     except aiohttp.ConnectionTimeoutError as exc:
         raise APITimeoutError(f"timed out connecting to {url.host}", request_sent=False) from exc
     except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
-        raise APITimeoutError(f"timed out waiting for {method} {url.path}") from exc
+        raise APITimeoutError(f"timed out waiting for {method} {url.raw_path}") from exc
     except aiohttp.ClientConnectorError as exc:
         raise APIConnectionError(
             f"could not connect to {url.host}: {exc.os_error}", request_sent=False
         ) from exc
-    except aiohttp.ClientError as exc:
+    except (aiohttp.ClientError, OSError) as exc:
         raise APIConnectionError(
-            f"connection failed during {method} {url.path}: {type(exc).__name__}: {exc}"
+            f"connection failed during {method} {url.raw_path}: {type(exc).__name__}: {exc}"
         ) from exc

@@ -1,0 +1,302 @@
+"""The I/O of a sync: read the current state, apply the plan with a fixed pool of workers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Sequence,
+)
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import attrs
+
+from ._sync_plan import (
+    METADATA_FIELDS,
+    key_of,
+    plan_create,
+    plan_delete,
+    plan_update,
+    validate,
+)
+from ._sync_records import (
+    DesiredMember,
+    DesiredOrganization,
+    Key,
+    SyncAction,
+    SyncFailure,
+    SyncReport,
+)
+from .errors import ClerkError, InvalidRequestError
+from .models import Organization
+
+if TYPE_CHECKING:
+    from ._client import ClerkClient
+
+T = TypeVar("T")
+R = TypeVar("R")
+Result = tuple[list[SyncAction], list[SyncFailure]]
+ProgressHook = Callable[[int, int], None]
+
+_EXPORT_WINDOW = 8
+"""How many organizations' members an export fetches at once."""
+
+
+async def sync_organizations(
+    clerk: ClerkClient,
+    desired: Iterable[DesiredOrganization] | AsyncIterable[DesiredOrganization],
+    *,
+    key: Key = "slug",
+    delete_missing: bool = False,
+    sync_members: bool = True,
+    concurrency: int = 8,
+    dry_run: bool = False,
+    on_progress: ProgressHook | None = None,
+) -> SyncReport:
+    """Make Clerk's organizations match ``desired``, and report every write.
+
+    Every record is checked first (slugs, names, duplicate keys, member lists), so a bad
+    input sends nothing. Then the organizations are listed, and each desired one is planned
+    and applied by one of ``concurrency`` workers: its members are read (when managed), the
+    differing fields are updated, metadata is replaced whole, and members are added, removed
+    or given their role. A failing write is recorded in the report and the other
+    organizations go on; only a failed create skips the rest of its organization.
+
+    Args:
+        clerk: the client; its retries and pacing apply to every request.
+        desired: the organizations as they should be (read whole before anything is sent).
+        key: what matches a desired record to an existing organization, ``slug`` or
+            ``name`` (then slugs may be changed).
+        delete_missing: delete the organizations absent from ``desired``.
+        sync_members: False leaves every organization's members alone.
+        concurrency: how many organizations are worked on at once.
+        dry_run: plan only; nothing is written (the actions stay ``planned``).
+        on_progress: called with (organizations done, organizations in all) as each ends.
+
+    Returns:
+        The ``SyncReport``; run twice with the same input, the second has no actions.
+
+    Raises:
+        InvalidDesiredStateError: a desired record is invalid; nothing was sent.
+        ClerkError: listing the current organizations failed; nothing was written.
+
+    Example::
+
+        report = await sync_organizations(clerk, [
+            DesiredOrganization(slug="acme", name="Acme", members=[
+                DesiredMember("user_1", "org:admin"),
+            ]),
+        ])
+        print(report.counts, report.failures)
+    """
+    if key not in ("slug", "name"):
+        raise InvalidRequestError(f"key must be 'slug' or 'name', got {key!r}")
+    if isinstance(concurrency, bool) or concurrency < 1:
+        raise InvalidRequestError(f"concurrency must be 1 or more, got {concurrency!r}")
+    records = await _collect(desired)
+    validate(records, key)
+    if not sync_members:
+        records = [attrs.evolve(record, members=None) for record in records]
+    current: dict[str, list[Organization]] = {}
+    async for org in clerk.organizations.list():
+        current.setdefault(key_of(org, key), []).append(org)
+    wanted = {key_of(record, key) for record in records}
+    doomed = (
+        [org for name, orgs in current.items() if name not in wanted for org in orgs]
+        if delete_missing
+        else []
+    )
+    total = len(doomed) + len(records)
+    done = 0
+
+    def progressed() -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(done, total)
+
+    async def delete(org: Organization) -> Result:
+        action = plan_delete(org, key)
+        result = ([action], []) if dry_run else await _apply(clerk, [action])
+        progressed()
+        return result
+
+    async def upsert(record: DesiredOrganization) -> Result:
+        result = await _sync_one(clerk, current.get(key_of(record, key), []), record, key, dry_run)
+        progressed()
+        return result
+
+    if on_progress is not None:
+        on_progress(0, total)
+    # Deletions first: with key="name" one may free a slug that a creation needs.
+    results = await _pool(delete, doomed, concurrency)
+    results += await _pool(upsert, records, concurrency)
+    return SyncReport(
+        actions=[action for actions, _ in results for action in actions],
+        failures=[failure for _, failures in results for failure in failures],
+        dry_run=dry_run,
+    )
+
+
+async def _collect(items: Iterable[T] | AsyncIterable[T]) -> list[T]:
+    if isinstance(items, AsyncIterable):
+        return [item async for item in items]
+    return list(items)
+
+
+async def _pool(
+    handle: Callable[[T], Awaitable[R]], items: Sequence[T], concurrency: int
+) -> list[R]:
+    """``handle`` every item with ``concurrency`` workers (not one task per item); in order."""
+    results: list[R | None] = [None] * len(items)
+    indexes = iter(range(len(items)))
+
+    async def worker() -> None:
+        for index in indexes:
+            results[index] = await handle(items[index])
+
+    workers = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, len(items)))]
+    try:
+        await asyncio.gather(*workers)
+    finally:
+        # A bug (not a ClerkError) in one worker ends the others too.
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    return cast(list[R], results)
+
+
+async def _sync_one(
+    clerk: ClerkClient,
+    matches: list[Organization],
+    record: DesiredOrganization,
+    key: Key,
+    dry_run: bool,
+) -> Result:
+    name = key_of(record, key)
+    if len(matches) > 1:
+        error = InvalidRequestError(f"{len(matches)} organizations have the {key} {name!r}")
+        return [], [SyncFailure(key=name, error=error)]
+    if not matches:
+        actions = plan_create(record, key)
+    else:
+        members = None
+        if record.members is not None:
+            try:
+                members = await members_of(clerk, matches[0].id)
+            except ClerkError as error:
+                return [], [SyncFailure(key=name, error=error)]
+        actions = plan_update(matches[0], members, record, key)
+    if dry_run or not actions:
+        return actions, []
+    return await _apply(clerk, actions)
+
+
+async def members_of(clerk: ClerkClient, organization_id: str) -> dict[str, str]:
+    """The organization's members, user -> role, oldest first."""
+    return {
+        member.public_user_data.user_id: member.role
+        async for member in clerk.organization_memberships.list(
+            organization_id, order_by="created_at"
+        )
+        # Clerk always sends public_user_data; without it a member cannot be named.
+        if member.public_user_data is not None
+    }
+
+
+async def _apply(clerk: ClerkClient, actions: list[SyncAction]) -> Result:
+    """Send one organization's writes in order; a failed create skips the rest."""
+    applied: list[SyncAction] = []
+    failures: list[SyncFailure] = []
+    organization_id = actions[0].organization_id
+    for index, action in enumerate(actions):
+        try:
+            organization_id = await _send(clerk, action, organization_id)
+        except ClerkError as error:
+            failed = attrs.evolve(action, outcome="failed", error=error)
+            applied.append(failed)
+            failures.append(SyncFailure(key=action.key, error=error, action=failed))
+            if action.kind == "create":
+                applied += [attrs.evolve(a, outcome="skipped") for a in actions[index + 1 :]]
+                break
+        else:
+            applied.append(attrs.evolve(action, outcome="applied", organization_id=organization_id))
+    return applied, failures
+
+
+async def _send(clerk: ClerkClient, action: SyncAction, organization_id: str | None) -> str:
+    """Send one write; returns the organization's ID (known once it is created)."""
+    new = {field: change[1] for field, change in action.changes.items()}
+    if action.kind == "create":
+        org = await clerk.organizations.create(**new)
+        return org.id
+    assert organization_id is not None  # only a create runs before the ID is known
+    if action.kind == "update":
+        fields = {f: v for f, v in new.items() if f not in METADATA_FIELDS}
+        metadata = {f: v for f, v in new.items() if f in METADATA_FIELDS}
+        if fields:
+            await clerk.organizations.update(organization_id, **fields)
+        if metadata:
+            await clerk.organizations.replace_metadata(organization_id, **metadata)
+    elif action.kind == "delete":
+        await clerk.organizations.delete(organization_id)
+    else:
+        await _send_member(clerk, action, organization_id, new.get("role"))
+    return organization_id
+
+
+async def _send_member(
+    clerk: ClerkClient, action: SyncAction, organization_id: str, role: Any
+) -> None:
+    memberships = clerk.organization_memberships
+    user_id = cast(str, action.user_id)
+    if action.kind == "add_member":
+        await memberships.create(organization_id, user_id=user_id, role=role)
+    elif action.kind == "remove_member":
+        await memberships.delete(organization_id, user_id)
+    else:
+        await memberships.update(organization_id, user_id, role=role)
+
+
+async def export_organizations(
+    clerk: ClerkClient, *, include_members: bool = False
+) -> AsyncIterator[DesiredOrganization]:
+    """Stream every organization as a ``DesiredOrganization``, the input of a sync.
+
+    With ``include_members`` each record lists its members (oldest first); a few
+    organizations' members are fetched at once, and records still come in listing order.
+    Close the iterator (``contextlib.aclosing``) when leaving it early.
+
+    Example::
+
+        async for record in export_organizations(clerk, include_members=True):
+            print(json.dumps(record.to_dict()))
+    """
+
+    async def with_members(org: Organization) -> DesiredOrganization:
+        members = await members_of(clerk, org.id)
+        return DesiredOrganization.from_organization(
+            org, [DesiredMember(user_id, role) for user_id, role in members.items()]
+        )
+
+    if not include_members:
+        async for org in clerk.organizations.list():
+            yield DesiredOrganization.from_organization(org)
+        return
+    pending: deque[asyncio.Future[DesiredOrganization]] = deque()
+    try:
+        async for org in clerk.organizations.list():
+            pending.append(asyncio.ensure_future(with_members(org)))
+            if len(pending) >= _EXPORT_WINDOW:
+                yield await pending.popleft()
+        while pending:
+            yield await pending.popleft()
+    finally:
+        for future in pending:
+            future.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

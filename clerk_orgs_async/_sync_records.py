@@ -1,0 +1,205 @@
+"""The records of a sync: what is desired, what was planned and done, and the report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+from .errors import ClerkError, InvalidRequestError
+from .models import Organization
+
+ActionKind = Literal["create", "update", "delete", "add_member", "remove_member", "set_role"]
+Outcome = Literal["planned", "applied", "failed", "skipped"]
+Key = Literal["slug", "name"]
+ACTION_KINDS: tuple[ActionKind, ...] = (
+    "create",
+    "update",
+    "delete",
+    "add_member",
+    "remove_member",
+    "set_role",
+)
+DEFAULT_ROLE = "org:member"
+
+
+@attrs.frozen
+class DesiredMember:
+    """A user who should be a member of the organization, with this role."""
+
+    user_id: str
+    role: str = DEFAULT_ROLE
+
+
+@attrs.frozen(kw_only=True)
+class DesiredOrganization:
+    """An organization as it should be; a field left ``None`` is not managed.
+
+    ``max_allowed_memberships``, the metadata and ``members`` set to ``None`` keep whatever
+    Clerk has (Clerk's defaults on create). Metadata given is the whole value: keys absent
+    from it are removed. ``members`` given is the whole list: other members are removed.
+    """
+
+    slug: str
+    name: str
+    max_allowed_memberships: int | None = None
+    public_metadata: dict[str, Any] | None = None
+    private_metadata: dict[str, Any] | None = None
+    members: list[DesiredMember] | None = None
+
+    @classmethod
+    def from_organization(
+        cls, org: Organization, members: list[DesiredMember] | None = None
+    ) -> DesiredOrganization:
+        """The desired record that keeps ``org`` exactly as it is."""
+        return cls(
+            slug=org.slug,
+            name=org.name,
+            max_allowed_memberships=org.max_allowed_memberships,
+            public_metadata=org.public_metadata,
+            private_metadata=org.private_metadata,
+            members=members,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data; the fields left ``None`` are omitted."""
+        data: dict[str, Any] = {"slug": self.slug, "name": self.name}
+        for field in ("max_allowed_memberships", "public_metadata", "private_metadata"):
+            value = getattr(self, field)
+            if value is not None:
+                data[field] = value
+        if self.members is not None:
+            data["members"] = [{"user_id": m.user_id, "role": m.role} for m in self.members]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> DesiredOrganization:
+        """Read what ``to_dict`` wrote (from JSON), checking each field's type.
+
+        Raises:
+            ValueError: a field is missing, unknown or of the wrong type.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+        unknown = sorted(set(data) - _FIELDS)
+        if unknown:
+            raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+        members = data.get("members")
+        return cls(
+            slug=_typed(data, "slug", str, required=True),
+            name=_typed(data, "name", str, required=True),
+            max_allowed_memberships=_typed(data, "max_allowed_memberships", int),
+            public_metadata=_typed(data, "public_metadata", dict),
+            private_metadata=_typed(data, "private_metadata", dict),
+            members=None if members is None else _members(members),
+        )
+
+
+_FIELDS = frozenset(attrs.fields_dict(DesiredOrganization))
+
+
+def _typed(data: Mapping[str, Any], field: str, kind: type, *, required: bool = False) -> Any:
+    value = data.get(field)
+    if value is None:
+        if required:
+            raise ValueError(f"{field!r} is required")
+        return None
+    # bool is an int in Python, never in JSON's eyes.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"{field!r} must be a {_JSON_NAMES[kind]}, got {value!r}")
+    return value
+
+
+_JSON_NAMES = {str: "string", int: "integer", dict: "JSON object"}
+
+
+def _members(raw: Any) -> list[DesiredMember]:
+    if not isinstance(raw, list):
+        raise ValueError(f"'members' must be a list, got {raw!r}")
+    members = []
+    for item in raw:
+        if not isinstance(item, Mapping) or not isinstance(item.get("user_id"), str):
+            raise ValueError(f"each member must be an object with a 'user_id', got {item!r}")
+        role = item.get("role", DEFAULT_ROLE)
+        if not isinstance(role, str) or set(item) - {"user_id", "role"}:
+            raise ValueError(f"a member has only 'user_id' and a string 'role', got {item!r}")
+        members.append(DesiredMember(item["user_id"], role))
+    return members
+
+
+Change = tuple[Any, Any]
+"""A field's (current, desired) values; ``None`` stands for absent."""
+
+
+@attrs.frozen(kw_only=True)
+class SyncAction:
+    """One write of the plan, and what became of it.
+
+    Attributes:
+        kind: ``create``, ``update``, ``delete``, ``add_member``, ``remove_member``,
+            ``set_role``.
+        key: the organization's key (its slug, or its name with ``key="name"``).
+        changes: field -> (current, desired); for member actions the field is ``role``.
+        organization_id: None for an organization not created yet.
+        user_id: the member, for member actions.
+        outcome: ``planned`` (dry run), ``applied``, ``failed``, or ``skipped`` (an
+            earlier write of the same organization failed).
+        error: why it failed.
+    """
+
+    kind: ActionKind
+    key: str
+    changes: Mapping[str, Change] = attrs.field(factory=dict)
+    organization_id: str | None = None
+    user_id: str | None = None
+    outcome: Outcome = "planned"
+    error: ClerkError | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class SyncFailure:
+    """A failed write, or (``action`` None) a failed read of an organization's members."""
+
+    key: str
+    error: ClerkError = attrs.field(eq=False)
+    action: SyncAction | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SyncReport:
+    """What a sync planned and did.
+
+    ``actions`` lists every planned write in input order (deletes first), each with its
+    outcome; ``failures`` the ones that failed with their errors; ``counts`` the number of
+    actions of each kind. An in-sync run has no actions.
+    """
+
+    actions: list[SyncAction]
+    failures: list[SyncFailure]
+    dry_run: bool = False
+
+    @property
+    def counts(self) -> dict[ActionKind, int]:
+        """The number of actions of each kind (every kind, 0 included)."""
+        found = Counter(action.kind for action in self.actions)
+        return {kind: found[kind] for kind in ACTION_KINDS}
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failures
+
+
+class InvalidDesiredStateError(InvalidRequestError):
+    """The desired records were refused before any request was sent.
+
+    ``problems`` holds ``(index, message)`` pairs, ``index`` counting records from 0.
+    """
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        shown = "; ".join(f"record {i + 1}: {message}" for i, message in problems[:10])
+        more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+        super().__init__(f"{len(problems)} problem(s) in the desired organizations: {shown}{more}")

@@ -1,0 +1,42 @@
+"""Bulk jobs: make Clerk's organizations match a desired state, and export them.
+
+::
+
+    from clerk_orgs_async import ClerkClient
+    from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, sync_organizations
+
+    async with ClerkClient() as clerk:
+        report = await sync_organizations(clerk, [
+            DesiredOrganization(slug="acme", name="Acme", members=[
+                DesiredMember("user_1", "org:admin"),
+            ]),
+        ])
+
+``export_organizations`` streams the same records back, so an export fed to a sync changes
+nothing.
+"""
+
+from ._sync_engine import export_organizations, sync_organizations
+from ._sync_records import (
+    ActionKind,
+    DesiredMember,
+    DesiredOrganization,
+    InvalidDesiredStateError,
+    Outcome,
+    SyncAction,
+    SyncFailure,
+    SyncReport,
+)
+
+__all__ = [
+    "ActionKind",
+    "DesiredMember",
+    "DesiredOrganization",
+    "InvalidDesiredStateError",
+    "Outcome",
+    "SyncAction",
+    "SyncFailure",
+    "SyncReport",
+    "export_organizations",
+    "sync_organizations",
+]

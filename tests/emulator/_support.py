@@ -1,0 +1,159 @@
+"""What the emulator's tests share: seeded users, a plain aiohttp caller, the spec checker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import attrs
+
+from clerk_orgs_async._json import loads
+from clerk_orgs_async.testing import ClerkEmulator, ServedResponse
+
+SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "clerk-api"
+SPEC = SPEC_DIR / "bapi-2025-11-10-organizations.yml"
+# Statuses any operation answers although the spec excerpt lists them on some only: a
+# malformed body, a missing or wrong key, an unknown resource or route, the rate limit.
+CROSS_CUTTING = frozenset({400, 401, 404, 429})
+
+USERS: list[dict[str, Any] | str] = [
+    {
+        "id": "user_alice",
+        "first_name": "Alice",
+        "last_name": "Anders",
+        "email_address": "alice@example.com",
+        "username": "alice",
+        "phone_number": "+15550000001",
+        "web3_wallet": "0xaaa1",
+        "image_url": "https://images.example.com/alice.png",
+        "last_active_at": 1_700_000_000_000,
+    },
+    {
+        "id": "user_bob",
+        "first_name": "Bob",
+        "last_name": "Baker",
+        "email_address": "bob@example.com",
+        "username": "bobby",
+        "phone_number": "+15550000002",
+        "last_active_at": 1_700_000_500_000,
+    },
+    {
+        "id": "user_carol",
+        "first_name": "Carol",
+        "last_name": "Clark",
+        "email_address": "carol@sample.org",
+        "username": "carol",
+    },
+    "user_dave",
+    "user_erin",
+    "user_frank",
+]
+
+
+class Conformance:
+    """Validates served responses against the spec; collects what did not conform."""
+
+    def __init__(self, spec_path: Path) -> None:
+        self.enabled = spec_path.exists()
+        self.failures: list[str] = []
+        self.seen: set[tuple[str, str, int]] = set()
+        if not self.enabled:
+            return
+        import yaml
+        from openapi_schema_validator import OAS30Validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT4
+
+        self.spec: dict[str, Any] = yaml.load(spec_path.read_text(), Loader=yaml.CSafeLoader)
+        registry: Registry[Any] = Registry().with_resource(
+            "urn:spec", Resource.from_contents(self.spec, default_specification=DRAFT4)
+        )
+
+        def validator(pointer: str) -> Any:
+            return OAS30Validator({"$ref": f"urn:spec#{pointer}"}, registry=registry)
+
+        self._validator = validator
+
+    def schema_pointer(self, route: str | None, method: str, status: int) -> str | None:
+        """The JSON pointer of the schema the spec gives this response, if any."""
+        responses = self.spec["paths"].get(route or "", {}).get(method.lower(), {})
+        response = responses.get("responses", {}).get(str(status))
+        if response is None:
+            return "/components/schemas/ClerkErrors" if status in CROSS_CUTTING else None
+        name = response["$ref"].rsplit("/", 1)[1]
+        schema_ref: str = self.spec["components"]["responses"][name]["content"]["application/json"][
+            "schema"
+        ]["$ref"]
+        return schema_ref.removeprefix("#")
+
+    def check(self, served: ServedResponse) -> list[str]:
+        """Problems with one response; injected faults (but the rate limiter's) are exempt."""
+        record = served.record
+        if record.status is None or record.fault not in (None, "rate_limit"):
+            return []
+        if served.route is None and record.status < 400:
+            return []  # the emulator's own image route
+        where = f"{record.method} {record.path} -> {record.status}"
+        pointer = self.schema_pointer(served.route, record.method, record.status)
+        if pointer is None:
+            return [f"{where}: the spec lists no such status for this operation"]
+        if served.content_type != "application/json":
+            return [f"{where}: content type {served.content_type}"]
+        if served.route is not None:
+            self.seen.add((record.method, served.route, record.status))
+        body = loads(served.body)
+        return [f"{where}: {e.message}" for e in self._validator(pointer).iter_errors(body)]
+
+    def record(self, served: ServedResponse) -> None:
+        if self.enabled:
+            self.failures.extend(self.check(served))
+
+
+@attrs.frozen
+class Reply:
+    status: int
+    body: Any
+    headers: Any
+
+    def error_code(self) -> str:
+        code: str = self.body["errors"][0]["code"]
+        return code
+
+
+class Api:
+    """Plain aiohttp calls to an emulator: what goes over the wire, no client library."""
+
+    def __init__(self, session: aiohttp.ClientSession, emulator: ClerkEmulator) -> None:
+        self.session = session
+        self.emulator = emulator
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        key: str | None = None,
+    ) -> Reply:
+        auth = {"Authorization": f"Bearer {key or self.emulator.secret_key}"}
+        async with self.session.request(
+            method,
+            self.emulator.base_url + path,
+            json=json,
+            params=params,
+            data=data,
+            headers={**auth, **(headers or {})},
+        ) as response:
+            raw = await response.read()
+            body = loads(raw) if response.content_type == "application/json" else raw
+            return Reply(response.status, body, response.headers)
+
+    async def create_org(self, name: str = "Acme", **fields: Any) -> dict[str, Any]:
+        reply = await self.call("POST", "/organizations", json={"name": name, **fields})
+        assert reply.status == 200, reply.body
+        body: dict[str, Any] = reply.body
+        return body
