@@ -108,11 +108,11 @@ def _typed(data: Mapping[str, Any], field: str, kind: type, *, required: bool = 
         return None
     # bool is an int in Python, never in JSON's eyes.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ValueError(f"{field!r} must be a {_JSON_NAMES[kind]}, got {value!r}")
+        raise ValueError(f"{field!r} must be {_JSON_NAMES[kind]}, got {value!r}")
     return value
 
 
-_JSON_NAMES = {str: "string", int: "integer", dict: "JSON object"}
+_JSON_NAMES = {str: "a string", int: "an integer", dict: "a JSON object"}
 
 
 def _members(raw: Any) -> list[DesiredMember]:

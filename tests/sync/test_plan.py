@@ -6,10 +6,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clerk_orgs_async._sync_plan import plan_create, plan_delete, plan_update, same_json, validate
+from clerk_orgs_async._sync_records import Key
 from clerk_orgs_async.models import Organization
 from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, InvalidDesiredStateError
 
@@ -65,7 +66,9 @@ def test_update_lists_only_the_fields_that_differ() -> None:
 
 
 def test_empty_metadata_clears_it() -> None:
-    (action,) = plan_update(org(private_metadata={"k": 1}), None, desired(private_metadata={}), "slug")
+    (action,) = plan_update(
+        org(private_metadata={"k": 1}), None, desired(private_metadata={}), "slug"
+    )
     assert action.changes == {"private_metadata": ({"k": 1}, {})}
 
 
@@ -139,25 +142,29 @@ def test_validate_accepts_good_records() -> None:
 
 
 @pytest.mark.parametrize(
-    ("records", "message"),
+    ("key", "records", "message"),
     [
-        ([desired(slug="Bad Slug")], "may contain only lowercase"),
-        ([desired(name="  ")], "name must be"),
-        ([desired(max_allowed_memberships=-1)], "0 (unlimited) or more"),
-        ([desired(), desired(name="Other")], "duplicate slug 'acme' (also record 1)"),
-        ([desired(), desired(slug="other")], "duplicate name 'Acme' (also record 1)"),
-        ([desired(members=[DesiredMember("u"), DesiredMember("u", "org:admin")])], "2 times"),
-        ([desired(members=[DesiredMember("", "org:admin")])], "needs a user_id and a role"),
+        ("slug", [desired(slug="Bad Slug")], "may contain only lowercase"),
+        ("slug", [desired(name="  ")], "name must be"),
+        ("slug", [desired(max_allowed_memberships=-1)], "0 (unlimited) or more"),
+        ("slug", [desired(), desired(name="Other")], "duplicate slug 'acme' (also record 1)"),
+        ("name", [desired(), desired(slug="other")], "duplicate name 'Acme' (also record 1)"),
         (
+            "slug",
+            [desired(members=[DesiredMember("u"), DesiredMember("u", "org:admin")])],
+            "2 times",
+        ),
+        ("slug", [desired(members=[DesiredMember("", "org:admin")])], "needs a user_id and a role"),
+        (
+            "slug",
             [desired(max_allowed_memberships=1, members=[DesiredMember("u"), DesiredMember("v")])],
             "2 members exceed max_allowed_memberships=1",
         ),
     ],
 )
-def test_validate_refuses(records: list[DesiredOrganization], message: str) -> None:
-    key = "name" if "name" in message and "duplicate" in message else "slug"
+def test_validate_refuses(key: Key, records: list[DesiredOrganization], message: str) -> None:
     with pytest.raises(InvalidDesiredStateError, match="problem") as caught:
-        validate(records, key)  # type: ignore[arg-type]
+        validate(records, key)
     assert any(message in text for _, text in caught.value.problems)
 
 
@@ -179,6 +186,7 @@ json_values = st.recursive(
 )
 
 
+@settings(max_examples=50)
 @given(json_values)
 def test_same_json_is_reflexive(value: Any) -> None:
     assert same_json(value, value)
