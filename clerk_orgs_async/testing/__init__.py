@@ -2,14 +2,37 @@
 
 Run it in-process (``async with ClerkEmulator() as emu``), from the pytest plugin's
 ``clerk_emulator`` and ``clerk`` fixtures, or as ``clerk-orgs emulator`` in another process.
+Names load on first use, so the pytest plugin, which every install loads, stays cheap.
 """
 
-from clerk_orgs_async.testing._app import EmulatorStats, RequestRecord, ServedResponse
-from clerk_orgs_async.testing._emulator import ClerkEmulator
-from clerk_orgs_async.testing._faults import Fault, Faults
-from clerk_orgs_async.testing._queries import MembershipQuery, OrganizationQuery
-from clerk_orgs_async.testing._records import Logo, Membership, Organization, User
-from clerk_orgs_async.testing._state import EmulatorState
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clerk_orgs_async.testing._app import EmulatorStats, RequestRecord, ServedResponse
+    from clerk_orgs_async.testing._emulator import ClerkEmulator
+    from clerk_orgs_async.testing._faults import Fault, Faults
+    from clerk_orgs_async.testing._queries import MembershipQuery, OrganizationQuery
+    from clerk_orgs_async.testing._records import Logo, Membership, Organization, User
+    from clerk_orgs_async.testing._state import EmulatorState
+
+_MODULES = {
+    "ClerkEmulator": "_emulator",
+    "EmulatorState": "_state",
+    "EmulatorStats": "_app",
+    "Fault": "_faults",
+    "Faults": "_faults",
+    "Logo": "_records",
+    "Membership": "_records",
+    "MembershipQuery": "_queries",
+    "Organization": "_records",
+    "OrganizationQuery": "_queries",
+    "RequestRecord": "_app",
+    "ServedResponse": "_app",
+    "User": "_records",
+}
 
 __all__ = [
     "ClerkEmulator",
@@ -26,3 +49,11 @@ __all__ = [
     "ServedResponse",
     "User",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _MODULES[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -119,10 +119,8 @@ def query_int(query: Mapping[str, str], name: str, default: int | None = None) -
 
 
 def query_bool(query: Mapping[str, str], name: str) -> bool:
-    """A boolean query parameter (``true``/``false``)."""
-    value = query.get(name)
-    if value is None:
-        return False
-    if value.lower() not in ("true", "false"):
-        raise param_invalid(name, "must be true or false")
-    return value.lower() == "true"
+    """A boolean flag: ``true`` or ``1`` turn it on, anything else leaves it off.
+
+    Lenient on purpose: ``GET /organizations/{id}`` lists no 4xx for bad parameters.
+    """
+    return query.get(name, "").lower() in ("true", "1")

@@ -1,0 +1,104 @@
+"""pytest fixtures for the Clerk emulator, loaded for everyone who installs the package.
+
+Fixtures (function scope):
+
+- ``clerk_emulator``: a started :class:`~clerk_orgs_async.testing.ClerkEmulator`, closed after
+  the test. Seed it through ``clerk_emulator.state``; inject faults through
+  ``clerk_emulator.faults``.
+- ``clerk``: a ``ClerkClient`` on that emulator, closed after the test.
+
+Options, from the least to the most specific:
+
+- override ``clerk_emulator_options`` (a dict of ``ClerkEmulator`` keyword arguments) in a
+  ``conftest.py``::
+
+      @pytest.fixture
+      def clerk_emulator_options():
+          return {"users": ["user_1", "user_2"], "default_max_allowed_memberships": 0}
+
+- mark a test: ``@pytest.mark.clerk_emulator(rate_limit=(5, 1.0))`` (merged over the above);
+- override ``clerk_client_options`` for the ``ClerkClient`` keyword arguments.
+
+The fixtures are coroutines and need pytest-asyncio (``asyncio_mode = "auto"`` or
+``@pytest.mark.asyncio``); without it they fail with a message saying so. This module imports
+nothing heavy until a fixture runs, so installing the package costs other test suites nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from clerk_orgs_async import ClerkClient
+    from clerk_orgs_async.testing import ClerkEmulator
+
+try:
+    import pytest_asyncio
+except ImportError:  # pragma: no cover - the test environment has pytest-asyncio
+    pytest_asyncio = None  # type: ignore[assignment]
+
+_NEEDS_PYTEST_ASYNCIO = (
+    "the clerk_emulator and clerk fixtures run on asyncio and need pytest-asyncio: "
+    "pip install pytest-asyncio, and set asyncio_mode = 'auto' or mark the test "
+    "with @pytest.mark.asyncio"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``clerk_emulator`` marker (so ``--strict-markers`` accepts it)."""
+    config.addinivalue_line(
+        "markers", "clerk_emulator(**options): ClerkEmulator options for this test's emulator"
+    )
+
+
+@pytest.fixture
+def clerk_emulator_options() -> dict[str, Any]:
+    """``ClerkEmulator`` keyword arguments for ``clerk_emulator``; override to customise."""
+    return {}
+
+
+@pytest.fixture
+def clerk_client_options() -> dict[str, Any]:
+    """``ClerkClient`` keyword arguments for ``clerk``; override to customise."""
+    return {}
+
+
+def _options(request: pytest.FixtureRequest, base: dict[str, Any]) -> dict[str, Any]:
+    marker = request.node.get_closest_marker("clerk_emulator")
+    return {**base, **(marker.kwargs if marker is not None else {})}
+
+
+if pytest_asyncio is not None:
+
+    @pytest_asyncio.fixture
+    async def clerk_emulator(
+        request: pytest.FixtureRequest, clerk_emulator_options: dict[str, Any]
+    ) -> AsyncIterator[ClerkEmulator]:
+        """A started Clerk emulator, closed after the test."""
+        from clerk_orgs_async.testing import ClerkEmulator
+
+        async with ClerkEmulator(**_options(request, clerk_emulator_options)) as emulator:
+            yield emulator
+
+    @pytest_asyncio.fixture
+    async def clerk(
+        clerk_emulator: ClerkEmulator, clerk_client_options: dict[str, Any]
+    ) -> AsyncIterator[ClerkClient]:
+        """A ``ClerkClient`` on ``clerk_emulator``, closed after the test."""
+        async with clerk_emulator.client(**clerk_client_options) as client:
+            yield client
+
+else:  # pragma: no cover
+
+    @pytest.fixture
+    def clerk_emulator() -> None:
+        """Fails: the emulator fixtures need pytest-asyncio."""
+        pytest.fail(_NEEDS_PYTEST_ASYNCIO, pytrace=False)
+
+    @pytest.fixture
+    def clerk() -> None:
+        """Fails: the emulator fixtures need pytest-asyncio."""
+        pytest.fail(_NEEDS_PYTEST_ASYNCIO, pytrace=False)
