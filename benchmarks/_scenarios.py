@@ -1,0 +1,332 @@
+"""What is measured: the scenarios, their contenders, parameters and targets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+THIS = "clerk-orgs-async"
+BARE = "aiohttp + json.loads"
+BARE_ORJSON = "aiohttp + orjson.loads"
+SDK = "clerk-backend-api"
+RATE_LIMIT = (50, 1.0)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of a scenario: a contender with its options, under a label."""
+
+    label: str
+    contender: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    digits: int = 1
+    ratio: bool = False
+    """Show the median over the scenario's baseline beside it."""
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    orgs: int = 2_000
+    latency: float = 0.0
+    rate_limit: str | None = None
+
+    def args(self) -> list[str]:
+        args = ["--orgs", str(self.orgs), "--latency", str(self.latency)]
+        return args + (["--rate-limit", self.rate_limit] if self.rate_limit else [])
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    measures: str
+    entries: tuple[Entry, ...]
+    metrics: tuple[Metric, ...]
+    params: dict[str, Any]
+    quick_params: dict[str, Any]
+    rounds: int
+    quick_rounds: int
+    baseline: str | None = None
+    server: ServerSpec | None = None
+    kind: Literal["worker", "import"] = "worker"
+
+
+CLIENTS = (
+    Entry(THIS, "clerk-orgs-async"),
+    Entry(BARE, "aiohttp+json"),
+    Entry(BARE_ORJSON, "aiohttp+orjson"),
+    Entry(SDK, "clerk-backend-api"),
+)
+PER_REQUEST = (
+    Metric("cpu_us", "client CPU µs/request", ratio=True),
+    Metric("wall_us", "wall µs/request", ratio=True),
+)
+
+SCENARIOS = (
+    Scenario(
+        "get",
+        "Single `get`, sequential",
+        "One `organizations.get` after another on one client: the client's own CPU time per "
+        "request (the server runs in another process).",
+        CLIENTS,
+        PER_REQUEST,
+        params={"n": 2000, "warmup": 200},
+        quick_params={"n": 500, "warmup": 50},
+        rounds=5,
+        quick_rounds=3,
+        baseline=BARE,
+        server=ServerSpec(),
+    ),
+    Scenario(
+        "create",
+        "`create`, sequential",
+        "One `organizations.create` (name, slug, created_by) after another: encoding the body, "
+        "the POST, decoding the new organization.",
+        CLIENTS,
+        PER_REQUEST,
+        params={"n": 1000, "warmup": 100},
+        quick_params={"n": 300, "warmup": 30},
+        rounds=5,
+        quick_rounds=2,
+        baseline=BARE,
+        server=ServerSpec(),
+    ),
+    Scenario(
+        "list",
+        "List all 20,000 organizations, sequential",
+        "Iterating every organization in pages of 500, one page at a time, no latency: "
+        "throughput and the client's CPU per organization (decoding included).",
+        CLIENTS,
+        (
+            Metric("objects_per_s", "organizations/s", digits=0, ratio=True),
+            Metric("cpu_us_per_org", "client CPU µs/organization", digits=2, ratio=True),
+        ),
+        params={"walks": 2},
+        quick_params={"walks": 1},
+        rounds=5,
+        quick_rounds=2,
+        baseline=BARE,
+        server=ServerSpec(orgs=20_000),
+    ),
+    Scenario(
+        "prefetch",
+        "List all 20,000 organizations with 50 ms latency: sequential vs prefetch",
+        "The same walk with 50 ms added to every response, one page at a time and with "
+        "`prefetch=2/4/8/16` pages in flight: wall time and speed-up over sequential.",
+        (
+            Entry("sequential", "clerk-orgs-async"),
+            *(Entry(f"prefetch={n}", "clerk-orgs-async", {"prefetch": n}) for n in (2, 4, 8, 16)),
+        ),
+        (
+            Metric("wall_s", "wall s", digits=3, ratio=True),
+            Metric("objects_per_s", "organizations/s", digits=0),
+        ),
+        params={"walks": 1},
+        quick_params={"walks": 1},
+        rounds=5,
+        quick_rounds=2,
+        baseline="sequential",
+        server=ServerSpec(orgs=20_000, latency=0.05),
+    ),
+    Scenario(
+        "concurrent",
+        "500 concurrent `get`s from one client",
+        "500 tasks each doing one `get` at once through one client (connection pools of 100): "
+        "wall time per batch and client CPU per request.",
+        CLIENTS,
+        (
+            Metric("wall_ms", "wall ms per 500", ratio=True),
+            Metric("cpu_us", "client CPU µs/request", ratio=True),
+        ),
+        params={"tasks": 500, "batches": 4},
+        quick_params={"tasks": 500, "batches": 2},
+        rounds=5,
+        quick_rounds=2,
+        baseline=BARE,
+        server=ServerSpec(),
+    ),
+    Scenario(
+        "memory",
+        "Iterating 100,000 organizations: peak memory",
+        "Peak RSS of the client process after walking 10,000 and 100,000 organizations "
+        "(pages of 500): flat when only the pages in flight are held.",
+        tuple(
+            Entry(f"{label} {items // 1000}k", contender, {**options, "items": items})
+            for label, contender, options in (
+                (THIS, "clerk-orgs-async", {}),
+                (f"{THIS} prefetch=8", "clerk-orgs-async", {"prefetch": 8}),
+                (BARE, "aiohttp+json", {}),
+            )
+            for items in (10_000, 100_000)
+        ),
+        (
+            Metric("peak_rss_mb", "peak RSS MB"),
+            Metric("rss_before_mb", "RSS before the walk MB"),
+        ),
+        params={},
+        quick_params={},
+        rounds=3,
+        quick_rounds=1,
+        server=ServerSpec(orgs=100_000),
+    ),
+    Scenario(
+        "import",
+        "Import time",
+        "`import X` timed inside a fresh interpreter (bytecode cached), then constructing the "
+        "client; aiohttp alone is the floor.",
+        (
+            Entry("aiohttp", "aiohttp+json", {"module": "aiohttp", "construct": "pass"}),
+            Entry(
+                THIS,
+                "clerk-orgs-async",
+                {
+                    "module": "clerk_orgs_async",
+                    "construct": "clerk_orgs_async.ClerkClient('sk_test_x')",
+                },
+            ),
+            Entry(
+                SDK,
+                "clerk-backend-api",
+                {
+                    "module": "clerk_backend_api",
+                    "construct": "clerk_backend_api.Clerk(bearer_auth='sk_test_x')",
+                },
+            ),
+        ),
+        (
+            Metric("import_ms", "import ms", ratio=True),
+            Metric("construct_ms", "construct client ms"),
+            Metric("total_ms", "import + construct ms", ratio=True),
+        ),
+        params={},
+        quick_params={},
+        rounds=21,
+        quick_rounds=7,
+        baseline="aiohttp",
+        kind="import",
+    ),
+    Scenario(
+        "ratelimit",
+        "500 tasks against a 50 requests/s rate limit",
+        "500 concurrent `get`s against a server allowing 50 requests per second (sliding "
+        "window, 429 with Retry-After beyond it); this client paced with "
+        "`rate_limit=RateLimit(50, 1.0)`, the SDK as it comes.",
+        (
+            Entry(f"{THIS} RateLimit(50, 1.0)", "clerk-orgs-async", {"rate_limit": RATE_LIMIT}),
+            Entry(SDK, "clerk-backend-api"),
+        ),
+        (
+            Metric("succeeded", "succeeded", digits=0),
+            Metric("responses_429", "429 responses", digits=0),
+            Metric("failed", "failed", digits=0),
+            Metric("rate", "achieved requests/s"),
+            Metric("wall_s", "wall s", digits=2),
+        ),
+        params={"tasks": 500, "window": RATE_LIMIT[1]},
+        quick_params={"tasks": 500, "window": RATE_LIMIT[1]},
+        rounds=2,
+        quick_rounds=1,
+        server=ServerSpec(rate_limit=f"{RATE_LIMIT[0]}/{RATE_LIMIT[1]:g}"),
+    ),
+)
+
+BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
+
+Medians = dict[str, dict[str, dict[str, float]]]
+"""scenario -> entry label -> metric -> median."""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    requirement: str
+    check: Callable[[Medians], tuple[str, bool] | None]
+    """The measured value as text and whether it passes; None when not measured."""
+
+
+def _get(medians: Medians, scenario: str, label: str, metric: str) -> float | None:
+    return medians.get(scenario, {}).get(label, {}).get(metric)
+
+
+def _ratio(medians: Medians, scenario: str, metric: str, label: str, base: str) -> float | None:
+    value, floor = _get(medians, scenario, label, metric), _get(medians, scenario, base, metric)
+    if value is None or not floor:
+        return None
+    return value / floor
+
+
+def _cpu_per_get(m: Medians) -> tuple[str, bool] | None:
+    ratio = _ratio(m, "get", "cpu_us", THIS, BARE)
+    return None if ratio is None else (f"{ratio:.2f}x", ratio <= 1.3)
+
+
+def _list_cpu(m: Medians) -> tuple[str, bool] | None:
+    cpu = _ratio(m, "list", "cpu_us_per_org", THIS, BARE)
+    speed = _ratio(m, "list", "objects_per_s", THIS, BARE)
+    if cpu is None or speed is None:
+        return None
+    return f"CPU {cpu:.2f}x, objects/s {speed:.2f}x", cpu <= 1.43 and speed >= 0.7
+
+
+def _prefetch(m: Medians) -> tuple[str, bool] | None:
+    ratio = _ratio(m, "prefetch", "wall_s", "sequential", "prefetch=8")
+    return None if ratio is None else (f"{ratio:.2f}x faster", ratio >= 4)
+
+
+FLAT_MARGIN_MB = 5.0
+FLAT_FRACTION = 0.10
+
+
+def _flat(m: Medians) -> tuple[str, bool] | None:
+    parts, ok = [], True
+    for label in (THIS, f"{THIS} prefetch=8"):
+        small = _get(m, "memory", f"{label} 10k", "peak_rss_mb")
+        large = _get(m, "memory", f"{label} 100k", "peak_rss_mb")
+        if small is None or large is None:
+            continue
+        growth = large - small
+        parts.append(f"{label.removeprefix(THIS).strip() or 'sequential'}: {growth:+.1f} MB")
+        ok = ok and growth <= max(FLAT_MARGIN_MB, FLAT_FRACTION * small)
+    return (", ".join(parts), ok) if parts else None
+
+
+def _import(m: Medians) -> tuple[str, bool] | None:
+    ratio = _ratio(m, "import", "import_ms", THIS, "aiohttp")
+    return None if ratio is None else (f"{ratio:.2f}x", ratio <= 1.15)
+
+
+def _rate(m: Medians) -> tuple[str, bool] | None:
+    label = f"{THIS} RateLimit(50, 1.0)"
+    rate = _get(m, "ratelimit", label, "rate")
+    refused = _get(m, "ratelimit", label, "responses_429")
+    failed = _get(m, "ratelimit", label, "failed")
+    if rate is None or refused is None or failed is None:
+        return None
+    share = rate / RATE_LIMIT[0] * RATE_LIMIT[1]
+    text = f"{share:.0%} of the limit, {refused:.0f} x 429, {failed:.0f} failed"
+    return text, share >= 0.8 and refused <= 25 and failed == 0
+
+
+TARGETS = (
+    Target("CPU per `get`", f"≤ 1.3x {BARE}", _cpu_per_get),
+    Target("List-all CPU per organization", f"≤ 1.43x {BARE} (objects/s ≥ 0.7x)", _list_cpu),
+    Target("Prefetch 8 at 50 ms latency", "≥ 4x faster than sequential", _prefetch),
+    Target(
+        "Memory over 100,000 organizations",
+        f"peak RSS at 100k within max({FLAT_MARGIN_MB:g} MB, {FLAT_FRACTION:.0%}) of 10k",
+        _flat,
+    ),
+    Target("`import clerk_orgs_async`", "≤ 1.15x `import aiohttp`", _import),
+    Target(
+        "Rate limit 50/s, 500 tasks",
+        "≥ 80% of the limit, ≤ 25 (5%) 429s, no failures",
+        _rate,
+    ),
+)

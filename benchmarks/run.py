@@ -1,0 +1,219 @@
+"""Run the benchmarks and write RESULTS.md: ``python -m benchmarks`` (``--help`` for options).
+
+Each scenario gets a server in its own process; each round runs every contender once, each
+in a fresh process, in an order that rotates from round to round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+if __name__ == "__main__" and not __package__:  # run as `python benchmarks/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._contenders import missing
+from benchmarks._report import ROOT, Results, machine, markdown, prefetch_chart
+from benchmarks._scenarios import SCENARIOS, Scenario, ServerSpec
+
+HERE = Path(__file__).resolve().parent
+WORKER_TIMEOUT = 600
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def server(spec: ServerSpec) -> Iterator[str]:
+    """Start the benchmark server; yield its base URL; stop it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks._server", *spec.args()],
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("READY "):
+            raise RuntimeError(f"the benchmark server did not start (said {line!r})")
+        yield f"http://127.0.0.1:{int(line.split()[1])}/v1"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _run(command: list[str]) -> dict[str, float]:
+    done = subprocess.run(
+        command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=WORKER_TIMEOUT
+    )
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-3:]
+        raise RuntimeError(f"exit {done.returncode}: {' / '.join(tail)}")
+    metrics: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return metrics
+
+
+def _import_command(options: dict[str, Any]) -> list[str]:
+    code = (
+        "import time\n"
+        "t0 = time.perf_counter()\n"
+        f"import {options['module']}\n"
+        "t1 = time.perf_counter()\n"
+        f"{options['construct']}\n"
+        "t2 = time.perf_counter()\n"
+        'print(\'{"import_ms": %f, "construct_ms": %f, "total_ms": %f}\' '
+        "% ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3))\n"
+    )
+    return [sys.executable, "-c", code]
+
+
+def _worker_command(
+    scenario: Scenario, contender: str, options: dict[str, Any], base_url: str, quick: bool
+) -> list[str]:
+    job = {
+        "scenario": scenario.name,
+        "contender": contender,
+        "options": options,
+        "base_url": base_url,
+        "params": scenario.quick_params if quick else scenario.params,
+    }
+    return [sys.executable, "-m", "benchmarks._worker", json.dumps(job)]
+
+
+def _summary(metrics: dict[str, float]) -> str:
+    return ", ".join(f"{key}={value:.4g}" for key, value in metrics.items())
+
+
+def run_scenario(
+    scenario: Scenario, results: Results, rounds: int, quick: bool, only: set[str] | None
+) -> None:
+    entries = []
+    for entry in scenario.entries:
+        if only is not None and entry.contender not in only:
+            continue
+        absent = missing(entry.contender)
+        if absent:
+            text = f"`{entry.label}` skipped: {absent} is not installed"
+            if text not in results.notes.get(scenario.name, []):
+                results.note(scenario.name, text + " (`pip install -e '.[benchmark]'`).")
+            continue
+        entries.append(entry)
+    if not entries:
+        return
+    started = time.perf_counter()
+    failed: set[str] = set()
+    with server(scenario.server) if scenario.server else _no_server() as base_url:
+        if scenario.kind == "import":
+            for entry in entries:  # compile and cache the bytecode first
+                _run(_import_command(entry.options))
+        for round_ in range(rounds):
+            shift = round_ % len(entries)
+            for entry in entries[shift:] + entries[:shift]:
+                if entry.label in failed:
+                    continue
+                if scenario.kind == "import":
+                    command = _import_command(entry.options)
+                else:
+                    command = _worker_command(
+                        scenario, entry.contender, entry.options, base_url, quick
+                    )
+                try:
+                    metrics = _run(command)
+                except (RuntimeError, subprocess.TimeoutExpired, ValueError) as exc:
+                    failed.add(entry.label)
+                    results.note(scenario.name, f"`{entry.label}` failed: {exc}")
+                    log(f"  {scenario.name} {entry.label}: FAILED {exc}")
+                    continue
+                results.add(scenario.name, entry.label, metrics)
+                log(f"  {scenario.name} [{round_ + 1}/{rounds}] {entry.label}: {_summary(metrics)}")
+    results.seconds[scenario.name] = time.perf_counter() - started
+
+
+@contextmanager
+def _no_server() -> Iterator[str]:
+    yield ""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    names = [scenario.name for scenario in SCENARIOS]
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Benchmark clerk-orgs-async against bare aiohttp and the official SDK.",
+    )
+    parser.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help=f"scenarios to run (default: all): {', '.join(names)}",
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and requests (~2 min)")
+    parser.add_argument(
+        "--rounds", type=int, help="rounds per scenario (import time runs 4x as many)"
+    )
+    parser.add_argument(
+        "--contenders",
+        help="comma-separated: clerk-orgs-async,aiohttp+json,aiohttp+orjson,clerk-backend-api",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=HERE, help="directory for RESULTS.md, results.json, PNG"
+    )
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    args = parser.parse_args(argv)
+    unknown = set(args.scenarios) - set(names)
+    if unknown:
+        parser.error(f"unknown scenario(s) {', '.join(sorted(unknown))}; choose from {names}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.list:
+        for scenario in SCENARIOS:
+            print(f"{scenario.name:<11} {scenario.title}")
+        return 0
+    chosen = [s for s in SCENARIOS if not args.scenarios or s.name in args.scenarios]
+    only = set(args.contenders.split(",")) if args.contenders else None
+    results = Results(machine(), "quick" if args.quick else "full")
+    started = time.perf_counter()
+    for scenario in chosen:
+        rounds = scenario.quick_rounds if args.quick else scenario.rounds
+        if args.rounds:
+            rounds = args.rounds * 4 + 1 if scenario.kind == "import" else args.rounds
+        log(f"{scenario.name}: {scenario.title} ({rounds} rounds)")
+        run_scenario(scenario, results, rounds, args.quick, only)
+    results.mode += f", {time.perf_counter() - started:.0f} s in all"
+    args.output.mkdir(parents=True, exist_ok=True)
+    chart = None
+    if any(s.name == "prefetch" for s in chosen):
+        chart = prefetch_chart(results, args.output / "prefetch.png")
+        if chart is None:
+            results.note("prefetch", "no chart: matplotlib is not installed.")
+    (args.output / "RESULTS.md").write_text(markdown(results, chosen, chart))
+    (args.output / "results.json").write_text(json.dumps(results.as_json(), indent=1) + "\n")
+    log(f"wrote {args.output / 'RESULTS.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
