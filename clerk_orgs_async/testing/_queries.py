@@ -14,7 +14,8 @@ MAX_PAGE = 500
 MAX_FILTER_VALUES = 100
 ORG_SORT_KEYS: dict[str, Callable[[Organization], tuple[Any, ...]]] = {
     "created_at": lambda o: (o.created_at, o.seq),
-    "name": lambda o: (o.name, o.seq),
+    # Case-insensitive, as a database's natural-language collation sorts names.
+    "name": lambda o: (o.name.casefold(), o.name, o.seq),
     "members_count": lambda o: (o.members_count, o.seq),
 }
 _USER_SORT_FIELDS = ("phone_number", "email_address", "first_name", "last_name", "username")
