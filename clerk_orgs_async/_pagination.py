@@ -212,8 +212,9 @@ class Paginator(Generic[T]):
                 page = await prefetcher.get(offset, limit)
                 items = page.data
                 if anchor is not None and started:
-                    if items and offset > 0 and anchor.is_new(items[0]):
-                        # The page starts past unseen items: deletions shifted the list.
+                    if offset > 0 and (not items or anchor.is_new(items[0])):
+                        # The page does not reach back to what was yielded: deletions
+                        # shifted the list, and unseen items may lie before this offset.
                         position = max(0, offset - step_back) + overlap
                         step_back *= 2
                         continue

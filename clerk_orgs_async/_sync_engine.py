@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterable,
-    AsyncIterator,
     Awaitable,
     Callable,
     Iterable,
@@ -32,7 +33,7 @@ from ._sync_records import (
     SyncFailure,
     SyncReport,
 )
-from .errors import ClerkError, InvalidRequestError
+from .errors import ClerkError, InvalidRequestError, NotFoundError
 from .models import Organization
 
 if TYPE_CHECKING:
@@ -244,7 +245,10 @@ async def _send(clerk: ClerkClient, action: SyncAction, organization_id: str | N
         if metadata:
             await clerk.organizations.replace_metadata(organization_id, **metadata)
     elif action.kind == "delete":
-        await clerk.organizations.delete(organization_id)
+        # Already gone is what was wanted (and what a resent DELETE finds after a first
+        # attempt whose answer was lost).
+        with contextlib.suppress(NotFoundError):
+            await clerk.organizations.delete(organization_id)
     else:
         await _send_member(clerk, action, organization_id, new.get("role"))
     return organization_id
@@ -258,14 +262,15 @@ async def _send_member(
     if action.kind == "add_member":
         await memberships.create(organization_id, user_id=user_id, role=role)
     elif action.kind == "remove_member":
-        await memberships.delete(organization_id, user_id)
+        with contextlib.suppress(NotFoundError):
+            await memberships.delete(organization_id, user_id)
     else:
         await memberships.update(organization_id, user_id, role=role)
 
 
 async def export_organizations(
     clerk: ClerkClient, *, include_members: bool = False
-) -> AsyncIterator[DesiredOrganization]:
+) -> AsyncGenerator[DesiredOrganization, None]:
     """Stream every organization as a ``DesiredOrganization``, the input of a sync.
 
     With ``include_members`` each record lists its members (oldest first); a few

@@ -30,7 +30,7 @@ async def clerk() -> AsyncIterator[ClerkClient]:
 
 def sent(mock: aioresponses) -> list[tuple[str, URL, dict[str, Any]]]:
     """Every request the client sent: (method, URL with query, keyword arguments)."""
-    calls = []
+    calls: list[tuple[str, URL, dict[str, Any]]] = []
     for (method, url), requests in mock.requests.items():
         calls.extend((method, url, call.kwargs) for call in requests)
     return calls

@@ -47,9 +47,7 @@ ORG = f"{API}/organizations/org_1"
         (418, APIError),
     ],
 )
-async def test_status_maps_to_class(
-    mock: aioresponses, status: int, cls: type[APIError]
-) -> None:
+async def test_status_maps_to_class(mock: aioresponses, status: int, cls: type[APIError]) -> None:
     mock.get(ORG, status=status, payload=sample("error_not_found"))
     async with ClerkClient(SECRET, retry=None, rate_limit=None) as clerk:
         with pytest.raises(cls) as caught:

@@ -42,7 +42,9 @@ async def test_get_sends_auth_version_and_user_agent(
 
 
 async def test_get_decodes_every_field(mock: aioresponses, clerk: ClerkClient) -> None:
-    mock.get(f"{API}/organizations/org_1?include_members_count=true", payload=sample("organization"))
+    mock.get(
+        f"{API}/organizations/org_1?include_members_count=true", payload=sample("organization")
+    )
 
     org = await clerk.organizations.get("org_1", include_members_count=True)
 
@@ -279,15 +281,15 @@ async def test_delete_returns_deleted_object(mock: aioresponses, clerk: ClerkCli
     )
 
 
-@pytest.mark.parametrize(("name", "verb"), [("merge_metadata", "PATCH"), ("replace_metadata", "PUT")])
+@pytest.mark.parametrize(
+    ("name", "verb"), [("merge_metadata", "PATCH"), ("replace_metadata", "PUT")]
+)
 async def test_metadata_endpoints(
     mock: aioresponses, clerk: ClerkClient, name: str, verb: str
 ) -> None:
     mock.add(f"{API}/organizations/org_1/metadata", verb, payload=sample("organization"))
 
-    await getattr(clerk.organizations, name)(
-        "org_1", public_metadata={"limits": {"seats": None}}
-    )
+    await getattr(clerk.organizations, name)("org_1", public_metadata={"limits": {"seats": None}})
 
     method, url, kwargs = only_request(mock)
     assert (method, url.path) == (verb, "/v1/organizations/org_1/metadata")
@@ -303,7 +305,9 @@ async def test_upload_logo_sends_multipart(mock: aioresponses, clerk: ClerkClien
     assert (method, url.path) == ("PUT", "/v1/organizations/org_1/logo")
     form = kwargs["data"]
     assert isinstance(form, aiohttp.FormData)
-    fields = {options["name"]: (options, headers, value) for options, headers, value in form._fields}
+    fields = {
+        options["name"]: (options, headers, value) for options, headers, value in form._fields
+    }
     file_options, file_headers, file_value = fields["file"]
     assert file_options["filename"] == "logo.png"
     assert file_headers["Content-Type"] == "image/png"
@@ -340,7 +344,9 @@ async def test_logo_from_path_and_file_object(
 ) -> None:
     path = tmp_path / "brand.png"
     path.write_bytes(PNG)
-    mock.put(f"{API}/organizations/org_1/logo", payload=sample("organization_with_logo"), repeat=True)
+    mock.put(
+        f"{API}/organizations/org_1/logo", payload=sample("organization_with_logo"), repeat=True
+    )
 
     await clerk.organizations.upload_logo("org_1", path)
     with path.open("rb") as handle:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from types import SimpleNamespace
 
 import aiohttp
@@ -15,6 +14,7 @@ from aioresponses import aioresponses
 
 from clerk_orgs_async import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
     ClerkClient,
     DeletedObject,
@@ -24,8 +24,8 @@ from clerk_orgs_async import (
     RetryPolicy,
     ServerError,
     UnprocessableEntityError,
+    _retry,
 )
-from clerk_orgs_async import _retry
 from tests.conftest import SECRET, sample
 from tests.wire.conftest import API, sent
 
@@ -36,7 +36,7 @@ NO_JITTER = RetryPolicy(jitter=False)
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record the client's sleeps instead of waiting them out."""
     recorded: list[float] = []
 
@@ -44,7 +44,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
         recorded.append(delay)
 
     monkeypatch.setattr(_retry, "sleep", fake_sleep)
-    yield recorded
+    return recorded
 
 
 def refused() -> aiohttp.ClientConnectorError:
@@ -122,9 +122,9 @@ async def test_client_errors_are_never_retried(
 ) -> None:
     mock.get(ORG, status=status, repeat=True)
     async with client() as clerk:
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(APIError) as caught:
             await clerk.organizations.get("org_1")
-    assert getattr(caught.value, "status", None) == status
+    assert caught.value.status == status
     assert len(sent(mock)) == 1
     assert sleeps == []
 
@@ -207,7 +207,7 @@ async def test_post_retries_after_429_and_connect_errors(
 async def test_ambiguous_create_without_slug_raises_instead_of_duplicating(
     mock: aioresponses, sleeps: list[float], failure: dict[str, object]
 ) -> None:
-    mock.post(ORGS, **failure)  # type: ignore[arg-type]
+    mock.post(ORGS, **failure)
     mock.post(ORGS, payload=sample("organization"))
     async with client() as clerk:
         with pytest.raises((ServerError, APIConnectionError)) as caught:

@@ -1,0 +1,48 @@
+# `make test` and `make demo` work on a fresh machine with Python 3.10+: each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+LATEST := .venv-latest
+BIN := $(VENV)/bin
+PIP_FLAGS := --quiet --disable-pip-version-check
+
+.PHONY: test demo lint typecheck unit test-latest bench clean
+
+test: lint typecheck unit test-latest
+
+demo: $(VENV)/.installed
+	$(BIN)/clerk-orgs demo
+
+# The main environment: aiohttp held below 3.14 for aioresponses (see constraints/dev.txt).
+$(VENV)/.installed: pyproject.toml constraints/dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip
+	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints/dev.txt -e '.[dev]'
+	touch $@
+
+# A second environment with the newest aiohttp, for every test that needs no aioresponses.
+$(LATEST)/.installed: pyproject.toml
+	test -x $(LATEST)/bin/python || $(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip
+	$(LATEST)/bin/python -m pip install $(PIP_FLAGS) --upgrade -e '.[test]' aiohttp
+	touch $@
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy --strict
+
+unit: $(VENV)/.installed
+	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=90
+
+test-latest: $(LATEST)/.installed
+	$(LATEST)/bin/python -c 'import aiohttp; print("newest aiohttp:", aiohttp.__version__)'
+	$(LATEST)/bin/python -m pytest --ignore=tests/wire -p no:cacheprovider -q
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints/dev.txt -e '.[dev,benchmark]'
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(LATEST) .mypy_cache .ruff_cache .pytest_cache .coverage .hypothesis

@@ -1,0 +1,77 @@
+"""The package's public face: exactly the intended names, and a light import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import clerk_orgs_async
+from clerk_orgs_async import errors, models
+
+PUBLIC = {
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClerkClient",
+    "ClerkError",
+    "ClientClosedError",
+    "ConflictError",
+    "DeletedObject",
+    "ErrorDetail",
+    "InvalidRequestError",
+    "NotFoundError",
+    "Organization",
+    "OrganizationMembership",
+    "OrganizationMembershipsAPI",
+    "OrganizationsAPI",
+    "Page",
+    "Paginator",
+    "PayloadTooLargeError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "PublicUserData",
+    "RateLimit",
+    "RateLimitError",
+    "RetryEvent",
+    "RetryPolicy",
+    "ServerError",
+    "Timeout",
+    "UNSET",
+    "UnexpectedResponseError",
+    "UnprocessableEntityError",
+    "Unset",
+    "__version__",
+}
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    assert set(clerk_orgs_async.__all__) == PUBLIC
+    for name in clerk_orgs_async.__all__:
+        assert hasattr(clerk_orgs_async, name)
+
+
+def test_submodules_export_what_they_define() -> None:
+    for module in (errors, models):
+        for name in module.__all__:
+            assert getattr(clerk_orgs_async, name) is getattr(module, name)
+
+
+def test_error_tree() -> None:
+    assert issubclass(errors.InvalidRequestError, ValueError)
+    assert issubclass(errors.APITimeoutError, errors.APIConnectionError)
+    for name in errors.__all__:
+        if name != "ErrorDetail":
+            assert issubclass(getattr(errors, name), errors.ClerkError)
+
+
+def test_import_stays_light() -> None:
+    code = (
+        "import sys, clerk_orgs_async;"
+        "heavy = {'click', 'rich', 'clerk_orgs_async.testing', 'clerk_orgs_async.sync',"
+        " 'aiohttp.web', 'jsonschema', 'hypothesis'};"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
