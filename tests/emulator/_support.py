@@ -57,7 +57,7 @@ class Conformance:
     def __init__(self, spec_path: Path) -> None:
         self.enabled = spec_path.exists()
         self.failures: list[str] = []
-        self.seen: set[tuple[str, str, int]] = set()
+        self.seen: list[tuple[str, str, int]] = []
         if not self.enabled:
             return
         import yaml
@@ -100,14 +100,16 @@ class Conformance:
             return [f"{where}: the spec lists no such status for this operation"]
         if served.content_type != "application/json":
             return [f"{where}: content type {served.content_type}"]
-        if served.route is not None:
-            self.seen.add((record.method, served.route, record.status))
         body = loads(served.body)
         return [f"{where}: {e.message}" for e in self._validator(pointer).iter_errors(body)]
 
     def record(self, served: ServedResponse) -> None:
-        if self.enabled:
-            self.failures.extend(self.check(served))
+        """Check a served response and remember which operation and status it was."""
+        if not self.enabled:
+            return
+        self.failures.extend(self.check(served))
+        if served.route is not None and served.record.status is not None:
+            self.seen.append((served.record.method, served.route, served.record.status))
 
 
 @attrs.frozen
