@@ -173,6 +173,12 @@ class ClerkClient:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._max_connections)
             )
+            # aiohttp silently resends an idempotent request once when a reused connection
+            # drops, hiding that the first attempt may have been applied (a DELETE would then
+            # see its own 404). The retry loop below must see every failure, so turn it off on
+            # the session we own (aiohttp's own test client does the same).
+            if hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False
         return self._session
 
     async def _call(

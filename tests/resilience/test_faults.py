@@ -1,0 +1,197 @@
+"""Retries and safe writes end to end, against the emulator's fault injection."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from clerk_orgs_async import (
+    APIConnectionError,
+    APITimeoutError,
+    ClerkClient,
+    ClientClosedError,
+    NotFoundError,
+    RateLimit,
+    RetryPolicy,
+    ServerError,
+    UnprocessableEntityError,
+)
+from clerk_orgs_async.testing import ClerkEmulator
+
+ORGS = "/v1/organizations"
+
+
+def org_count(emu: ClerkEmulator, name: str) -> int:
+    return sum(1 for org in emu.state.organizations.values() if org.name == name)
+
+
+async def test_429_then_success_honours_retry_after(
+    emu: ClerkEmulator, clerk: ClerkClient, sleeps: list[float]
+) -> None:
+    emu.faults.status(429, retry_after=1, method="GET")
+    org = await clerk.organizations.create(name="Acme", slug="acme", created_by="user_owner")
+
+    found = await clerk.organizations.get("acme")
+
+    assert found.id == org.id
+    assert sleeps[0] == 1.0
+    assert emu.stats.statuses[429] == 1
+
+
+async def test_two_503s_then_success(
+    emu: ClerkEmulator, clerk: ClerkClient, sleeps: list[float]
+) -> None:
+    await clerk.organizations.create(name="Acme", slug="acme")
+    emu.faults.status(503, times=2, method="GET")
+
+    await clerk.organizations.get("acme")
+
+    assert sleeps == [0.5, 1.0]
+    assert emu.stats.statuses[503] == 2
+
+
+async def test_five_502s_exhaust_the_attempts(
+    emu: ClerkEmulator, clerk: ClerkClient, sleeps: list[float]
+) -> None:
+    emu.faults.status(502, times=5, method="GET")
+    with pytest.raises(ServerError) as caught:
+        await clerk.organizations.get("acme")
+    assert caught.value.attempts == 4
+    assert "<html" in caught.value.body.lower()
+    assert emu.faults.pending == 1
+
+
+async def test_client_errors_are_not_retried(
+    emu: ClerkEmulator, clerk: ClerkClient, sleeps: list[float]
+) -> None:
+    await clerk.organizations.create(name="Acme", slug="acme")
+    before = emu.stats.requests
+    with pytest.raises(NotFoundError):
+        await clerk.organizations.get("nope")
+    with pytest.raises(UnprocessableEntityError):
+        await clerk.organizations.create(name="Again", slug="acme")
+    assert emu.stats.requests - before == 2
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("fault", ["drop", "500", "hang"])
+async def test_create_lost_after_apply_returns_the_one_created(
+    emu: ClerkEmulator, clerk: ClerkClient, fault: str
+) -> None:
+    if fault == "drop":
+        emu.faults.drop(method="POST", path=ORGS, after_apply=True)
+    elif fault == "500":
+        emu.faults.status(500, method="POST", path=ORGS, after_apply=True)
+    else:
+        emu.faults.hang(5, method="POST", path=ORGS, after_apply=True)
+
+    org = await clerk.organizations.create(name="Acme", slug="acme", created_by="user_owner")
+
+    assert org_count(emu, "Acme") == 1
+    assert org.slug == "acme"
+    assert emu.stats.faults  # the fault really happened
+
+
+async def test_create_without_slug_raises_instead_of_duplicating(
+    emu: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    emu.faults.drop(method="POST", path=ORGS, after_apply=True)
+
+    with pytest.raises(APIConnectionError) as caught:
+        await clerk.organizations.create(name="Acme", created_by="user_owner")
+
+    assert caught.value.outcome_unknown is True
+    assert org_count(emu, "Acme") == 1
+
+
+async def test_create_that_never_landed_is_retried(emu: ClerkEmulator, clerk: ClerkClient) -> None:
+    emu.faults.status(500, method="POST", path=ORGS)  # before apply: nothing created
+
+    org = await clerk.organizations.create(name="Acme", slug="acme")
+
+    assert org_count(emu, "Acme") == 1
+    assert org.slug == "acme"
+
+
+async def test_membership_create_lost_after_apply(emu: ClerkEmulator, clerk: ClerkClient) -> None:
+    org = await clerk.organizations.create(name="Acme", slug="acme", created_by="user_owner")
+    emu.faults.drop(method="POST", path=f"{ORGS}/{org.id}/memberships", after_apply=True)
+
+    member = await clerk.organization_memberships.create(
+        org.id, user_id="user_1", role="org:member"
+    )
+
+    assert member.role == "org:member"
+    page = await clerk.organization_memberships.list(org.id, user_id="user_1")
+    assert page.total_count == 1
+    assert (await clerk.organizations.get(org.id, include_members_count=True)).members_count == 2
+
+
+async def test_delete_lost_after_apply_is_reported_done(
+    emu: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    org = await clerk.organizations.create(name="Acme", slug="acme")
+    emu.faults.drop(method="DELETE", after_apply=True)
+
+    deleted = await clerk.organizations.delete(org.id)
+
+    assert deleted.deleted is True
+    assert org.id not in emu.state.organizations
+
+
+async def test_hang_times_out_then_succeeds(
+    emu: ClerkEmulator, clerk: ClerkClient, sleeps: list[float]
+) -> None:
+    await clerk.organizations.create(name="Acme", slug="acme")
+    emu.faults.hang(5, method="GET")
+
+    org = await clerk.organizations.get("acme", timeout=0.2)
+
+    assert org.slug == "acme"
+    assert len(sleeps) == 1
+
+
+async def test_hang_past_every_attempt_raises_timeout(
+    emu: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    emu.faults.hang(5, times=2, method="GET")
+    with pytest.raises(APITimeoutError) as caught:
+        await clerk.organizations.get("acme", timeout=0.1, retry=RetryPolicy(max_attempts=2))
+    assert caught.value.attempts == 2
+
+
+async def test_cancel_mid_request_leaves_nothing_behind(emu: ClerkEmulator) -> None:
+    emu.faults.hang(5, method="GET")
+    async with emu.client(max_connections=1) as clerk:
+        task = asyncio.create_task(clerk.organizations.get("acme"))
+        while emu.stats.requests == 0:
+            await asyncio.sleep(0.005)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        with pytest.raises(NotFoundError):  # the pool's one connection is free again
+            await asyncio.wait_for(clerk.organizations.get("acme"), 2)
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert not [t for t in others if "clerk" in repr(t.get_coro())]
+
+
+async def test_close_during_flight_fails_clearly(emu: ClerkEmulator) -> None:
+    emu.faults.hang(5, times=5, method="GET")
+    clerk = emu.client()
+    tasks = [asyncio.create_task(clerk.organizations.get(f"org_{i}")) for i in range(5)]
+    while emu.stats.requests < 5:
+        await asyncio.sleep(0.005)
+    await clerk.aclose()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert all(isinstance(result, ClientClosedError) for result in results)
+
+
+async def test_many_tasks_under_the_emulator_rate_limit(sleeps: list[float]) -> None:
+    # The rate achieved is measured by benchmarks/; here: everything succeeds, few 429s.
+    async with ClerkEmulator(rate_limit=(100, 1.0)) as emu:
+        async with emu.client(rate_limit=RateLimit(100, 1.0)) as clerk:
+            org = await clerk.organizations.create(name="Acme", slug="acme")
+            results = await asyncio.gather(*(clerk.organizations.get(org.id) for _ in range(150)))
+    assert len(results) == 150
+    assert emu.stats.faults["rate_limit"] <= 5
