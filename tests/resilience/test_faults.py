@@ -189,9 +189,9 @@ async def test_close_during_flight_fails_clearly(emu: ClerkEmulator) -> None:
 
 async def test_many_tasks_under_the_emulator_rate_limit(sleeps: list[float]) -> None:
     # The rate achieved is measured by benchmarks/; here: everything succeeds, few 429s.
-    async with ClerkEmulator(rate_limit=(100, 1.0)) as emu:
-        async with emu.client(rate_limit=RateLimit(100, 1.0)) as clerk:
-            org = await clerk.organizations.create(name="Acme", slug="acme")
-            results = await asyncio.gather(*(clerk.organizations.get(org.id) for _ in range(150)))
+    emu = ClerkEmulator(rate_limit=(100, 1.0))
+    async with emu, emu.client(rate_limit=RateLimit(100, 1.0)) as clerk:
+        org = await clerk.organizations.create(name="Acme", slug="acme")
+        results = await asyncio.gather(*(clerk.organizations.get(org.id) for _ in range(150)))
     assert len(results) == 150
     assert emu.stats.faults["rate_limit"] <= 5
