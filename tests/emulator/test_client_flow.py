@@ -57,8 +57,8 @@ async def test_the_full_flow(clerk: ClerkClient, clerk_emulator: ClerkEmulator) 
     await members.create(acme.id, user_id="user_carol", role="org:member")
     assert bob.public_user_data is not None
     assert bob.public_user_data.identifier == "bob@example.com"
-    admins = [m.public_user_data.user_id async for m in members.list(acme.id, role="org:admin")]
-    assert admins == ["user_alice"]
+    admins = [m.public_user_data async for m in members.list(acme.id, role="org:admin")]
+    assert [user.user_id for user in admins if user is not None] == ["user_alice"]
     by_email = members.list(acme.id, email_address_query="example.com", order_by="-email_address")
     assert [m.role async for m in by_email] == ["org:member", "org:admin"]
     promoted = await members.update(acme.id, "user_bob", role="org:admin")
@@ -66,6 +66,7 @@ async def test_the_full_flow(clerk: ClerkClient, clerk_emulator: ClerkEmulator) 
     tagged = await members.update_metadata(acme.id, "user_carol", public_metadata={"team": "x"})
     assert tagged.public_metadata == {"team": "x"}
     removed = await members.delete(acme.id, "user_carol")
+    assert removed is not None
     assert removed.public_user_data is not None
     assert removed.public_user_data.user_id == "user_carol"
 
