@@ -29,6 +29,8 @@ class Results:
     """scenario -> skipped contenders and failures."""
     seconds: dict[str, float] = field(default_factory=dict)
     """scenario -> how long it took to run."""
+    servers: dict[str, str] = field(default_factory=dict)
+    """scenario -> what served it."""
 
     def add(self, scenario: str, label: str, metrics: dict[str, float]) -> None:
         self.rounds.setdefault(f"{scenario}/{label}", []).append(metrics)
@@ -56,6 +58,7 @@ class Results:
             "rounds": self.rounds,
             "notes": self.notes,
             "seconds": self.seconds,
+            "servers": self.servers,
         }
 
 
@@ -185,7 +188,9 @@ def markdown(results: Results, ran: list[Scenario], chart: str | None) -> str:
             out.append("")
             out += [f"- Note: {note}" for note in notes]
         if scenario.name in results.seconds:
-            out += ["", f"_Scenario run time: {results.seconds[scenario.name]:.0f} s._"]
+            served = results.servers.get(scenario.name)
+            text = f"Served by {served}; " if served else ""
+            out += ["", f"_{text}run time {results.seconds[scenario.name]:.0f} s._"]
     return "\n".join(out) + "\n"
 
 

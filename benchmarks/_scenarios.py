@@ -36,6 +36,16 @@ class ServerSpec:
     orgs: int = 2_000
     latency: float = 0.0
     rate_limit: str | None = None
+    prefer_emulator: bool = False
+    """Use the project's emulator when it is installed (its rate limiting is under test)."""
+
+    def describe(self) -> str:
+        text = f"{self.orgs:,} organizations"
+        if self.latency:
+            text += f", {self.latency * 1000:g} ms latency"
+        if self.rate_limit:
+            text += f", rate limit {self.rate_limit} (requests/seconds)"
+        return text
 
     def args(self) -> list[str]:
         args = ["--orgs", str(self.orgs), "--latency", str(self.latency)]
@@ -77,8 +87,8 @@ SCENARIOS = (
         "request (the server runs in another process).",
         CLIENTS,
         PER_REQUEST,
-        params={"n": 2000, "warmup": 200},
-        quick_params={"n": 500, "warmup": 50},
+        params={"n": 400, "blocks": 5},
+        quick_params={"n": 200, "blocks": 3},
         rounds=5,
         quick_rounds=3,
         baseline=BARE,
@@ -91,8 +101,8 @@ SCENARIOS = (
         "the POST, decoding the new organization.",
         CLIENTS,
         PER_REQUEST,
-        params={"n": 1000, "warmup": 100},
-        quick_params={"n": 300, "warmup": 30},
+        params={"n": 200, "blocks": 5},
+        quick_params={"n": 100, "blocks": 3},
         rounds=5,
         quick_rounds=2,
         baseline=BARE,
@@ -108,7 +118,7 @@ SCENARIOS = (
             Metric("objects_per_s", "organizations/s", digits=0, ratio=True),
             Metric("cpu_us_per_org", "client CPU µs/organization", digits=2, ratio=True),
         ),
-        params={"walks": 2},
+        params={"walks": 3},
         quick_params={"walks": 1},
         rounds=5,
         quick_rounds=2,
@@ -233,7 +243,7 @@ SCENARIOS = (
         quick_params={"tasks": 500, "window": RATE_LIMIT[1]},
         rounds=2,
         quick_rounds=1,
-        server=ServerSpec(rate_limit=f"{RATE_LIMIT[0]}/{RATE_LIMIT[1]:g}"),
+        server=ServerSpec(rate_limit=f"{RATE_LIMIT[0]}/{RATE_LIMIT[1]:g}", prefer_emulator=True),
     ),
 )
 

@@ -7,8 +7,7 @@ them. Options add a fixed latency to every request and a sliding-window rate lim
 answers 429 with ``Retry-After`` as Clerk does.
 
 Run ``python -m benchmarks._server --orgs 20000 --latency 0.05``: it prints ``READY <port>``
-once it listens on 127.0.0.1 and serves until terminated. ``GET /__bench/ids`` lists some IDs
-for the workers; ``GET /__bench/stats`` counts requests and 429s.
+once it listens on 127.0.0.1 and serves until terminated.
 """
 
 from __future__ import annotations
@@ -121,20 +120,13 @@ class Server:
         for org, body in zip(orgs, self.encoded, strict=True):
             self.by_key[org["id"]] = body
             self.by_key[org["slug"]] = body
-        self.ids = [org["id"] for org in orgs[:1000]]
         self.latency = latency
         self.limiter = limiter
         self.rng = rng
-        self.requests = 0
-        self.rate_limited = 0
 
     @web.middleware
     async def pacing(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith("/__bench/"):
-            return await handler(request)
-        self.requests += 1
         if self.limiter is not None and (retry_after := self.limiter.admit()) is not None:
-            self.rate_limited += 1
             return _error(
                 429, "too_many_requests", "Too Many Requests", **{"Retry-After": str(retry_after)}
             )
@@ -174,19 +166,11 @@ class Server:
         org["private_metadata"] = fields.get("private_metadata") or {}
         return _json(_dumps(org))
 
-    async def ids_handler(self, request: web.Request) -> web.Response:
-        return _json(_dumps(self.ids))
-
-    async def stats(self, request: web.Request) -> web.Response:
-        return _json(_dumps({"requests": self.requests, "rate_limited": self.rate_limited}))
-
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self.pacing])
         app.router.add_get("/v1/organizations", self.list_organizations)
         app.router.add_post("/v1/organizations", self.create_organization)
         app.router.add_get("/v1/organizations/{key}", self.get_organization)
-        app.router.add_get("/__bench/ids", self.ids_handler)
-        app.router.add_get("/__bench/stats", self.stats)
         return app
 
 

@@ -7,10 +7,12 @@ in a fresh process, in an order that rotates from round to round.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,16 +22,19 @@ from typing import Any
 if __name__ == "__main__" and not __package__:  # run as `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._contenders import missing
+from benchmarks._contenders import SECRET_KEY, missing
 from benchmarks._report import ROOT, Results, machine, markdown, prefetch_chart
 from benchmarks._scenarios import SCENARIOS, Scenario, ServerSpec
 
 HERE = Path(__file__).resolve().parent
 WORKER_TIMEOUT = 600
+SERVER_START_TIMEOUT = 120
 
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
+    # Cached bytecode, as an installed package has: import time must not include compiling.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
 
@@ -38,29 +43,71 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-@contextmanager
-def server(spec: ServerSpec) -> Iterator[str]:
-    """Start the benchmark server; yield its base URL; stop it."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks._server", *spec.args()],
-        cwd=ROOT,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def emulator_available() -> bool:
+    """True when the project's emulator and its command line are installed."""
+    modules = ("click", "clerk_orgs_async._cli", "clerk_orgs_async.testing._emulator")
     try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line.startswith("READY "):
-            raise RuntimeError(f"the benchmark server did not start (said {line!r})")
-        yield f"http://127.0.0.1:{int(line.split()[1])}/v1"
-    finally:
-        process.terminate()
+        return all(importlib.util.find_spec(module) for module in modules)
+    except ImportError:
+        return False
+
+
+def _server_command(spec: ServerSpec, emulator: bool) -> list[str]:
+    if not emulator:
+        return [sys.executable, "-m", "benchmarks._server", *spec.args()]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from clerk_orgs_async._cli import main; sys.exit(main())",
+        "emulator",
+        "--port=0",
+        f"--secret-key={SECRET_KEY}",
+        f"--seed-orgs={spec.orgs}",
+    ]
+    if spec.latency:
+        command.append(f"--latency={spec.latency}")
+    if spec.rate_limit:
+        command.append(f"--rate-limit={spec.rate_limit}")
+    return command
+
+
+def _wait_for_url(process: subprocess.Popen[bytes], output: Path, emulator: bool) -> str:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        for line in output.read_text(errors="replace").splitlines():
+            if emulator and line.startswith("CLERK_API_URL="):
+                return line.split("=", 1)[1].strip()
+            if not emulator and line.startswith("READY "):
+                return f"http://127.0.0.1:{int(line.split()[1])}/v1"
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    tail = output.read_text(errors="replace").strip().splitlines()[-3:]
+    raise RuntimeError(f"the server did not start: {' / '.join(tail) or 'no output'}")
+
+
+@contextmanager
+def server(spec: ServerSpec, emulator: bool) -> Iterator[str]:
+    """Start the benchmark server or the project's emulator; yield its base URL; stop it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "server.log"
+        with output.open("wb") as sink:
+            process = subprocess.Popen(
+                _server_command(spec, emulator),
+                cwd=ROOT,
+                env=_env(),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            yield _wait_for_url(process, output, emulator)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _run(command: list[str]) -> dict[str, float]:
@@ -106,7 +153,12 @@ def _summary(metrics: dict[str, float]) -> str:
 
 
 def run_scenario(
-    scenario: Scenario, results: Results, rounds: int, quick: bool, only: set[str] | None
+    scenario: Scenario,
+    results: Results,
+    rounds: int,
+    quick: bool,
+    only: set[str] | None,
+    server_kind: str,
 ) -> None:
     entries = []
     for entry in scenario.entries:
@@ -123,7 +175,19 @@ def run_scenario(
         return
     started = time.perf_counter()
     failed: set[str] = set()
-    with server(scenario.server) if scenario.server else _no_server() as base_url:
+    emulator = False
+    if scenario.server:
+        wanted = server_kind == "emulator" or scenario.server.prefer_emulator
+        emulator = wanted and emulator_available()
+        if wanted and not emulator:
+            results.note(scenario.name, "the project's emulator is not available: ran on ours.")
+        results.servers[scenario.name] = (
+            "the project's emulator (`clerk-orgs emulator`)"
+            if emulator
+            else "the benchmark server (`benchmarks/_server.py`)"
+        )
+        results.servers[scenario.name] += f", {scenario.server.describe()}"
+    with server(scenario.server, emulator) if scenario.server else _no_server() as base_url:
         if scenario.kind == "import":
             for entry in entries:  # compile and cache the bytecode first
                 _run(_import_command(entry.options))
@@ -176,7 +240,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated: clerk-orgs-async,aiohttp+json,aiohttp+orjson,clerk-backend-api",
     )
     parser.add_argument(
-        "--output", type=Path, default=HERE, help="directory for RESULTS.md, results.json, PNG"
+        "--output", type=Path, default=HERE, help="where RESULTS.md, prefetch.png and .results/ go"
+    )
+    parser.add_argument(
+        "--server",
+        choices=("bench", "emulator"),
+        default="bench",
+        help="serve every scenario from benchmarks/_server.py (default) or the project's "
+        "emulator; the rate-limit scenario uses the emulator whenever it is installed",
     )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = parser.parse_args(argv)
@@ -201,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.rounds:
             rounds = args.rounds * 4 + 1 if scenario.kind == "import" else args.rounds
         log(f"{scenario.name}: {scenario.title} ({rounds} rounds)")
-        run_scenario(scenario, results, rounds, args.quick, only)
+        run_scenario(scenario, results, rounds, args.quick, only, args.server)
     results.mode += f", {time.perf_counter() - started:.0f} s in all"
     args.output.mkdir(parents=True, exist_ok=True)
     chart = None
@@ -210,7 +281,9 @@ def main(argv: list[str] | None = None) -> int:
         if chart is None:
             results.note("prefetch", "no chart: matplotlib is not installed.")
     (args.output / "RESULTS.md").write_text(markdown(results, chosen, chart))
-    (args.output / "results.json").write_text(json.dumps(results.as_json(), indent=1) + "\n")
+    raw = args.output / ".results"
+    raw.mkdir(exist_ok=True)
+    (raw / "results.json").write_text(json.dumps(results.as_json(), indent=1) + "\n")
     log(f"wrote {args.output / 'RESULTS.md'}")
     return 0
 
