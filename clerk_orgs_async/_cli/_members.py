@@ -1,0 +1,102 @@
+"""``clerk-orgs members list|add|remove|set-role``: one-off membership work."""
+
+from __future__ import annotations
+
+import click
+
+from clerk_orgs_async import ClerkClient, OrganizationMembership
+from clerk_orgs_async._cli._connect import run
+from clerk_orgs_async._cli._orgs import json_option
+from clerk_orgs_async._cli._output import echo_json, table, to_data
+
+
+async def _organization_id(clerk: ClerkClient, organization: str) -> str:
+    """The membership endpoints take an ID: a slug is looked up first."""
+    if organization.startswith("org_"):
+        return organization
+    return (await clerk.organizations.get(organization)).id
+
+
+def _user(membership: OrganizationMembership) -> str:
+    data = membership.public_user_data
+    return "" if data is None else data.user_id
+
+
+def _show(memberships: list[OrganizationMembership], as_json: bool) -> None:
+    if as_json:
+        echo_json([to_data(m) for m in memberships])
+        return
+    table(
+        None,
+        ["user", "role", "since"],
+        [[_user(m), m.role, m.created_at.isoformat()] for m in memberships],
+    )
+
+
+def _show_one(membership: OrganizationMembership, as_json: bool) -> None:
+    if as_json:
+        echo_json(to_data(membership))
+    else:
+        _show([membership], as_json)
+
+
+@click.group()
+def members() -> None:
+    """List, add and remove an organization's members, and set their roles."""
+
+
+@members.command("list")
+@click.argument("organization")
+@json_option
+def list_(organization: str, as_json: bool) -> None:
+    """List the members of ORGANIZATION (ID or slug), oldest first."""
+
+    async def work(clerk: ClerkClient) -> list[OrganizationMembership]:
+        org_id = await _organization_id(clerk, organization)
+        return await clerk.organization_memberships.list(org_id, order_by="created_at").collect()
+
+    _show(run(work), as_json)
+
+
+@members.command()
+@click.argument("organization")
+@click.argument("user_id")
+@click.option("--role", default="org:member", show_default=True)
+@json_option
+def add(organization: str, user_id: str, role: str, as_json: bool) -> None:
+    """Add USER_ID to ORGANIZATION (ID or slug)."""
+
+    async def work(clerk: ClerkClient) -> OrganizationMembership:
+        org_id = await _organization_id(clerk, organization)
+        return await clerk.organization_memberships.create(org_id, user_id=user_id, role=role)
+
+    _show_one(run(work), as_json)
+
+
+@members.command()
+@click.argument("organization")
+@click.argument("user_id")
+def remove(organization: str, user_id: str) -> None:
+    """Remove USER_ID from ORGANIZATION (ID or slug)."""
+
+    async def work(clerk: ClerkClient) -> None:
+        org_id = await _organization_id(clerk, organization)
+        await clerk.organization_memberships.delete(org_id, user_id)
+
+    run(work)
+    click.echo(f"removed {user_id} from {organization}")
+
+
+@members.command("set-role")
+@click.argument("organization")
+@click.argument("user_id")
+@click.argument("role")
+@json_option
+def set_role(organization: str, user_id: str, role: str, as_json: bool) -> None:
+    """Give USER_ID the ROLE in ORGANIZATION (ID or slug)."""
+
+    async def work(clerk: ClerkClient) -> OrganizationMembership:
+        org_id = await _organization_id(clerk, organization)
+        return await clerk.organization_memberships.update(org_id, user_id, role=role)
+
+    _show_one(run(work), as_json)

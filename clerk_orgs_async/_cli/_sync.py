@@ -1,0 +1,192 @@
+"""``clerk-orgs sync`` and ``clerk-orgs export``, and the plan, progress and report they show."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from contextlib import aclosing
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from clerk_orgs_async import ClerkClient
+from clerk_orgs_async._cli._connect import run
+from clerk_orgs_async._cli._files import (
+    FORMATS,
+    FileError,
+    Format,
+    guess_format,
+    read_records,
+    write_records,
+)
+from clerk_orgs_async._cli._output import table
+from clerk_orgs_async._sync_plan import validate
+from clerk_orgs_async._sync_records import ACTION_KINDS, Key
+from clerk_orgs_async.sync import (
+    DesiredOrganization,
+    InvalidDesiredStateError,
+    SyncAction,
+    SyncReport,
+    export_organizations,
+    sync_organizations,
+)
+
+_CELL = 60
+_FAILURES_SHOWN = 20
+
+
+async def sync_with_progress(
+    clerk: ClerkClient, records: list[DesiredOrganization], **options: Any
+) -> SyncReport:
+    """``sync_organizations`` with a progress bar on stderr, off when stderr is no terminal."""
+    console = Console(stderr=True)
+    label = "Planning" if options.get("dry_run") else "Syncing"
+    with Progress(
+        TextColumn(f"{label} organizations"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return await sync_organizations(clerk, records, on_progress=advance, **options)
+
+
+def _short(value: Any) -> str:
+    text = "—" if value is None else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= _CELL else text[: _CELL - 1] + "…"
+
+
+def _changes(action: SyncAction) -> str:
+    return "\n".join(
+        f"{field}: {_short(old)} → {_short(new)}" for field, (old, new) in action.changes.items()
+    )
+
+
+def show_plan(report: SyncReport) -> None:
+    """Every planned action as a table on stdout."""
+    rows = [[a.kind, a.key, a.user_id or "", _changes(a)] for a in report.actions]
+    table(f"Plan: {len(rows)} action(s)", ["action", "organization", "member", "changes"], rows)
+
+
+def show_summary(report: SyncReport) -> None:
+    """Actions by kind and outcome, then the failures with their errors, on stdout."""
+    outcomes = ("planned",) if report.dry_run else ("applied", "failed", "skipped")
+    counts: Counter[tuple[str, str]] = Counter((a.kind, a.outcome) for a in report.actions)
+    rows = [
+        [kind, *(str(counts[kind, outcome]) for outcome in outcomes)]
+        for kind in ACTION_KINDS
+        if report.counts[kind]
+    ]
+    title = "Dry run: nothing was sent" if report.dry_run else "Sync"
+    if not rows:
+        click.echo(f"{title}: everything is in sync (0 actions).")
+    else:
+        table(title, ["action", *outcomes], rows)
+    for failure in report.failures[:_FAILURES_SHOWN]:
+        what = failure.action.kind if failure.action else "read members"
+        user = f" {failure.action.user_id}" if failure.action and failure.action.user_id else ""
+        click.echo(f"FAILED {what} {failure.key}{user}: {failure.error}")
+    if len(report.failures) > _FAILURES_SHOWN:
+        click.echo(f"… and {len(report.failures) - _FAILURES_SHOWN} more failures")
+
+
+def load(path: Path, fmt: Format | None, key: Key) -> list[DesiredOrganization]:
+    """Read and check a desired-state file; a bad record stops the command (status 2)."""
+    try:
+        records, lines = read_records(path.read_text(encoding="utf-8"), fmt or guess_format(path))
+        validate(records, key)
+    except FileError as error:
+        raise click.BadParameter(str(error), param_hint=f"FILE {path}") from None
+    except InvalidDesiredStateError as error:
+        problems = "\n".join(f"line {lines[i]}: {message}" for i, message in error.problems)
+        raise click.BadParameter(problems, param_hint=f"FILE {path}") from None
+    return records
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="File format [default: by extension]."
+)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@format_option
+@click.option("--dry-run", is_flag=True, help="Show the plan; send no write.")
+@click.option("--delete-missing", is_flag=True, help="Delete organizations not in FILE.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--no-members", is_flag=True, help="Leave every organization's members alone.")
+@click.option(
+    "--key",
+    type=click.Choice(["slug", "name"]),
+    default="slug",
+    show_default=True,
+    help="What matches a record to an organization.",
+)
+def sync(
+    file: Path,
+    fmt: Format | None,
+    dry_run: bool,
+    delete_missing: bool,
+    concurrency: int,
+    no_members: bool,
+    key: Key,
+) -> None:
+    """Make Clerk's organizations match FILE (JSON Lines, JSON or CSV, as `export` writes).
+
+    Exits with status 1 when any write failed, 2 when FILE is malformed (nothing is sent).
+    """
+    records = load(file, fmt, key)
+
+    async def work(clerk: ClerkClient) -> SyncReport:
+        return await sync_with_progress(
+            clerk,
+            records,
+            key=key,
+            delete_missing=delete_missing,
+            sync_members=not no_members,
+            concurrency=concurrency,
+            dry_run=dry_run,
+        )
+
+    report = run(work)
+    if dry_run:
+        show_plan(report)
+    show_summary(report)
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+@click.command()
+@click.option("--members", is_flag=True, help="List each organization's members too.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file [default: stdout].",
+)
+def export(members: bool, fmt: Format, output: Path | None) -> None:
+    """Write every organization as desired-state records, the input `sync` takes."""
+
+    async def work(clerk: ClerkClient) -> list[DesiredOrganization]:
+        async with aclosing(export_organizations(clerk, include_members=members)) as records:
+            return [record async for record in records]
+
+    # Read everything first, so a failed export leaves no half-written file.
+    records = run(work)
+    if output is None:
+        write_records(records, fmt, sys.stdout, members=members)
+        return
+    with output.open("w", encoding="utf-8", newline="") as out:
+        count = write_records(records, fmt, out, members=members)
+    click.echo(f"exported {count} organizations to {output}", err=True)
