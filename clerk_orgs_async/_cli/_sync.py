@@ -87,11 +87,12 @@ def show_summary(report: SyncReport) -> None:
         for kind in ACTION_KINDS
         if report.counts[kind]
     ]
-    title = "Dry run: nothing was sent" if report.dry_run else "Sync"
+    title = "Dry run, nothing was sent" if report.dry_run else "Sync"
     if not rows:
         click.echo(f"{title}: everything is in sync (0 actions).")
     else:
-        table(title, ["action", *outcomes], rows)
+        click.echo(f"{title}: {len(report.actions)} action(s), {len(report.failures)} failed.")
+        table(None, ["action", *outcomes], rows)
     for failure in report.failures[:_FAILURES_SHOWN]:
         what = failure.action.kind if failure.action else "read members"
         user = f" {failure.action.user_id}" if failure.action and failure.action.user_id else ""
