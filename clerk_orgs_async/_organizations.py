@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -376,7 +377,8 @@ class OrganizationsAPI:
 
         def form() -> aiohttp.FormData:
             form = aiohttp.FormData()
-            form.add_field("file", data, content_type=kind, filename=name)
+            # A stream, not bytes: aiohttp warns about (and may refuse) large raw bytes fields.
+            form.add_field("file", io.BytesIO(data), content_type=kind, filename=name)
             if uploader_user_id is not None:
                 form.add_field("uploader_user_id", uploader_user_id)
             return form

@@ -82,13 +82,32 @@ class _Anchor(Generic[T]):
             return self._drift.ident(item) not in self._ties
         return bool(key < self._key) if self._drift.descending else bool(key > self._key)
 
+    def new_items(self, items: list[T]) -> list[T]:
+        """The items of a page (in sort order) that come after everything yielded."""
+        start = 0
+        while start < len(items) and not self.is_new(items[start]):
+            start += 1
+        # Past the first new item only a tie with the anchor can have been seen already.
+        end = start
+        while end < len(items) and self._drift.key(items[end]) == self._key:
+            end += 1
+        return [item for item in items[start:end] if self.is_new(item)] + items[end:]
+
     def advance(self, items: list[T]) -> None:
-        for item in items:
-            key = self._drift.key(item)
-            if key != self._key:
-                self._key = key
-                self._ties = set()
-            self._ties.add(self._drift.ident(item))
+        """Move past ``items`` (in sort order): only the trailing run of equal keys matters."""
+        if not items:
+            return
+        key = self._drift.key
+        last = key(items[-1])
+        tail = []
+        for item in reversed(items):
+            if key(item) != last:
+                break
+            tail.append(self._drift.ident(item))
+        if last != self._key:
+            self._key = last
+            self._ties = set()
+        self._ties.update(tail)
 
 
 class _Prefetcher(Generic[T]):
@@ -219,7 +238,7 @@ class Paginator(Generic[T]):
                         step_back *= 2
                         continue
                     step_back = overlap
-                    new = [item for item in items if anchor.is_new(item)]
+                    new = anchor.new_items(items)
                 else:
                     new = items
                 if remaining is not None:

@@ -99,3 +99,19 @@ async def test_a_create_with_a_slug_recovers_from_a_lost_answer(
     clerk_emulator.faults.drop(method="POST", after_apply=True)
     org = await clerk.organizations.create(name="Once", slug="once")
     assert [o.id for o in clerk_emulator.state.organizations.values()] == [org.id]
+
+
+async def test_a_large_logo_uploads_and_is_served_back(
+    clerk: ClerkClient, clerk_emulator: ClerkEmulator
+) -> None:
+    import aiohttp
+
+    org = await clerk.organizations.create(name="Big Logo", slug="big-logo")
+    image = PNG + bytes(range(256)) * (2 * 4096)  # about 2 MB
+
+    uploaded = await clerk.organizations.upload_logo(org.id, image)
+
+    assert uploaded.image_url is not None
+    async with aiohttp.ClientSession() as session, session.get(uploaded.image_url) as response:
+        assert response.headers["Content-Type"] == "image/png"
+        assert await response.read() == image

@@ -311,7 +311,7 @@ async def test_upload_logo_sends_multipart(mock: aioresponses, clerk: ClerkClien
     file_options, file_headers, file_value = fields["file"]
     assert file_options["filename"] == "logo.png"
     assert file_headers["Content-Type"] == "image/png"
-    assert file_value == PNG
+    assert file_value.read() == PNG
     assert fields["uploader_user_id"][2] == "user_1"
     assert org.has_image is True
     assert org.logo_url == org.image_url
