@@ -125,7 +125,7 @@ def _import_command(options: dict[str, Any]) -> list[str]:
     code = (
         "import time\n"
         "t0 = time.perf_counter()\n"
-        f"import {options['module']}\n"
+        f"{options['statement']}\n"
         "t1 = time.perf_counter()\n"
         f"{options['construct']}\n"
         "t2 = time.perf_counter()\n"
