@@ -212,7 +212,10 @@ class Faults:
         roll = mode.rng.random()
         for probability, fault in mode.faults:
             if roll < probability:
-                if method != "GET" and mode.rng.random() < mode.after_apply:
+                # Clerk refuses a 429 before doing anything, so only other faults may land
+                # the write first.
+                refused_first = fault.kind == "status" and fault.status == 429
+                if method != "GET" and not refused_first and mode.rng.random() < mode.after_apply:
                     return attrs.evolve(fault, after_apply=True)
                 return fault
             roll -= probability

@@ -173,6 +173,14 @@ async def test_random_drops_after_apply_on_writes(api: Api, clerk_emulator: Cler
     assert (await api.call("POST", "/organizations", json={"name": "Real"})).status == 200
 
 
+async def test_random_429s_never_apply_the_write(api: Api, clerk_emulator: ClerkEmulator) -> None:
+    # Clerk refuses a 429 before processing; after_apply only concerns other faults.
+    clerk_emulator.faults.random({429: 1.0}, seed=1, after_apply=1.0, method="POST")
+    response = await api.call("POST", "/organizations", json={"name": "Refused"})
+    assert response.status == 429
+    assert not [o for o in clerk_emulator.state.organizations.values() if o.name == "Refused"]
+
+
 def test_fault_arguments_are_checked() -> None:
     faults = Faults()
     with pytest.raises(ValueError, match="times"):
