@@ -75,3 +75,25 @@ def test_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
+    from clerk_orgs_async import sync, testing
+
+    assert set(sync.__all__) == {
+        "ActionKind",
+        "DesiredMember",
+        "DesiredOrganization",
+        "InvalidDesiredStateError",
+        "Outcome",
+        "SyncAction",
+        "SyncFailure",
+        "SyncReport",
+        "export_organizations",
+        "sync_organizations",
+    }
+    assert "ClerkEmulator" in testing.__all__
+    for module in (sync, testing):
+        assert module.__all__ == sorted(module.__all__)
+        for name in module.__all__:
+            assert getattr(module, name) is not None
