@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from clerk_orgs_async.testing._faults import Fault, Faults
     from clerk_orgs_async.testing._queries import MembershipQuery, OrganizationQuery
     from clerk_orgs_async.testing._records import Logo, Membership, Organization, User
+    from clerk_orgs_async.testing._sleeps import instant_retries
     from clerk_orgs_async.testing._state import EmulatorState
 
 _MODULES = {
@@ -32,6 +33,7 @@ _MODULES = {
     "RequestRecord": "_app",
     "ServedResponse": "_app",
     "User": "_records",
+    "instant_retries": "_sleeps",
 }
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "RequestRecord",
     "ServedResponse",
     "User",
+    "instant_retries",
 ]
 
 

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from clerk_orgs_async import ClerkClient, RetryPolicy, _retry
-from clerk_orgs_async.testing import ClerkEmulator
+from clerk_orgs_async import ClerkClient, RetryPolicy
+from clerk_orgs_async.testing import ClerkEmulator, instant_retries
 
 USERS = ["user_owner", "user_1", "user_2", "user_3"]
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    recorded: list[float] = []
-
-    async def fake_sleep(delay: float) -> None:
-        recorded.append(delay)
-
-    monkeypatch.setattr(_retry, "sleep", fake_sleep)
-    return recorded
+def sleeps() -> Iterator[list[float]]:
+    with instant_retries() as waits:
+        yield waits
 
 
 @pytest.fixture

@@ -195,3 +195,17 @@ async def test_many_tasks_under_the_emulator_rate_limit(sleeps: list[float]) -> 
         results = await asyncio.gather(*(clerk.organizations.get(org.id) for _ in range(150)))
     assert len(results) == 150
     assert emu.stats.faults["rate_limit"] <= 5
+
+
+async def test_instant_retries_restores_real_sleeps(emu: ClerkEmulator) -> None:
+    from clerk_orgs_async import _retry
+    from clerk_orgs_async.testing import instant_retries
+
+    real = _retry.sleep
+    async with emu.client() as clerk:
+        await clerk.organizations.create(name="Acme", slug="acme")
+        with instant_retries() as waits:
+            emu.faults.status(429, retry_after=30, method="GET")
+            await clerk.organizations.get("acme")
+        assert waits[0] == 30
+    assert _retry.sleep is real
