@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._pagination import DriftKey, Page, Paginator
+from ._pagination import Page, Paginator, created_at_order
 from ._retry import Recovery, RetryPolicy
 from ._sansio import build_query, json_body, path_segment, strs
 from ._serialization import structurer
@@ -23,17 +23,6 @@ _memberships = structurer(list[OrganizationMembership])
 Metadata = dict[str, Any] | None
 Strings = str | Iterable[str] | None
 Moment = datetime | int | None
-
-
-def drift_key(order_by: str | None) -> DriftKey[OrganizationMembership] | None:
-    """Only an explicit ``created_at`` order is known to be stable for memberships."""
-    if order_by is None or order_by.lstrip("+-") != "created_at":
-        return None
-    return DriftKey(
-        key=lambda member: member.created_at,
-        ident=lambda member: member.id,
-        descending=order_by.startswith("-"),
-    )
 
 
 class OrganizationMembershipsAPI:
@@ -167,7 +156,8 @@ class OrganizationMembershipsAPI:
             offset=offset,
             max_items=max_items,
             prefetch=prefetch,
-            drift=drift_key(order_by),
+            # Clerk documents no default order for memberships: only an explicit one is safe.
+            drift=created_at_order(order_by),
             name="organization_memberships.list",
         )
 

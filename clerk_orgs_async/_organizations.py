@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from ._logo import LogoFile, read_logo
-from ._pagination import DriftKey, Page, Paginator
+from ._pagination import Page, Paginator, created_at_order
 from ._retry import Recovery, RetryPolicy
 from ._sansio import build_query, json_body, path_segment, rfc3339, strs
 from ._serialization import structurer
@@ -48,18 +48,6 @@ def _check_max_memberships(value: int | None | Unset) -> None:
 
 def _created_at(value: datetime | str | None | Unset) -> str | None | Unset:
     return rfc3339(value, "created_at") if isinstance(value, datetime | str) else value
-
-
-def drift_key(order_by: str | None) -> DriftKey[Organization] | None:
-    """Orders by ``created_at`` (the default) are stable, so they can be walked drift-safely."""
-    field = order_by or "-created_at"
-    if field.lstrip("+-") != "created_at":
-        return None
-    return DriftKey(
-        key=lambda org: org.created_at,
-        ident=lambda org: org.id,
-        descending=field.startswith("-"),
-    )
 
 
 class OrganizationsAPI:
@@ -139,7 +127,7 @@ class OrganizationsAPI:
             offset=offset,
             max_items=max_items,
             prefetch=prefetch,
-            drift=drift_key(order_by),
+            drift=created_at_order(order_by or "-created_at"),  # Clerk's default order
             name="organizations.list",
         )
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import Any, Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -65,6 +66,27 @@ class DriftKey(Generic[T]):
         self.key = key
         self.ident = ident
         self.descending = descending
+
+
+class _Created(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+C = TypeVar("C", bound=_Created)
+
+
+def created_at_order(order_by: str | None) -> DriftKey[C] | None:
+    """The drift key of an order by ``created_at`` (``+`` or ``-``); None for any other order."""
+    if order_by is None or order_by.lstrip("+-") != "created_at":
+        return None
+    return DriftKey(
+        key=lambda item: item.created_at,
+        ident=lambda item: item.id,
+        descending=order_by.startswith("-"),
+    )
 
 
 class _Anchor(Generic[T]):

@@ -250,3 +250,16 @@ async def test_without_drift_key_offsets_shift_and_repeat() -> None:
     source = DriftingList(30, [(5, [])])
     ids = [item.id async for item in Paginator(source.fetch, limit=10)]
     assert len(ids) != len(set(ids))
+
+
+def test_only_created_at_orders_are_drift_safe() -> None:
+    from clerk_orgs_async._pagination import created_at_order
+
+    assert created_at_order(None) is None
+    assert created_at_order("name") is None
+    assert created_at_order("-members_count") is None
+    newest = created_at_order("-created_at")
+    oldest = created_at_order("+created_at")
+    assert newest is not None and newest.descending
+    assert oldest is not None and not oldest.descending
+    assert created_at_order("created_at") is not None
