@@ -258,8 +258,8 @@ def test_only_created_at_orders_are_drift_safe() -> None:
     assert created_at_order(None) is None
     assert created_at_order("name") is None
     assert created_at_order("-members_count") is None
-    newest = created_at_order("-created_at")
-    oldest = created_at_order("+created_at")
+    newest: DriftKey[Item] | None = created_at_order("-created_at")
+    oldest: DriftKey[Item] | None = created_at_order("+created_at")
     assert newest is not None and newest.descending
     assert oldest is not None and not oldest.descending
     assert created_at_order("created_at") is not None
