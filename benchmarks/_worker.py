@@ -108,10 +108,10 @@ async def list_all(c: Contender, walks: int) -> Metrics:
 async def concurrent_get(c: Contender, base_url: str, tasks: int, batches: int) -> Metrics:
     ids = await server_ids(base_url)
 
-    async def batch() -> None:
-        await asyncio.gather(*(c.get(ids[i % len(ids)]) for i in range(tasks)))
+    async def batch(size: int = tasks) -> None:
+        await asyncio.gather(*(c.get(ids[i % len(ids)]) for i in range(size)))
 
-    await batch()
+    await batch(min(tasks, 100))  # warm up: fill the pool of 100 connections
     wall, cpu = await blocks(batch, batches)
     return {"wall_ms": wall * 1e3, "cpu_us": cpu / tasks * 1e6}
 
