@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
-from aiolimiter import AsyncLimiter
 from yarl import URL
 
 from . import _retry
+
+if TYPE_CHECKING:
+    from aiolimiter import AsyncLimiter
 
 # Clerk's documented limits for its Backend API (requests per 10 s).
 _DEVELOPMENT = 100
@@ -61,6 +63,10 @@ class Pacer:
 
 
 def _limiter(limit: RateLimit) -> AsyncLimiter:
+    # Imported here: aiolimiter reads its version through importlib.metadata at import,
+    # a cost every `import clerk_orgs_async` would pay even where nothing is paced.
+    from aiolimiter import AsyncLimiter
+
     # aiolimiter is a leaky bucket: a full bucket of `capacity` may go at once, then it drains
     # at `rate`. To never exceed `requests` in any window of `per_seconds` (the way Clerk
     # counts), capacity + rate * per_seconds must stay within `requests`: allow a small burst

@@ -23,12 +23,18 @@ class Timeout:
     connect: float | None = 10.0
     read: float | None = None
 
+    _uncapped: aiohttp.ClientTimeout = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Built once: most calls are far from their deadline and reuse it unchanged.
+        timeout = aiohttp.ClientTimeout(total=self.total, connect=self.connect, sock_read=self.read)
+        object.__setattr__(self, "_uncapped", timeout)
+
     def to_aiohttp(self, cap: float | None = None) -> aiohttp.ClientTimeout:
         """The aiohttp form, with ``total`` capped to ``cap`` (the time left to a deadline)."""
-        total = self.total
-        if cap is not None:
-            total = cap if total is None else min(total, cap)
-        return aiohttp.ClientTimeout(total=total, connect=self.connect, sock_read=self.read)
+        if cap is None or (self.total is not None and self.total <= cap):
+            return self._uncapped
+        return aiohttp.ClientTimeout(total=cap, connect=self.connect, sock_read=self.read)
 
 
 @attrs.frozen

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clerk_orgs_async import DeletedObject, Organization, OrganizationMembership
 from clerk_orgs_async._serialization import make_converter
@@ -33,3 +36,37 @@ def test_models_are_frozen_and_slotted() -> None:
     with pytest.raises(AttributeError):
         org.name = "x"  # type: ignore[misc]
     assert not hasattr(org, "__dict__")
+
+
+def _optional_keys(cls: type[Any]) -> list[tuple[str, bool]]:
+    """The fields a payload may leave out, and whether each may be null."""
+    import attrs
+
+    attrs.resolve_types(cls)
+    return [
+        (f.name, type(None) in getattr(f.type, "__args__", ()))
+        for f in attrs.fields(cls)
+        if f.default is not attrs.NOTHING
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_lean_hooks_agree_with_cattrs(data: st.DataObject) -> None:
+    from clerk_orgs_async._serialization import structurer
+
+    for name, cls in [("organization", Organization), ("membership", OrganizationMembership)]:
+        payload = sample(name)
+        for key, nullable in _optional_keys(cls):
+            choice = data.draw(st.sampled_from(["keep", "drop", "null"]), label=key)
+            if choice == "drop":
+                payload.pop(key, None)
+            elif choice == "null" and nullable:
+                payload[key] = None
+        stamp = data.draw(st.integers(0, 2**45), label="created_at")
+        payload["created_at"] = stamp
+        fast: Any = structurer(cls)(payload)
+        assert fast == STRICT.structure(payload, cls)
+        assert fast.created_at == datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(
+            milliseconds=stamp
+        )
