@@ -18,8 +18,9 @@ from . import _json, _retry
 from ._memberships import OrganizationMembershipsAPI
 from ._organizations import OrganizationsAPI
 from ._pacing import Pacer, RateLimit, resolve
+from ._pagination import Fetch, Page
 from ._retry import Recovery, RetryEvent, RetryPolicy, is_retryable, outcome_unknown
-from ._sansio import build_headers, error_from_response
+from ._sansio import build_headers, build_query, error_from_response
 from ._transport import Body, Timeout, send
 from ._unset import UNSET, Unset
 from .errors import (
@@ -180,6 +181,32 @@ class ClerkClient:
             if hasattr(self._session, "_retry_connection"):
                 self._session._retry_connection = False
         return self._session
+
+    def _page_fetcher(
+        self,
+        path: Sequence[str],
+        items: Callable[[Any], list[T]],
+        filters: Sequence[tuple[str, str]],
+        *,
+        timeout: float | Timeout | Unset,
+        retry: RetryPolicy | None | Unset,
+    ) -> Fetch[T]:
+        """The ``fetch(limit, offset)`` of a list endpoint, for its ``Paginator``."""
+
+        async def fetch(limit: int | None, offset: int | None) -> Page[T]:
+            def page(payload: Any) -> Page[T]:
+                return Page(
+                    data=items(payload["data"]),
+                    total_count=payload["total_count"],
+                    offset=offset or 0,
+                    limit=limit,
+                    fetch=fetch,
+                )
+
+            params = [*filters, *build_query({"limit": limit, "offset": offset})]
+            return await self._call("GET", path, page, params=params, timeout=timeout, retry=retry)
+
+        return fetch
 
     async def _call(
         self,

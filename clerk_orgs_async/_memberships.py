@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._pagination import Page, Paginator, created_at_order
+from ._pagination import Paginator, created_at_order
 from ._retry import Recovery, RetryPolicy
 from ._sansio import build_query, json_body, path_segment, strs
 from ._serialization import structurer
@@ -134,22 +134,13 @@ class OrganizationMembershipsAPI:
                 "created_at_after": created_at_after,
             }
         )
-        call = self._client._call
-        path = ("organizations", segment, "memberships")
-
-        async def fetch(limit: int | None, offset: int | None) -> Page[OrganizationMembership]:
-            def page(payload: Any) -> Page[OrganizationMembership]:
-                return Page(
-                    data=_memberships(payload["data"]),
-                    total_count=payload["total_count"],
-                    offset=offset or 0,
-                    limit=limit,
-                    fetch=fetch,
-                )
-
-            params = filters + build_query({"limit": limit, "offset": offset})
-            return await call("GET", path, page, params=params, timeout=timeout, retry=retry)
-
+        fetch = self._client._page_fetcher(
+            ("organizations", segment, "memberships"),
+            _memberships,
+            filters,
+            timeout=timeout,
+            retry=retry,
+        )
         return Paginator(
             fetch,
             limit=limit,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from ._logo import LogoFile, read_logo
-from ._pagination import Page, Paginator, created_at_order
+from ._pagination import Paginator, created_at_order
 from ._retry import Recovery, RetryPolicy
 from ._sansio import build_query, json_body, path_segment, rfc3339, strs
 from ._serialization import structurer
@@ -104,23 +104,9 @@ class OrganizationsAPI:
                 "organization_id": strs(organization_id),
             }
         )
-        call = self._client._call
-
-        async def fetch(limit: int | None, offset: int | None) -> Page[Organization]:
-            def page(payload: Any) -> Page[Organization]:
-                return Page(
-                    data=_organizations(payload["data"]),
-                    total_count=payload["total_count"],
-                    offset=offset or 0,
-                    limit=limit,
-                    fetch=fetch,
-                )
-
-            params = filters + build_query({"limit": limit, "offset": offset})
-            return await call(
-                "GET", ("organizations",), page, params=params, timeout=timeout, retry=retry
-            )
-
+        fetch = self._client._page_fetcher(
+            ("organizations",), _organizations, filters, timeout=timeout, retry=retry
+        )
         return Paginator(
             fetch,
             limit=limit,
