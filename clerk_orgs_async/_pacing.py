@@ -68,9 +68,10 @@ def _limiter(limit: RateLimit) -> AsyncLimiter:
     from aiolimiter import AsyncLimiter
 
     # aiolimiter is a leaky bucket: a full bucket of `capacity` may go at once, then it drains
-    # at `rate`. To never exceed `requests` in any window of `per_seconds` (the way Clerk
-    # counts), capacity + rate * per_seconds must stay within `requests`: allow a small burst
-    # (a tenth of the budget) and drain the rest evenly.
+    # at `rate`. To stay within `requests` in any window of `per_seconds` (the way Clerk
+    # counts), capacity + rate * per_seconds must stay below `requests`: allow a small burst
+    # (a tenth of the budget) and drain the rest evenly, keeping 5% in hand because requests
+    # released evenly here can reach the server bunched together.
     capacity = max(1, limit.requests // 10)
-    rate = max(limit.requests - capacity, 1) / limit.per_seconds
+    rate = max(limit.requests * 0.95 - capacity, 1) / limit.per_seconds
     return AsyncLimiter(capacity, capacity / rate)
