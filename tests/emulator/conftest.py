@@ -1,16 +1,12 @@
 """Fixtures for the emulator's tests: seeded users, a plain aiohttp caller, spec conformance.
 
-Every emulator these tests start (through the plugin's ``clerk_emulator`` fixture, whose
-options this file overrides, or through ``emulator_options``) reports each response to a
-session-wide checker that validates it against the response schema the spec gives for that
-operation and status. A test during which a response did not conform fails at teardown.
-The spec is read from ``../shared/clerk-api/`` beside the repository; without it the check is
-off and the tests that need the spec skip.
+Every emulator started in the test suite reports each response to the session-wide
+conformance checker of ``tests/conftest.py``; here it also gets the users below.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -18,20 +14,7 @@ import pytest
 
 from clerk_orgs_async.testing import ClerkEmulator
 
-from ._support import SPEC, USERS, Api, Conformance
-
-
-@pytest.fixture(scope="session")
-def conformance() -> Conformance:
-    return Conformance(SPEC)
-
-
-@pytest.fixture(autouse=True)
-def _responses_conform(conformance: Conformance) -> Iterator[None]:
-    start = len(conformance.failures)
-    yield
-    failures = conformance.failures[start:]
-    assert not failures, "responses that do not conform to the spec:\n" + "\n".join(failures)
+from ._support import USERS, Api, Conformance
 
 
 @pytest.fixture
