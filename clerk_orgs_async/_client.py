@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
@@ -11,7 +10,6 @@ from types import TracebackType
 from typing import Any, Literal, TypeVar
 
 import aiohttp
-import cattrs
 from yarl import URL
 
 from . import _json, _retry
@@ -43,6 +41,8 @@ DEFAULT_RETRY = RetryPolicy()
 
 
 def _is_loopback(host: str | None) -> bool:
+    import ipaddress  # only http:// URLs need it
+
     if host == "localhost":
         return True
     try:
@@ -350,7 +350,7 @@ def _as_timeout(value: float | Timeout) -> Timeout:
 def _decode(decode: Callable[[Any], T], status: int, headers: Any, body: bytes) -> T:
     try:
         return decode(_json.loads(body))
-    except (ValueError, TypeError, KeyError, AttributeError, cattrs.BaseValidationError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise UnexpectedResponseError(
             status, headers=dict(headers), body=body.decode("utf-8", "replace")
         ) from exc

@@ -1,14 +1,17 @@
-"""The one cattrs converter that turns Clerk's JSON into models."""
+"""The one cattrs converter that turns Clerk's JSON into models, built on first use."""
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
-import cattrs
+
+if TYPE_CHECKING:
+    import cattrs
 
 T = TypeVar("T")
 
@@ -125,6 +128,8 @@ def _is_model(cls: Any) -> bool:
 
 def make_converter(*, strict: bool = False) -> cattrs.Converter:
     """Build a converter; ``strict`` forbids unknown keys and is meant for tests only."""
+    import cattrs
+
     converter = cattrs.Converter(detailed_validation=strict, forbid_extra_keys=strict)
     converter.register_structure_hook(datetime, lambda v, _: ms_to_datetime(v))
     converter.register_structure_hook_func(lambda t: t == dict[str, Any], lambda v, _: _metadata(v))
@@ -133,10 +138,19 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     return converter
 
 
-_CONVERTER = make_converter()
+# Built on the first response rather than at import: cattrs and the generated hooks would
+# add a tenth to the time `import clerk_orgs_async` takes.
+_converter = functools.cache(make_converter)
 
 
 def structurer(cls: type[T]) -> Callable[[Any], T]:
-    """A structure function for ``cls``, looked up once instead of on every call."""
-    hook = _CONVERTER.get_structure_hook(cls)
-    return lambda value: hook(value, cls)
+    """A structure function for ``cls``; its hook is looked up once, on first use."""
+    hook: Callable[[Any, Any], T] | None = None
+
+    def structure(value: Any) -> T:
+        nonlocal hook
+        if hook is None:
+            hook = _converter().get_structure_hook(cls)
+        return hook(value, cls)
+
+    return structure
