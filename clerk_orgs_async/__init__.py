@@ -1,4 +1,4 @@
-"""Asyncio-native client for Clerk's Organizations and Organization Memberships Backend API.
+"""Asyncio-native client for the organization side of Clerk's Backend API.
 
 ::
 
@@ -13,43 +13,13 @@
 # package, and a test suite that never uses it should not pay for importing aiohttp.
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ._version import __version__
+from ._lazy import attach
+from ._version import __version__ as __version__
 
-if TYPE_CHECKING:
-    from ._client import ClerkClient
-    from ._memberships import OrganizationMembershipsAPI
-    from ._organizations import OrganizationsAPI
-    from ._pacing import RateLimit
-    from ._pagination import Page, Paginator
-    from ._retry import RetryEvent, RetryPolicy
-    from ._transport import Timeout
-    from ._unset import UNSET, Unset
-    from .errors import (
-        APIConnectionError,
-        APIError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        ClerkError,
-        ClientClosedError,
-        ConflictError,
-        ErrorDetail,
-        InvalidRequestError,
-        NotFoundError,
-        PayloadTooLargeError,
-        PaymentRequiredError,
-        PermissionDeniedError,
-        RateLimitError,
-        ServerError,
-        UnexpectedResponseError,
-        UnprocessableEntityError,
-    )
-    from .models import DeletedObject, Organization, OrganizationMembership, PublicUserData
-
-_LAZY = {
+_EXPORTS = {
+    # The public surface, declared once: name -> the module defining it.
     "APIConnectionError": ".errors",
     "APIError": ".errors",
     "APITimeoutError": ".errors",
@@ -68,6 +38,7 @@ _LAZY = {
     "OrganizationMembershipsAPI": "._memberships",
     "OrganizationsAPI": "._organizations",
     "Page": "._pagination",
+    "PaginationError": ".errors",
     "Paginator": "._pagination",
     "PayloadTooLargeError": ".errors",
     "PaymentRequiredError": ".errors",
@@ -75,6 +46,7 @@ _LAZY = {
     "PublicUserData": ".models",
     "RateLimit": "._pacing",
     "RateLimitError": ".errors",
+    "ResponseTooLargeError": ".errors",
     "RetryEvent": "._retry",
     "RetryPolicy": "._retry",
     "ServerError": ".errors",
@@ -85,53 +57,43 @@ _LAZY = {
     "Unset": "._unset",
 }
 
-__all__ = [
-    "UNSET",
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ClerkClient",
-    "ClerkError",
-    "ClientClosedError",
-    "ConflictError",
-    "DeletedObject",
-    "ErrorDetail",
-    "InvalidRequestError",
-    "NotFoundError",
-    "Organization",
-    "OrganizationMembership",
-    "OrganizationMembershipsAPI",
-    "OrganizationsAPI",
-    "Page",
-    "Paginator",
-    "PayloadTooLargeError",
-    "PaymentRequiredError",
-    "PermissionDeniedError",
-    "PublicUserData",
-    "RateLimit",
-    "RateLimitError",
-    "RetryEvent",
-    "RetryPolicy",
-    "ServerError",
-    "Timeout",
-    "UnexpectedResponseError",
-    "UnprocessableEntityError",
-    "Unset",
-    "__version__",
-]
+__all__ = sorted([*_EXPORTS, "__version__"])
+__getattr__, __dir__ = attach(__name__, _EXPORTS, globals())
 
-
-def __getattr__(name: str) -> Any:
-    try:
-        module = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+if TYPE_CHECKING:
+    # For type checkers only; tests/test_public_api.py checks these match _EXPORTS.
+    from ._client import ClerkClient as ClerkClient
+    from ._memberships import OrganizationMembershipsAPI as OrganizationMembershipsAPI
+    from ._organizations import OrganizationsAPI as OrganizationsAPI
+    from ._pacing import RateLimit as RateLimit
+    from ._pagination import Page as Page
+    from ._pagination import Paginator as Paginator
+    from ._retry import RetryEvent as RetryEvent
+    from ._retry import RetryPolicy as RetryPolicy
+    from ._transport import Timeout as Timeout
+    from ._unset import UNSET as UNSET
+    from ._unset import Unset as Unset
+    from .errors import APIConnectionError as APIConnectionError
+    from .errors import APIError as APIError
+    from .errors import APITimeoutError as APITimeoutError
+    from .errors import AuthenticationError as AuthenticationError
+    from .errors import BadRequestError as BadRequestError
+    from .errors import ClerkError as ClerkError
+    from .errors import ClientClosedError as ClientClosedError
+    from .errors import ConflictError as ConflictError
+    from .errors import ErrorDetail as ErrorDetail
+    from .errors import InvalidRequestError as InvalidRequestError
+    from .errors import NotFoundError as NotFoundError
+    from .errors import PaginationError as PaginationError
+    from .errors import PayloadTooLargeError as PayloadTooLargeError
+    from .errors import PaymentRequiredError as PaymentRequiredError
+    from .errors import PermissionDeniedError as PermissionDeniedError
+    from .errors import RateLimitError as RateLimitError
+    from .errors import ResponseTooLargeError as ResponseTooLargeError
+    from .errors import ServerError as ServerError
+    from .errors import UnexpectedResponseError as UnexpectedResponseError
+    from .errors import UnprocessableEntityError as UnprocessableEntityError
+    from .models import DeletedObject as DeletedObject
+    from .models import Organization as Organization
+    from .models import OrganizationMembership as OrganizationMembership
+    from .models import PublicUserData as PublicUserData

@@ -5,29 +5,43 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
 import aiohttp
+import attrs
 from yarl import URL
 
 from . import _json, _retry
+from ._clock import ServerClock
 from ._memberships import OrganizationMembershipsAPI
 from ._organizations import OrganizationsAPI
 from ._pacing import Pacer, RateLimit, resolve
-from ._pagination import Fetch, Page
-from ._retry import Recovery, RetryEvent, RetryPolicy, is_retryable, outcome_unknown
-from ._sansio import build_headers, build_query, error_from_response
-from ._transport import Body, Timeout, send
-from ._unset import UNSET, Unset
+from ._resource import Call, Lookup
+from ._retry import RULES, Failure, Recovery, RetryEvent, RetryPolicy, classify, decide
+from ._sansio import (
+    Redactor,
+    build_headers,
+    check_secret_key,
+    error_from_response,
+    mask,
+    parse_retry_after,
+)
+from ._transport import Response, Timeout, send
+from ._unset import UNSET
 from .errors import (
     APIConnectionError,
     ClerkError,
     ClientClosedError,
+    ErrorDetail,
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
+    ResponseTooLargeError,
+    ServerError,
     UnexpectedResponseError,
 )
 
@@ -38,6 +52,9 @@ logger = logging.getLogger("clerk_orgs_async")
 DEFAULT_BASE_URL = "https://api.clerk.com/v1"
 DEFAULT_API_VERSION = "2025-11-10"
 DEFAULT_RETRY = RetryPolicy()
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""32 MiB: Clerk's largest page (500 memberships with their organizations) is about 1 MB."""
+_DECODE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError)
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -52,7 +69,14 @@ def _is_loopback(host: str | None) -> bool:
 
 
 def _check_base_url(raw: str) -> URL:
-    url = URL(raw.rstrip("/"))
+    if not isinstance(raw, str):
+        raise InvalidRequestError(f"base_url must be a string, got {type(raw).__name__}")
+    try:
+        url = URL(raw.strip().rstrip("/"))
+    except ValueError:
+        raise InvalidRequestError(f"base_url is not a URL: {raw!r}") from None
+    if url.user or url.password:
+        raise InvalidRequestError("base_url must not carry credentials; the secret key is sent")
     if url.scheme == "https" and url.host:
         return url
     if url.scheme == "http" and _is_loopback(url.host):
@@ -63,16 +87,24 @@ def _check_base_url(raw: str) -> URL:
 
 
 class ClerkClient:
-    """An async client for Clerk's organizations and memberships Backend API.
+    """An async client for the organization side of Clerk's Backend API.
 
     Create one per application (per event loop) and share it between tasks; it holds one
     aiohttp session with a pool of ``max_connections`` connections::
 
-        async with ClerkClient(secret_key="sk_test_...") as clerk:
+        async with ClerkClient() as clerk:            # the key from $CLERK_SECRET_KEY
             org = await clerk.organizations.get("acme")
 
+    Its endpoint groups are attributes:
+
+    - ``organizations`` (``OrganizationsAPI``): list, create, get, update, delete, metadata
+      and logos of organizations;
+    - ``organization_memberships`` (``OrganizationMembershipsAPI``): list, add, update and
+      remove the members of an organization.
+
     Args:
-        secret_key: Clerk secret key; defaults to ``$CLERK_SECRET_KEY``.
+        secret_key: Clerk secret key; defaults to ``$CLERK_SECRET_KEY``. Surrounding
+            whitespace (a trailing newline from a file) is stripped.
         base_url: defaults to ``$CLERK_API_URL``, then ``https://api.clerk.com/v1``.
         api_version: sent as ``Clerk-API-Version`` on every request.
         timeout: seconds for a whole attempt, or a ``Timeout`` with connect/read limits.
@@ -82,10 +114,21 @@ class ClerkClient:
         session: an aiohttp session to borrow; the client never closes it.
         on_retry: called with a ``RetryEvent`` before each retry, e.g. to count retries.
         max_connections: size of the connection pool of the client's own session.
+        max_response_bytes: a success body larger than this is refused unread with
+            ``ResponseTooLargeError`` (32 MiB by default, about 30 times Clerk's largest page).
+
+    Entering ``async with`` again on a client already entered (a helper given the shared
+    client) is counted: the client closes when the outermost block exits, or on ``aclose()``.
 
     Raises:
-        InvalidRequestError: no secret key, or a base URL that is not https (nor loopback).
+        InvalidRequestError: no secret key or a malformed one, a base URL that is not https
+            (nor loopback), or an option of the wrong type.
     """
+
+    organizations: OrganizationsAPI
+    """The organization endpoints."""
+    organization_memberships: OrganizationMembershipsAPI
+    """The membership endpoints."""
 
     def __init__(
         self,
@@ -99,27 +142,37 @@ class ClerkClient:
         session: aiohttp.ClientSession | None = None,
         on_retry: Callable[[RetryEvent], None] | None = None,
         max_connections: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        key = secret_key or os.environ.get("CLERK_SECRET_KEY")
+        key = secret_key if secret_key is not None else os.environ.get("CLERK_SECRET_KEY")
         if not key:
             raise InvalidRequestError(
                 "no Clerk secret key: pass secret_key= or set CLERK_SECRET_KEY"
             )
+        if not isinstance(key, str):
+            raise InvalidRequestError(f"secret_key must be a string, got {type(key).__name__}")
+        key = check_secret_key(key)
         self.base_url = _check_base_url(
             base_url or os.environ.get("CLERK_API_URL") or DEFAULT_BASE_URL
         )
+        if not isinstance(api_version, str):
+            raise InvalidRequestError("api_version must be a string such as '2025-11-10'")
         self.api_version = api_version
         self.timeout = _as_timeout(timeout)
-        self.retry = retry
+        self.retry = _as_policy(retry)
         self.on_retry = on_retry
-        self._key_kind = key[: key.find("_", 3) + 1] if key.startswith("sk_") else ""
+        self.max_response_bytes = _positive(max_response_bytes, "max_response_bytes")
+        self._max_connections = _positive(max_connections, "max_connections")
+        self._key_mask = mask(key)
+        self._redact = Redactor(key)
         self._headers = build_headers(key, api_version)
         self._pacer = Pacer(resolve(rate_limit, key, self.base_url))
         self._session = session
         self._owns_session = session is None
-        self._max_connections = max_connections
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._entered = 0
+        self._clock = ServerClock()
         self.organizations = OrganizationsAPI(self)
         self.organization_memberships = OrganizationMembershipsAPI(self)
 
@@ -128,15 +181,22 @@ class ClerkClient:
         """The pacing in force (``"auto"`` resolved)."""
         return self._pacer.limit
 
+    @property
+    def closed(self) -> bool:
+        """True once ``aclose()`` ran."""
+        return self._closed
+
     def __repr__(self) -> str:
-        # Only the key's kind (sk_test_/sk_live_): the secret never appears in a repr.
+        # Only the key's kind (sk_test_/sk_live_): never more of it, whatever its shape.
+        state = " closed" if self._closed else ""
         return (
-            f"ClerkClient(base_url={str(self.base_url)!r}, api_version={self.api_version!r}, "
-            f"secret_key={self._key_kind + '…'!r})"
+            f"<ClerkClient{state} base_url={str(self.base_url)!r} "
+            f"api_version={self.api_version!r} secret_key={self._key_mask!r}>"
         )
 
     async def __aenter__(self) -> ClerkClient:
         self._ensure_session()
+        self._entered += 1
         return self
 
     async def __aexit__(
@@ -145,7 +205,9 @@ class ClerkClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.aclose()
+        self._entered -= 1
+        if self._entered <= 0:
+            await self.aclose()
 
     async def aclose(self) -> None:
         """Close the client's own session (never a borrowed one); safe to call twice.
@@ -182,76 +244,47 @@ class ClerkClient:
                 self._session._retry_connection = False
         return self._session
 
-    def _page_fetcher(
-        self,
-        path: Sequence[str],
-        items: Callable[[Any], list[T]],
-        filters: Sequence[tuple[str, str]],
-        *,
-        timeout: float | Timeout | Unset,
-        retry: RetryPolicy | None | Unset,
-    ) -> Fetch[T]:
-        """The ``fetch(limit, offset)`` of a list endpoint, for its ``Paginator``."""
+    async def _call(self, call: Call[T]) -> T:
+        """Send ``call`` with retries and pacing, and decode its answer.
 
-        async def fetch(limit: int | None, offset: int | None) -> Page[T]:
-            def page(payload: Any) -> Page[T]:
-                return Page(
-                    data=items(payload["data"]),
-                    total_count=payload["total_count"],
-                    offset=offset or 0,
-                    limit=limit,
-                    fetch=fetch,
-                )
-
-            params = [*filters, *build_query({"limit": limit, "offset": offset})]
-            return await self._call("GET", path, page, params=params, timeout=timeout, retry=retry)
-
-        return fetch
-
-    async def _call(
-        self,
-        method: str,
-        path: Sequence[str],
-        decode: Callable[[Any], T],
-        *,
-        params: Sequence[tuple[str, str]] | None = None,
-        body: Body = None,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
-        recover: Callable[[], Awaitable[T | Recovery]] | None = None,
-        gone: Callable[[], T] | None = None,
-    ) -> T:
-        """Send a request with retries and pacing, and decode its JSON with ``decode``.
-
-        ``path`` holds already-encoded segments. ``recover`` looks a POST's result up after
-        an ambiguous failure; ``gone`` answers a DELETE whose retry finds the object gone.
+        The loop's decisions come from ``_retry.decide`` over ``_retry.RULES``; this method
+        only carries them out: waits (never past the call's deadline), 429 blocks of the
+        endpoint, lookups of POSTs whose answer was lost, DELETEs found already done.
         """
-        # Hand-written rather than stamina/tenacity: the loop needs Retry-After, the
-        # client-wide pause after a 429 and the lookup-before-retry of POSTs, which a generic
-        # retry decorator cannot express without the same amount of code around it.
+        # Hand-written rather than stamina/tenacity: the loop needs Retry-After, per-endpoint
+        # blocks and the lookup-before-retry of POSTs, which a generic retry decorator cannot
+        # express without the same amount of code around it.
         session = self._ensure_session()
-        url = self.base_url.joinpath(*path, encoded=True)
-        policy = self.retry if retry is UNSET else retry
-        limits = self.timeout if timeout is UNSET else _as_timeout(timeout)
+        url = self.base_url.joinpath(*call.path, encoded=True)
+        policy = self.retry if call.retry is UNSET else _as_policy(call.retry)
+        limits = self.timeout if call.timeout is UNSET else _as_timeout(call.timeout)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + policy.deadline if policy and policy.deadline else None
+        started, started_wall = loop.time(), time.time()
+        deadline = _deadline(policy, limits, started)
         attempt = 0
-        maybe_applied = False
+        maybe_applied = False  # an attempt may have been applied; no lookup ruled it out
+        looked_up = False
+        wait = self._pacer.blocked_for(call.endpoint)
+        if wait and deadline is not None and started + wait > deadline:
+            raise self._blocked(call, url, wait)
         while True:
-            attempt += 1
+            if wait > 0:
+                await _retry.sleep(wait)
             await self._pacer.acquire()
             if self._closed:
                 raise ClientClosedError("the ClerkClient was closed before the request was sent")
+            attempt += 1
             left = None if deadline is None else max(deadline - loop.time(), 0.001)
             try:
                 response = await send(
                     session,
-                    method,
+                    call.method,
                     url,
                     headers=self._headers,
-                    params=params,
-                    body=body,
+                    params=call.params,
+                    body=call.body,
                     timeout=limits.to_aiohttp(left),
+                    max_bytes=self.max_response_bytes,
                 )
             except APIConnectionError as exc:
                 if self._closed:
@@ -260,56 +293,134 @@ class ClerkClient:
                     ) from exc
                 error: ClerkError = exc
             else:
+                received = time.time()
+                date = response.headers.get("Date")
+                if date:
+                    self._clock.saw_date(date, received)
                 if 200 <= response.status < 300:
-                    return _decode(decode, response.status, response.headers, response.body)
-                error = error_from_response(response.status, response.headers, response.body)
-                if isinstance(error, NotFoundError) and maybe_applied and gone is not None:
-                    return gone()  # an earlier attempt whose answer was lost did the delete
+                    decoded = self._decode(call, url, response)
+                    if not isinstance(decoded, UnexpectedResponseError):
+                        stamped = getattr(decoded, "updated_at", None)
+                        if call.method != "GET" and isinstance(stamped, datetime):
+                            self._clock.saw_write(stamped, received)
+                        return decoded
+                    error = decoded
+                else:
+                    error = error_from_response(
+                        response.status,
+                        response.headers,
+                        response.body,
+                        redact=self._redact,
+                        method=call.method,
+                        path=url.raw_path,
+                    )
+                    if isinstance(error, NotFoundError) and maybe_applied and call.gone:
+                        return call.gone()  # an earlier attempt whose answer was lost did it
             error.attempts = attempt
-            if isinstance(error, RateLimitError) and error.retry_after:
-                self._pacer.pause(error.retry_after)
-            ambiguous = outcome_unknown(error)
-            if ambiguous and method == "POST":
-                found = await self._recover(recover, error)
+            failure = classify(error)
+            retry_after = _retry_after(error)
+            if failure is Failure.RATE_LIMITED and retry_after:
+                self._pacer.block(call.endpoint, retry_after)
+            maybe_applied = maybe_applied or RULES[failure].outcome_unknown
+            decision = decide(
+                failure,
+                method=call.method,
+                attempt=attempt,
+                policy=policy,
+                retry_after=retry_after,
+                time_left=None if deadline is None else deadline - loop.time(),
+                can_look_up=call.recover is not None,
+                looked_up=looked_up,
+            )
+            if decision.look_up:
+                found = await self._look_up(call, started_wall, deadline, policy, limits)
                 if not isinstance(found, Recovery):
                     return found
-            maybe_applied = maybe_applied or ambiguous
-            delay = self._retry_delay(policy, error, attempt, deadline, loop.time())
-            if delay is None:
+                if found is Recovery.UNKNOWN:
+                    error.outcome_unknown = True
+                    raise error
+                looked_up, maybe_applied = True, False
+            wait = max(decision.delay, self._pacer.blocked_for(call.endpoint))
+            if not decision.retry or (deadline is not None and loop.time() + wait > deadline):
+                error.outcome_unknown = maybe_applied and call.method != "GET"
                 raise error
-            self._report_retry(method, url.raw_path, attempt, delay, error)
-            await _retry.sleep(delay)
+            self._report_retry(call.method, url.raw_path, attempt, wait, error)
 
-    async def _recover(
-        self, recover: Callable[[], Awaitable[T | Recovery]] | None, error: ClerkError
-    ) -> T | Recovery:
-        """After an ambiguous POST failure: the object if it was created, or why not to retry."""
+    def _decode(self, call: Call[T], url: URL, response: Response) -> T | UnexpectedResponseError:
+        """The decoded answer, or the error saying why it could not be read."""
+        if response.too_large:
+            detail = ErrorDetail(
+                code="response_too_large",
+                message=f"the response body is over max_response_bytes={self.max_response_bytes}",
+            )
+            return ResponseTooLargeError(
+                response.status,
+                [detail],
+                method=call.method,
+                path=url.raw_path,
+                headers={k: self._redact(v) for k, v in response.headers.items()},
+            )
         try:
-            found = Recovery.UNKNOWN if recover is None else await recover()
+            return call.decode(_json.loads(response.body))
+        except _DECODE_ERRORS as exc:
+            # Described, not chained: a decoder's exception can hold the whole body.
+            reason = self._redact(f"{type(exc).__name__}: {exc}")[:300]
+        return UnexpectedResponseError(
+            response.status,
+            [ErrorDetail(code="unexpected_response", message=reason)],
+            headers={k: self._redact(v) for k, v in response.headers.items()},
+            body=self._redact(response.body.decode("utf-8", "replace")),
+            method=call.method,
+            path=url.raw_path,
+        )
+
+    async def _look_up(
+        self,
+        call: Call[T],
+        started_wall: float,
+        deadline: float | None,
+        policy: RetryPolicy | None,
+        limits: Timeout,
+    ) -> T | Recovery:
+        """After an ambiguous POST failure: the object this call created, or why not retry.
+
+        The lookup runs within what is left of the call's deadline, with its retry policy.
+        """
+        assert call.recover is not None
+        left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+        if left is not None and left <= 0:
+            return Recovery.UNKNOWN
+        lookup = Lookup(
+            timeout=limits if left is None else _capped(limits, left),
+            retry=policy if policy is None or left is None else attrs.evolve(policy, deadline=left),
+            started=started_wall,
+            server_offset=self._clock.offset_floor,
+        )
+        try:
+            found = await call.recover(lookup)
         except ClerkError:
-            found = Recovery.UNKNOWN
-        if found is Recovery.UNKNOWN:
-            error.outcome_unknown = True
-            raise error
+            return Recovery.UNKNOWN
         return found
 
-    @staticmethod
-    def _retry_delay(
-        policy: RetryPolicy | None,
-        error: ClerkError,
-        attempt: int,
-        deadline: float | None,
-        now: float,
-    ) -> float | None:
-        if policy is None or attempt >= policy.max_attempts or not is_retryable(error):
-            return None
-        if isinstance(error, RateLimitError) and error.retry_after is not None:
-            delay = error.retry_after
-        else:
-            delay = policy.backoff(attempt)
-        if deadline is not None and now + delay > deadline:
-            return None
-        return delay
+    def _blocked(self, call: Call[Any], url: URL, wait: float) -> RateLimitError:
+        """The error of a call that would wait past its deadline for a 429 block to end."""
+        detail = ErrorDetail(
+            code="endpoint_blocked",
+            message=(
+                f"{call.endpoint} is blocked by an earlier 429 for {wait:.1f}s more, longer "
+                "than this call's deadline; the request was not sent"
+            ),
+        )
+        error = RateLimitError(
+            429,
+            [detail],
+            retry_after=wait,
+            retry_at=datetime.now(timezone.utc) + timedelta(seconds=wait),
+            method=call.method,
+            path=url.raw_path,
+        )
+        error.attempts = 0
+        return error
 
     def _report_retry(
         self, method: str, path: str, attempt: int, delay: float, error: ClerkError
@@ -341,16 +452,42 @@ class ClerkClient:
                 logger.exception("the on_retry hook raised; the request goes on")
 
 
+def _deadline(policy: RetryPolicy | None, limits: Timeout, started: float) -> float | None:
+    """A call's deadline: its retry policy's, or without retries its timeout's total."""
+    if policy is None:
+        return None if limits.total is None else started + limits.total
+    return None if policy.deadline is None else started + policy.deadline
+
+
+def _retry_after(error: ClerkError) -> float | None:
+    if isinstance(error, RateLimitError):
+        return error.retry_after
+    if isinstance(error, ServerError):
+        return parse_retry_after(error.headers.get("Retry-After"))
+    return None
+
+
+def _positive(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidRequestError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def _as_policy(value: RetryPolicy | None) -> RetryPolicy | None:
+    if value is not None and not isinstance(value, RetryPolicy):
+        raise InvalidRequestError(f"retry must be a RetryPolicy or None, got {value!r:.40}")
+    return value
+
+
 def _as_timeout(value: float | Timeout) -> Timeout:
     if isinstance(value, Timeout):
         return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidRequestError(f"timeout must be seconds > 0 or a Timeout, got {value!r}")
     return Timeout(total=value, connect=min(10.0, value))
 
 
-def _decode(decode: Callable[[Any], T], status: int, headers: Any, body: bytes) -> T:
-    try:
-        return decode(_json.loads(body))
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise UnexpectedResponseError(
-            status, headers=dict(headers), body=body.decode("utf-8", "replace")
-        ) from exc
+def _capped(limits: Timeout, seconds: float) -> Timeout:
+    if limits.total is not None and limits.total <= seconds:
+        return limits
+    return attrs.evolve(limits, total=max(seconds, 0.001))

@@ -71,12 +71,19 @@ async def read_logo(
     elif isinstance(file, str | os.PathLike):
         path = Path(file)
         name = path.name
-        data = await asyncio.to_thread(_read_path, path)
-    else:
+        try:
+            data = await asyncio.to_thread(_read_path, path)
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+            raise InvalidRequestError(f"cannot read the logo {str(path)!r}: {exc}") from exc
+    elif callable(getattr(file, "read", None)):
         name = os.path.basename(str(getattr(file, "name", ""))) or None
         data = file.read(MAX_LOGO_BYTES + 1)
         if not isinstance(data, bytes):
             raise InvalidRequestError("a logo file object must be opened in binary mode")
+    else:
+        raise InvalidRequestError(
+            f"a logo is bytes, a path or a binary file object, got {type(file).__name__}"
+        )
     if len(data) > MAX_LOGO_BYTES:
         raise _too_large(len(data))
     if not data:

@@ -4,32 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
+from . import _rules as rules
 from ._pagination import Paginator, created_at_order
-from ._retry import Recovery, RetryPolicy
-from ._sansio import build_query, json_body, path_segment, strs
+from ._resource import Lookup, Resource, Retries, Timeouts
+from ._retry import Recovery
+from ._rules import Metadata
+from ._sansio import build_query, json_body, path_segment
 from ._serialization import structurer
-from ._transport import Timeout
 from ._unset import UNSET, Unset
 from .models import OrganizationMembership
-
-if TYPE_CHECKING:
-    from ._client import ClerkClient
 
 _membership = structurer(OrganizationMembership)
 _memberships = structurer(list[OrganizationMembership])
 
-Metadata = dict[str, Any] | None
 Strings = str | Iterable[str] | None
 Moment = datetime | int | None
 
+MEMBERSHIPS = "/organizations/{organization_id}/memberships"
+MEMBERSHIP = MEMBERSHIPS + "/{user_id}"
 
-class OrganizationMembershipsAPI:
+
+class OrganizationMembershipsAPI(Resource):
     """The membership endpoints, as ``clerk.organization_memberships``."""
-
-    def __init__(self, client: ClerkClient) -> None:
-        self._client = client
 
     async def create(
         self,
@@ -39,41 +36,53 @@ class OrganizationMembershipsAPI:
         role: str,
         public_metadata: Metadata | Unset = UNSET,
         private_metadata: Metadata | Unset = UNSET,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> OrganizationMembership:
         """Add a user to an organization with a role (``org:admin``, ``org:member``…).
 
         If the request fails in a way that leaves its outcome unknown, the membership is
-        looked up by ``user_id``: it is returned when it exists with the role asked, and the
-        request is retried only when it does not exist.
+        looked up by ``user_id``: it is returned when it has the role asked and was created
+        after this call started (on the server's clock); the request is retried only when
+        this call created nothing. A membership that existed before is never returned as
+        created: the retry then raises the 422 the call would have raised.
 
         Raises:
             UnprocessableEntityError: the user is already a member (``form_already_exists``).
             PermissionDeniedError: ``max_allowed_memberships`` is reached.
         """
-        segment = path_segment(organization_id, "organization_id")
-        path_segment(user_id, "user_id")
+        path_segment(user_id, "user_id")  # an ID, refused empty like the path IDs
         body = json_body(
             {
                 "user_id": user_id,
-                "role": role,
-                "public_metadata": public_metadata,
-                "private_metadata": private_metadata,
+                "role": rules.string(role, "role", nullable=False),
+                "public_metadata": rules.metadata(public_metadata, "public_metadata"),
+                "private_metadata": rules.metadata(private_metadata, "private_metadata"),
             }
         )
 
-        async def recover() -> OrganizationMembership | Recovery:
-            page = await self.list(organization_id, user_id=[user_id], limit=1, timeout=timeout)
+        async def recover(lookup: Lookup) -> OrganizationMembership | Recovery:
+            page = await self.list(
+                organization_id,
+                user_id=[user_id],
+                limit=1,
+                timeout=lookup.timeout,
+                retry=lookup.retry,
+            )
             if not page.data:
                 return Recovery.NOT_APPLIED
             found = page.data[0]
-            return found if found.role == role else Recovery.UNKNOWN
+            ours = lookup.made_by_this_call(found.created_at)
+            if ours is None:
+                return Recovery.UNKNOWN
+            # One membership per user: one that is not this call's means it created nothing.
+            return found if ours and found.role == role else Recovery.NOT_APPLIED
 
-        return await self._client._call(
+        return await self._request(
             "POST",
-            ("organizations", segment, "memberships"),
+            MEMBERSHIPS,
             _membership,
+            ids={"organization_id": organization_id},
             body=body,
             timeout=timeout,
             retry=retry,
@@ -104,51 +113,51 @@ class OrganizationMembershipsAPI:
         created_at_after: Moment = None,
         max_items: int | None = None,
         prefetch: int = 0,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> Paginator[OrganizationMembership]:
         """List an organization's memberships: await for one page, ``async for`` for all.
 
         ``limit`` is the size of one page, never a total: ``max_items`` caps an iteration.
         Array filters take one value or many; ``user_id`` values may be prefixed with
         ``+``/``-``. The ``*_before``/``*_after`` filters take datetimes or milliseconds.
+        Clerk documents no default order for memberships: pass ``order_by="-created_at"``
+        (or ``"created_at"``) for a drift-safe iteration.
         """
-        segment = path_segment(organization_id, "organization_id")
         filters = build_query(
             {
-                "order_by": order_by,
-                "user_id": strs(user_id),
-                "email_address": strs(email_address),
-                "phone_number": strs(phone_number),
-                "username": strs(username),
-                "web3_wallet": strs(web3_wallet),
-                "role": strs(role),
-                "query": query,
-                "email_address_query": email_address_query,
-                "phone_number_query": phone_number_query,
-                "username_query": username_query,
-                "name_query": name_query,
-                "last_active_at_before": last_active_at_before,
-                "last_active_at_after": last_active_at_after,
-                "created_at_before": created_at_before,
-                "created_at_after": created_at_after,
+                "order_by": rules.string(order_by, "order_by"),
+                "user_id": rules.strings(user_id, "user_id"),
+                "email_address": rules.strings(email_address, "email_address"),
+                "phone_number": rules.strings(phone_number, "phone_number"),
+                "username": rules.strings(username, "username"),
+                "web3_wallet": rules.strings(web3_wallet, "web3_wallet"),
+                "role": rules.strings(role, "role"),
+                "query": rules.string(query, "query"),
+                "email_address_query": rules.string(email_address_query, "email_address_query"),
+                "phone_number_query": rules.string(phone_number_query, "phone_number_query"),
+                "username_query": rules.string(username_query, "username_query"),
+                "name_query": rules.string(name_query, "name_query"),
+                "last_active_at_before": rules.moment(
+                    last_active_at_before, "last_active_at_before"
+                ),
+                "last_active_at_after": rules.moment(last_active_at_after, "last_active_at_after"),
+                "created_at_before": rules.moment(created_at_before, "created_at_before"),
+                "created_at_after": rules.moment(created_at_after, "created_at_after"),
             }
         )
-        fetch = self._client._page_fetcher(
-            ("organizations", segment, "memberships"),
+        return self._list(
+            MEMBERSHIPS,
             _memberships,
             filters,
-            timeout=timeout,
-            retry=retry,
-        )
-        return Paginator(
-            fetch,
+            ids={"organization_id": organization_id},
             limit=limit,
             offset=offset,
             max_items=max_items,
             prefetch=prefetch,
-            # Clerk documents no default order for memberships: only an explicit one is safe.
             drift=created_at_order(order_by),
+            timeout=timeout,
+            retry=retry,
             name="organization_memberships.list",
         )
 
@@ -158,15 +167,16 @@ class OrganizationMembershipsAPI:
         user_id: str,
         *,
         role: str,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> OrganizationMembership:
         """Change a member's role."""
-        return await self._client._call(
+        return await self._request(
             "PATCH",
-            self._path(organization_id, user_id),
+            MEMBERSHIP,
             _membership,
-            body=json_body({"role": role}),
+            ids={"organization_id": organization_id, "user_id": user_id},
+            body=json_body({"role": rules.string(role, "role", nullable=False)}),
             timeout=timeout,
             retry=retry,
         )
@@ -178,17 +188,22 @@ class OrganizationMembershipsAPI:
         *,
         public_metadata: Metadata | Unset = UNSET,
         private_metadata: Metadata | Unset = UNSET,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> OrganizationMembership:
         """Deep-merge into the membership's metadata; a ``None`` value deletes that key."""
-        return await self._client._call(
+        body = json_body(
+            {
+                "public_metadata": rules.metadata(public_metadata, "public_metadata"),
+                "private_metadata": rules.metadata(private_metadata, "private_metadata"),
+            }
+        )
+        return await self._request(
             "PATCH",
-            (*self._path(organization_id, user_id), "metadata"),
+            MEMBERSHIP + "/metadata",
             _membership,
-            body=json_body(
-                {"public_metadata": public_metadata, "private_metadata": private_metadata}
-            ),
+            ids={"organization_id": organization_id, "user_id": user_id},
+            body=body,
             timeout=timeout,
             retry=retry,
         )
@@ -198,28 +213,20 @@ class OrganizationMembershipsAPI:
         organization_id: str,
         user_id: str,
         *,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> OrganizationMembership | None:
         """Remove a member; returns the removed membership.
 
         Returns None when an attempt's response was lost and the retry found the membership
         already gone: the lost attempt removed it, so the removal is reported as done.
         """
-        return await self._client._call(
+        return await self._request(
             "DELETE",
-            self._path(organization_id, user_id),
+            MEMBERSHIP,
             _membership,
+            ids={"organization_id": organization_id, "user_id": user_id},
             timeout=timeout,
             retry=retry,
             gone=lambda: None,
-        )
-
-    @staticmethod
-    def _path(organization_id: str, user_id: str) -> tuple[str, ...]:
-        return (
-            "organizations",
-            path_segment(organization_id, "organization_id"),
-            "memberships",
-            path_segment(user_id, "user_id"),
         )

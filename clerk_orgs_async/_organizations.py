@@ -3,58 +3,41 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from . import _rules as rules
 from ._logo import LogoFile, read_logo
 from ._pagination import Paginator, created_at_order
-from ._retry import Recovery, RetryPolicy
-from ._sansio import build_query, json_body, path_segment, rfc3339, strs
+from ._resource import Lookup, Resource, Retries, Timeouts
+from ._retry import Recovery
+from ._rules import Metadata
+from ._sansio import build_query, json_body
 from ._serialization import structurer
-from ._transport import Timeout
 from ._unset import UNSET, Unset
-from .errors import InvalidRequestError, NotFoundError
+from .errors import NotFoundError
 from .models import DeletedObject, Organization
 
-if TYPE_CHECKING:
-    from ._client import ClerkClient
-
-_SLUG = re.compile(r"[a-z0-9-]+")
-_METADATA_UNSUPPORTED_FROM = "2026-05-12"
 _organization = structurer(Organization)
 _organizations = structurer(list[Organization])
+_deleted = structurer(DeletedObject)
 
-Metadata = dict[str, Any] | None
-
-
-def check_slug(slug: str | None | Unset) -> None:
-    """Clerk's slug alphabet, checked before sending."""
-    if isinstance(slug, str) and not _SLUG.fullmatch(slug):
-        raise InvalidRequestError(
-            f"a slug may contain only lowercase letters, digits and '-', got {slug!r}"
-        )
+ORGANIZATION = "/organizations/{organization_id}"
 
 
-def _check_max_memberships(value: int | None | Unset) -> None:
-    if isinstance(value, int) and value < 0:
-        raise InvalidRequestError(
-            f"max_allowed_memberships must be 0 (unlimited) or more, got {value}"
-        )
+def _include(members_count: bool | None, missing_member: bool | None) -> dict[str, bool | None]:
+    return {
+        "include_members_count": rules.boolean(members_count, "include_members_count"),
+        "include_missing_member_with_elevated_permissions": rules.boolean(
+            missing_member, "include_missing_member_with_elevated_permissions"
+        ),
+    }
 
 
-def _created_at(value: datetime | str | None | Unset) -> str | None | Unset:
-    return rfc3339(value, "created_at") if isinstance(value, datetime | str) else value
-
-
-class OrganizationsAPI:
+class OrganizationsAPI(Resource):
     """The organization endpoints, as ``clerk.organizations``."""
-
-    def __init__(self, client: ClerkClient) -> None:
-        self._client = client
 
     def list(
         self,
@@ -69,8 +52,8 @@ class OrganizationsAPI:
         organization_id: str | Iterable[str] | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> Paginator[Organization]:
         """List organizations: await for one page, or ``async for`` over all of them.
 
@@ -80,7 +63,7 @@ class OrganizationsAPI:
         Args:
             query: exact match on ID, partial on name and slug.
             order_by: ``name``, ``created_at`` or ``members_count`` with ``+``/``-``
-                (default ``-created_at``).
+                (default ``-created_at``, sent explicitly: iteration relies on it).
             user_id: organizations with these members (prefix ``-`` to exclude).
             organization_id: these organizations (prefix ``-`` to exclude).
             max_items: stop iterating after this many organizations.
@@ -92,28 +75,27 @@ class OrganizationsAPI:
             async for org in clerk.organizations.list(order_by="name", max_items=100):
                 print(org.slug)
         """
+        order = rules.string(order_by, "order_by") or "-created_at"
         filters = build_query(
             {
-                "query": query,
-                "order_by": order_by,
-                "include_members_count": include_members_count,
-                "include_missing_member_with_elevated_permissions": (
-                    include_missing_member_with_elevated_permissions
-                ),
-                "user_id": strs(user_id),
-                "organization_id": strs(organization_id),
+                "query": rules.string(query, "query"),
+                "order_by": order,
+                **_include(include_members_count, include_missing_member_with_elevated_permissions),
+                "user_id": rules.strings(user_id, "user_id"),
+                "organization_id": rules.strings(organization_id, "organization_id"),
             }
         )
-        fetch = self._client._page_fetcher(
-            ("organizations",), _organizations, filters, timeout=timeout, retry=retry
-        )
-        return Paginator(
-            fetch,
+        return self._list(
+            "/organizations",
+            _organizations,
+            filters,
             limit=limit,
             offset=offset,
             max_items=max_items,
             prefetch=prefetch,
-            drift=created_at_order(order_by or "-created_at"),  # Clerk's default order
+            drift=created_at_order(order),
+            timeout=timeout,
+            retry=retry,
             name="organizations.list",
         )
 
@@ -128,48 +110,53 @@ class OrganizationsAPI:
         max_allowed_memberships: int | None | Unset = UNSET,
         created_at: datetime | str | None | Unset = UNSET,
         role_set_key: str | None | Unset = UNSET,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> Organization:
         """Create an organization; ``created_by`` becomes its first admin.
 
         If the request fails in a way that leaves its outcome unknown (a timeout, a dropped
-        connection, a 5xx), a create with a ``slug`` looks the slug up and returns the
-        organization when it matches what was asked, and retries only when it is absent.
-        Without a slug it raises (``error.outcome_unknown`` is True) rather than risk a
-        duplicate.
+        connection, a 5xx), a create with a ``slug`` looks the slug up: it returns the
+        organization when it matches what was asked **and** was created after this call
+        started (on the server's clock), and retries only when this call created nothing.
+        An organization that already had the slug is never returned as created: the retry
+        then raises the 422 the call would have raised. Without a slug it raises
+        (``error.outcome_unknown`` is True) rather than risk a duplicate.
 
         Raises:
-            InvalidRequestError: a slug outside ``[a-z0-9-]``, a negative limit.
+            InvalidRequestError: a slug outside ``[a-z0-9-]``, a blank name, a wrong type.
             UnprocessableEntityError: the slug is taken (``form_identifier_exists``).
         """
-        check_slug(slug)
-        _check_max_memberships(max_allowed_memberships)
         body = json_body(
             {
-                "name": name,
-                "created_by": created_by,
-                "slug": slug,
-                "public_metadata": public_metadata,
-                "private_metadata": private_metadata,
-                "max_allowed_memberships": max_allowed_memberships,
-                "created_at": _created_at(created_at),
-                "role_set_key": role_set_key,
+                "name": rules.name(rules.string(name, "name", nullable=False)),
+                "created_by": rules.string(created_by, "created_by"),
+                "slug": rules.slug(slug),
+                "public_metadata": rules.metadata(public_metadata, "public_metadata"),
+                "private_metadata": rules.metadata(private_metadata, "private_metadata"),
+                "max_allowed_memberships": rules.integer(
+                    max_allowed_memberships, "max_allowed_memberships"
+                ),
+                "created_at": rules.rfc3339(created_at, "created_at"),
+                "role_set_key": rules.string(role_set_key, "role_set_key"),
             }
         )
 
-        async def recover() -> Organization | Recovery:
+        async def recover(lookup: Lookup) -> Organization | Recovery:
             try:
-                org = await self.get(slug, timeout=timeout)  # type: ignore[arg-type]
+                org = await self.get(slug, timeout=lookup.timeout, retry=lookup.retry)  # type: ignore[arg-type]
             except NotFoundError:
                 return Recovery.NOT_APPLIED
-            if org.name == name and created_by in (UNSET, None, org.created_by):
-                return org
-            return Recovery.UNKNOWN
+            ours = lookup.made_by_this_call(org.created_at)
+            if ours is None:
+                return Recovery.UNKNOWN
+            same = org.name == name and created_by in (UNSET, None, org.created_by)
+            # The slug is unique: if another organization holds it, this call created nothing.
+            return org if ours and same else Recovery.NOT_APPLIED
 
-        return await self._client._call(
+        return await self._request(
             "POST",
-            ("organizations",),
+            "/organizations",
             _organization,
             body=body,
             timeout=timeout,
@@ -183,8 +170,8 @@ class OrganizationsAPI:
         *,
         include_members_count: bool | None = None,
         include_missing_member_with_elevated_permissions: bool | None = None,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> Organization:
         """Fetch one organization by ID or by slug.
 
@@ -192,18 +179,13 @@ class OrganizationsAPI:
             NotFoundError: no organization has that ID or slug.
         """
         params = build_query(
-            {
-                "include_members_count": include_members_count,
-                "include_missing_member_with_elevated_permissions": (
-                    include_missing_member_with_elevated_permissions
-                ),
-            }
+            _include(include_members_count, include_missing_member_with_elevated_permissions)
         )
-        segment = path_segment(organization_id_or_slug, "organization_id_or_slug")
-        return await self._client._call(
+        return await self._request(
             "GET",
-            ("organizations", segment),
+            ORGANIZATION,
             _organization,
+            ids={"organization_id": organization_id_or_slug},
             params=params,
             timeout=timeout,
             retry=retry,
@@ -221,39 +203,37 @@ class OrganizationsAPI:
         private_metadata: Metadata | Unset = UNSET,
         created_at: datetime | str | None | Unset = UNSET,
         role_set_key: str | None | Unset = UNSET,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> Organization:
         """Update the given fields; those left ``UNSET`` are not sent and do not change.
 
         From API version 2026-05-12 on Clerk rejects metadata here: use ``merge_metadata``
         or ``replace_metadata``; this client refuses it before sending.
         """
-        segment = path_segment(organization_id, "organization_id")
-        check_slug(slug)
-        _check_max_memberships(max_allowed_memberships)
-        metadata_given = public_metadata is not UNSET or private_metadata is not UNSET
-        if metadata_given and self._client.api_version >= _METADATA_UNSUPPORTED_FROM:
-            raise InvalidRequestError(
-                f"API version {self._client.api_version} does not accept metadata in update(); "
-                "use merge_metadata() or replace_metadata()"
-            )
+        rules.metadata_in_update(
+            self._client.api_version,
+            public_metadata is not UNSET or private_metadata is not UNSET,
+        )
         body = json_body(
             {
-                "name": name,
-                "slug": slug,
-                "max_allowed_memberships": max_allowed_memberships,
-                "admin_delete_enabled": admin_delete_enabled,
-                "public_metadata": public_metadata,
-                "private_metadata": private_metadata,
-                "created_at": _created_at(created_at),
-                "role_set_key": role_set_key,
+                "name": rules.name(name),
+                "slug": rules.slug(slug),
+                "max_allowed_memberships": rules.integer(
+                    max_allowed_memberships, "max_allowed_memberships"
+                ),
+                "admin_delete_enabled": rules.boolean(admin_delete_enabled, "admin_delete_enabled"),
+                "public_metadata": rules.metadata(public_metadata, "public_metadata"),
+                "private_metadata": rules.metadata(private_metadata, "private_metadata"),
+                "created_at": rules.rfc3339(created_at, "created_at"),
+                "role_set_key": rules.string(role_set_key, "role_set_key"),
             }
         )
-        return await self._client._call(
+        return await self._request(
             "PATCH",
-            ("organizations", segment),
+            ORGANIZATION,
             _organization,
+            ids={"organization_id": organization_id},
             body=body,
             timeout=timeout,
             retry=retry,
@@ -263,19 +243,19 @@ class OrganizationsAPI:
         self,
         organization_id: str,
         *,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> DeletedObject:
         """Delete an organization with its memberships; this cannot be undone.
 
         When an attempt's outcome is unknown (its response was lost) and the retry finds the
         organization gone, the deletion is reported as done: the first attempt did it.
         """
-        segment = path_segment(organization_id, "organization_id")
-        return await self._client._call(
+        return await self._request(
             "DELETE",
-            ("organizations", segment),
+            ORGANIZATION,
             _deleted,
+            ids={"organization_id": organization_id},
             timeout=timeout,
             retry=retry,
             gone=lambda: DeletedObject(object="organization", id=organization_id, deleted=True),
@@ -287,8 +267,8 @@ class OrganizationsAPI:
         *,
         public_metadata: Metadata | Unset = UNSET,
         private_metadata: Metadata | Unset = UNSET,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> Organization:
         """Deep-merge into the metadata (PATCH); a ``None`` value deletes that key."""
         return await self._metadata(
@@ -301,8 +281,8 @@ class OrganizationsAPI:
         *,
         public_metadata: Metadata | Unset = UNSET,
         private_metadata: Metadata | Unset = UNSET,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> Organization:
         """Replace each given metadata field whole (PUT); fields left ``UNSET`` stay."""
         return await self._metadata(
@@ -315,15 +295,20 @@ class OrganizationsAPI:
         organization_id: str,
         public_metadata: Metadata | Unset,
         private_metadata: Metadata | Unset,
-        timeout: float | Timeout | Unset,
-        retry: RetryPolicy | None | Unset,
+        timeout: Timeouts,
+        retry: Retries,
     ) -> Organization:
-        segment = path_segment(organization_id, "organization_id")
-        body = json_body({"public_metadata": public_metadata, "private_metadata": private_metadata})
-        return await self._client._call(
+        body = json_body(
+            {
+                "public_metadata": rules.metadata(public_metadata, "public_metadata"),
+                "private_metadata": rules.metadata(private_metadata, "private_metadata"),
+            }
+        )
+        return await self._request(
             method,
-            ("organizations", segment, "metadata"),
+            ORGANIZATION + "/metadata",
             _organization,
+            ids={"organization_id": organization_id},
             body=body,
             timeout=timeout,
             retry=retry,
@@ -337,8 +322,8 @@ class OrganizationsAPI:
         content_type: str | None = None,
         filename: str | None = None,
         uploader_user_id: str | None = None,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> Organization:
         """Set or replace the logo from bytes, a path or a binary file object.
 
@@ -346,7 +331,9 @@ class OrganizationsAPI:
         from the bytes' magic number. JPEG, PNG, GIF, WebP and ICO up to 10 MB are accepted;
         anything else is refused before a byte is sent.
         """
-        segment = path_segment(organization_id, "organization_id")
+        rules.string(content_type, "content_type")
+        rules.string(filename, "filename")
+        rules.string(uploader_user_id, "uploader_user_id")
         data, kind, name = await read_logo(file, content_type, filename)
 
         def form() -> aiohttp.FormData:
@@ -357,10 +344,11 @@ class OrganizationsAPI:
                 form.add_field("uploader_user_id", uploader_user_id)
             return form
 
-        return await self._client._call(
+        return await self._request(
             "PUT",
-            ("organizations", segment, "logo"),
+            ORGANIZATION + "/logo",
             _organization,
+            ids={"organization_id": organization_id},
             body=form,
             timeout=timeout,
             retry=retry,
@@ -370,18 +358,15 @@ class OrganizationsAPI:
         self,
         organization_id: str,
         *,
-        timeout: float | Timeout | Unset = UNSET,
-        retry: RetryPolicy | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
     ) -> Organization:
         """Remove the organization's logo."""
-        segment = path_segment(organization_id, "organization_id")
-        return await self._client._call(
+        return await self._request(
             "DELETE",
-            ("organizations", segment, "logo"),
+            ORGANIZATION + "/logo",
             _organization,
+            ids={"organization_id": organization_id},
             timeout=timeout,
             retry=retry,
         )
-
-
-_deleted = structurer(DeletedObject)

@@ -1,4 +1,9 @@
-"""Client-side pacing: a rate limit shared by every task of a client, and a pause after 429."""
+"""Client-side pacing: a rate limit shared by every task of a client, and per-endpoint blocks.
+
+Clerk answers 429 when a key goes over its budget and then blocks **that endpoint** for the
+``Retry-After`` it gives (``RATE-LIMITS.md``), so a 429 holds back only the calls to the same
+method and route template, never the whole client.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,6 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 from yarl import URL
-
-from . import _retry
 
 if TYPE_CHECKING:
     from aiolimiter import AsyncLimiter
@@ -41,25 +44,33 @@ def resolve(
 
 
 class Pacer:
-    """Paces requests and holds every task back while a ``Retry-After`` runs."""
+    """Paces requests, and remembers which endpoints a 429 has blocked until when."""
 
     def __init__(self, limit: RateLimit | None) -> None:
         self.limit = limit
         self._limiter = _limiter(limit) if limit else None
-        self._paused_until = 0.0
+        self._blocked: dict[str, float] = {}
 
     async def acquire(self) -> None:
-        """Wait for a pause to end, then for room in the rate limit."""
-        wait = self._paused_until - asyncio.get_running_loop().time()
-        if wait > 0:
-            await _retry.sleep(wait)
+        """Wait for room in the rate limit."""
         if self._limiter is not None:
             await self._limiter.acquire()
 
-    def pause(self, seconds: float) -> None:
-        """Hold every new request back for ``seconds`` (Clerk's Retry-After)."""
+    def block(self, route: str, seconds: float) -> None:
+        """Hold calls to ``route`` (``"PATCH /organizations/{organization_id}"``) back."""
         until = asyncio.get_running_loop().time() + seconds
-        self._paused_until = max(self._paused_until, until)
+        self._blocked[route] = max(self._blocked.get(route, 0.0), until)
+
+    def blocked_for(self, route: str) -> float:
+        """Seconds ``route`` stays blocked (0 when it is not)."""
+        until = self._blocked.get(route)
+        if until is None:
+            return 0.0
+        left = until - asyncio.get_running_loop().time()
+        if left <= 0:
+            del self._blocked[route]
+            return 0.0
+        return left
 
 
 def _limiter(limit: RateLimit) -> AsyncLimiter:

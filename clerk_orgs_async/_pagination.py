@@ -1,7 +1,7 @@
 """Limit/offset paging: one ``Page``, and a ``Paginator`` that walks them all.
 
 ``limit`` keeps Clerk's meaning everywhere, the size of one page; ``max_items`` caps how many
-items an iteration yields in total.
+items an iteration yields in total. Which page to ask for next is decided in ``_walk``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from ._sansio import check_page_args
+from . import _rules
+from ._walk import DriftKey, Walk
 from .errors import InvalidRequestError
 
 T = TypeVar("T")
 
-MAX_LIMIT = 500
+MAX_LIMIT = _rules.MAX_PAGE
 """Clerk's largest page, and the page size used when iterating without a ``limit``."""
 
 Fetch = Callable[[int | None, int | None], Awaitable["Page[T]"]]
@@ -56,16 +57,32 @@ class Page(Generic[T]):
         return len(self.data)
 
 
-class DriftKey(Generic[T]):
-    """Where an item sorts in a stable order: how iteration tells new items from seen ones.
+def page_decoder(
+    items: Callable[[list[Any]], list[T]],
+    *,
+    offset: int | None,
+    limit: int | None,
+    fetch: Fetch[T],
+) -> Callable[[Any], Page[T]]:
+    """Build a ``Page`` from a list response, refusing any shape but ``{data, total_count}``.
 
-    Only orders by a key that does not change (``created_at``) can be walked drift-safely.
+    Raises (for the client to turn into ``UnexpectedResponseError``):
+        TypeError: ``data`` is not a list, or ``total_count`` not a non-negative integer.
     """
 
-    def __init__(self, key: Callable[[T], Any], ident: Callable[[T], str], descending: bool):
-        self.key = key
-        self.ident = ident
-        self.descending = descending
+    def decode(payload: Any) -> Page[T]:
+        if not isinstance(payload, dict):
+            raise TypeError(f"a list response is a JSON object, got {type(payload).__name__}")
+        data, total = payload.get("data"), payload.get("total_count")
+        if not isinstance(data, list):
+            raise TypeError(f"'data' must be a list, got {type(data).__name__}")
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            raise TypeError(f"'total_count' must be a non-negative integer, got {total!r}")
+        return Page(
+            data=items(data), total_count=total, offset=offset or 0, limit=limit, fetch=fetch
+        )
+
+    return decode
 
 
 class _Created(Protocol):
@@ -87,49 +104,6 @@ def created_at_order(order_by: str | None) -> DriftKey[C] | None:
         ident=lambda item: item.id,
         descending=order_by.startswith("-"),
     )
-
-
-class _Anchor(Generic[T]):
-    """The last item yielded: its sort key, and the IDs yielded with that same key."""
-
-    def __init__(self, drift: DriftKey[T]) -> None:
-        self._drift = drift
-        self._key: Any = None
-        self._ties: set[str] = set()
-
-    def is_new(self, item: T) -> bool:
-        """True when ``item`` sorts after everything yielded so far."""
-        key = self._drift.key(item)
-        if key == self._key:
-            return self._drift.ident(item) not in self._ties
-        return bool(key < self._key) if self._drift.descending else bool(key > self._key)
-
-    def new_items(self, items: list[T]) -> list[T]:
-        """The items of a page (in sort order) that come after everything yielded."""
-        start = 0
-        while start < len(items) and not self.is_new(items[start]):
-            start += 1
-        # Past the first new item only a tie with the anchor can have been seen already.
-        end = start
-        while end < len(items) and self._drift.key(items[end]) == self._key:
-            end += 1
-        return [item for item in items[start:end] if self.is_new(item)] + items[end:]
-
-    def advance(self, items: list[T]) -> None:
-        """Move past ``items`` (in sort order): only the trailing run of equal keys matters."""
-        if not items:
-            return
-        key = self._drift.key
-        last = key(items[-1])
-        tail = []
-        for item in reversed(items):
-            if key(item) != last:
-                break
-            tail.append(self._drift.ident(item))
-        if last != self._key:
-            self._key = last
-            self._ties = set()
-        self._ties.update(tail)
 
 
 class _Prefetcher(Generic[T]):
@@ -176,7 +150,9 @@ class Paginator(Generic[T]):
     With ``prefetch=N``, up to N further pages are requested while the current one is
     consumed. When the order is by ``created_at`` (Clerk's default), iteration is drift-safe:
     it never yields an item twice and yields every item that exists for the whole walk, even
-    while others are created or deleted (see ``README.md``, "Iterating every organization").
+    while others are created or deleted. Any iteration ends after a bounded number of
+    requests whatever the server answers, or raises ``PaginationError`` when the pages
+    contradict each other (see ``README.md``, "Iterating every organization").
     """
 
     def __init__(
@@ -190,10 +166,12 @@ class Paginator(Generic[T]):
         drift: DriftKey[T] | None = None,
         name: str = "list",
     ) -> None:
-        check_page_args(limit, offset)
-        if max_items is not None and (isinstance(max_items, bool) or max_items < 0):
+        _rules.page_args(limit, offset)
+        if max_items is not None and (
+            isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0
+        ):
             raise InvalidRequestError(f"max_items must be 0 or more, got {max_items!r}")
-        if isinstance(prefetch, bool) or prefetch < 0:
+        if isinstance(prefetch, bool) or not isinstance(prefetch, int) or prefetch < 0:
             raise InvalidRequestError(f"prefetch must be 0 or more, got {prefetch!r}")
         self._fetch = fetch
         self.limit = limit
@@ -236,69 +214,23 @@ class Paginator(Generic[T]):
         return self._walk()
 
     async def _walk(self) -> AsyncIterator[Page[T]]:
-        size = self.limit or MAX_LIMIT
-        # Drift-safe walks overlap each page with the end of the previous one, so a page
-        # that does not reach back to the last item yielded shows that items shifted.
-        drift = self._drift if size > 1 else None
-        overlap = max(1, size // 100) if drift else 0
-        anchor = _Anchor(drift) if drift else None
-        remaining = self.max_items
-        position = self.offset or 0  # where the first unseen item should be
-        step_back = overlap
-        started = False
+        walk = Walk(
+            offset=self.offset or 0,
+            size=self.limit or MAX_LIMIT,
+            max_items=self.max_items,
+            drift=self._drift,
+        )
         prefetcher = _Prefetcher(self._fetch, self.prefetch)
         try:
-            while remaining is None or remaining > 0:
-                offset, limit = _request(position, remaining, size, overlap if started else 0)
+            while not walk.done:
+                offset, limit = walk.request()
                 page = await prefetcher.get(offset, limit)
-                items = page.data
-                if anchor is not None and started:
-                    if offset > 0 and (not items or anchor.is_new(items[0])):
-                        # The page does not reach back to what was yielded: deletions
-                        # shifted the list, and unseen items may lie before this offset.
-                        position = max(0, offset - step_back) + overlap
-                        step_back *= 2
-                        continue
-                    step_back = overlap
-                    new = anchor.new_items(items)
-                else:
-                    new = items
-                if remaining is not None:
-                    new = new[:remaining]
-                    remaining -= len(new)
-                if anchor is not None:
-                    anchor.advance(new)
-                started = True
-                position = offset + len(items)
-                done = len(items) < limit or position >= page.total_count
-                if not done and prefetcher.depth:
-                    prefetcher.schedule(
-                        _plan(position, remaining, size, overlap, page.total_count, self.prefetch)
-                    )
+                new = walk.take(offset, limit, page.data, page.total_count)
+                if not walk.done and prefetcher.depth:
+                    prefetcher.schedule(walk.plan(self.prefetch, page.total_count))
                 if new:
-                    yield Page(data=new, total_count=page.total_count, offset=position - len(new))
-                if done:
-                    return
+                    yield Page(
+                        data=new, total_count=page.total_count, offset=walk.position - len(new)
+                    )
         finally:
             await prefetcher.cancel()
-
-
-def _request(position: int, remaining: int | None, size: int, overlap: int) -> tuple[int, int]:
-    """The (offset, limit) that reaches back ``overlap`` items and covers what is still wanted."""
-    offset = max(0, position - overlap)
-    limit = size if remaining is None else min(size, position - offset + remaining)
-    return offset, limit
-
-
-def _plan(
-    position: int, remaining: int | None, size: int, overlap: int, total: int, count: int
-) -> list[tuple[int, int]]:
-    """The next ``count`` requests if nothing drifts, for the prefetcher to start early."""
-    requests: list[tuple[int, int]] = []
-    while len(requests) < count and position < total and (remaining is None or remaining > 0):
-        offset, limit = _request(position, remaining, size, overlap)
-        requests.append((offset, limit))
-        if remaining is not None:
-            remaining -= limit - (position - offset)
-        position = offset + limit
-    return requests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import platform
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
@@ -59,6 +59,47 @@ def build_headers(secret_key: str, api_version: str) -> dict[str, str]:
     }
 
 
+class Redactor:
+    """Replaces the secret key in text the library did not write (bodies, headers, errors).
+
+    Some proxies echo the request's headers in their error pages; whatever the library shows
+    of such text must not carry the key.
+    """
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+        self._mask = mask(secret)
+
+    def __call__(self, text: str) -> str:
+        return text.replace(self._secret, self._mask) if self._secret in text else text
+
+    def __repr__(self) -> str:
+        return f"Redactor({self._mask!r})"
+
+
+def mask(secret: str) -> str:
+    """What a key shows of itself: its kind (``sk_test_``/``sk_live_``) and no more."""
+    for kind in ("sk_test_", "sk_live_"):
+        if secret.startswith(kind):
+            return kind + "…"
+    return "…"
+
+
+def check_secret_key(key: str) -> str:
+    """The key without surrounding whitespace (read from a file or an env file, it often has
+    a trailing newline); a key that still holds whitespace or control characters is refused,
+    since it could never authenticate and would corrupt the Authorization header."""
+    stripped = key.strip()
+    if not stripped:
+        raise InvalidRequestError("the Clerk secret key is empty")
+    if not (stripped.isascii() and stripped.isprintable()) or " " in stripped:
+        raise InvalidRequestError(
+            "the Clerk secret key contains whitespace, control or non-ASCII characters; "
+            "copy it again from the Clerk Dashboard (API keys)"
+        )
+    return stripped
+
+
 def path_segment(value: str, name: str) -> str:
     """Percent-encode an ID as exactly one path segment.
 
@@ -76,7 +117,7 @@ def _query_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return str(datetime_to_ms(aware(value, "a datetime filter")))
+        return str(datetime_to_ms(value))
     return str(value)
 
 
@@ -86,7 +127,7 @@ def build_query(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     for key, value in params.items():
         if value is None:
             continue
-        if isinstance(value, (list, tuple, set, frozenset)):
+        if isinstance(value, list | tuple):
             pairs.extend((key, _query_value(item)) for item in value)
         elif isinstance(value, str):
             pairs.append((key, value))
@@ -95,28 +136,21 @@ def build_query(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
-def aware(value: datetime, name: str) -> datetime:
-    """Refuse naive datetimes: guessing a time zone would silently shift the instant."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidRequestError(f"{name} must be timezone-aware, got naive {value!r}")
-    return value
-
-
-def rfc3339(value: datetime | str, name: str) -> str:
-    """Clerk's wire form for ``created_at`` arguments (``2012-10-20T07:15:20.902Z``)."""
-    if isinstance(value, str):
-        return value
-    utc = aware(value, name).astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
 def json_body(fields: Mapping[str, Any]) -> bytes:
     """Encode a request body, leaving out ``UNSET`` fields and keeping ``None`` as ``null``."""
     return _json.dumps({key: value for key, value in fields.items() if value is not UNSET})
 
 
+MAX_RETRY_AFTER = 86_400.0
+"""A day: longer ``Retry-After`` values are taken as a day (and keep the time arithmetic finite)."""
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date).
+
+    Garbage and NaN give ``None`` (no advice); a negative value or a past date gives 0;
+    ``inf`` and absurdly large values are capped at a day.
+    """
     if not value:
         return None
     value = value.strip()
@@ -125,28 +159,32 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
         seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
     if seconds != seconds:  # NaN
         return None
-    return max(0.0, seconds)
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
-def _error_details(payload: Any) -> tuple[list[ErrorDetail], str | None]:
+def _error_details(
+    payload: Any, redact: Callable[[str], str]
+) -> tuple[list[ErrorDetail], str | None]:
     if not isinstance(payload, dict):
         return [], None
     details = []
-    for item in payload.get("errors") or []:
+    errors = payload.get("errors")
+    for item in errors if isinstance(errors, list) else []:
         if isinstance(item, dict):
             meta = item.get("meta")
+            long_message = item.get("long_message")
             details.append(
                 ErrorDetail(
-                    code=str(item.get("code") or ""),
-                    message=str(item.get("message") or ""),
-                    long_message=item.get("long_message"),
+                    code=redact(str(item.get("code") or "")),
+                    message=redact(str(item.get("message") or "")),
+                    long_message=None if long_message is None else redact(str(long_message)),
                     meta=meta if isinstance(meta, dict) else {},
                 )
             )
@@ -154,40 +192,47 @@ def _error_details(payload: Any) -> tuple[list[ErrorDetail], str | None]:
     return details, trace if isinstance(trace, str) else None
 
 
+def _no_redaction(text: str) -> str:
+    return text
+
+
 def error_from_response(
-    status: int, headers: Mapping[str, str], body: bytes, now: datetime | None = None
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime | None = None,
+    *,
+    redact: Callable[[str], str] = _no_redaction,
+    method: str | None = None,
+    path: str | None = None,
 ) -> APIError:
-    """Map an error response, whatever its body (Clerk JSON, HTML, empty), to its exception."""
-    text = body.decode("utf-8", "replace")
+    """Map an error response, whatever its body (Clerk JSON, HTML, empty), to its exception.
+
+    Text from the response (body, headers, messages) passes through ``redact`` first.
+    """
+    text = redact(body.decode("utf-8", "replace"))
     try:
         payload = _json.loads(body) if body else None
     except ValueError:
         payload = None
-    errors, trace = _error_details(payload)
+    errors, trace = _error_details(payload, redact)
     trace = trace or headers.get("X-Clerk-Trace-Id")
-    plain_headers = dict(headers)
+    plain_headers = {key: redact(value) for key, value in headers.items()}
+    request = {"method": method, "path": path}
     if status == 429:
         retry_after = parse_retry_after(headers.get("Retry-After"), now)
         retry_at = None
         if retry_after is not None:
             retry_at = (now or datetime.now(timezone.utc)) + timedelta(seconds=retry_after)
         return RateLimitError(
-            status, errors, trace, plain_headers, text, retry_after=retry_after, retry_at=retry_at
+            status,
+            errors,
+            trace,
+            plain_headers,
+            text,
+            retry_after=retry_after,
+            retry_at=retry_at,
+            **request,
         )
     cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
-    return cls(status, errors, trace, plain_headers, text)
-
-
-def check_page_args(limit: int | None, offset: int | None) -> None:
-    """Clerk's bounds for ``limit`` (1..500) and ``offset`` (>= 0), checked before sending."""
-    if limit is not None and (isinstance(limit, bool) or not 1 <= limit <= 500):
-        raise InvalidRequestError(f"limit must be between 1 and 500, got {limit!r}")
-    if offset is not None and (isinstance(offset, bool) or offset < 0):
-        raise InvalidRequestError(f"offset must be 0 or more, got {offset!r}")
-
-
-def strs(values: str | Iterable[str] | None) -> list[str] | None:
-    """Let array filters take one string as well as many."""
-    if values is None:
-        return None
-    return [values] if isinstance(values, str) else list(values)
+    return cls(status, errors, trace, plain_headers, text, **request)

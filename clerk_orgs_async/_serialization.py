@@ -39,10 +39,6 @@ def _metadata(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _strings(value: Any) -> list[str]:
-    return value if isinstance(value, list) else []
-
-
 def _is_optional(cls: Any) -> bool:
     args = get_args(cls)
     return get_origin(cls) in (Union, types.UnionType) and len(args) == 2 and type(None) in args
@@ -53,6 +49,13 @@ def _without_none(cls: Any) -> Any:
 
 
 _SCALARS = (str, int, bool, float)
+# The classes a JSON value of each field type may have (``float`` fields take integers too).
+_CLASSES = {str: "str", int: "int", bool: "bool", float: "(int, float)", datetime: "int"}
+
+
+def wrong_type(field: str, value: Any) -> None:
+    """Raise the TypeError the client turns into ``UnexpectedResponseError``."""
+    raise TypeError(f"{field!r} has the wrong type: {type(value).__name__} {value!r:.40}")
 
 
 def _field_lines(field: attrs.Attribute[Any], namespace: dict[str, Any], convert: Any) -> list[str]:
@@ -70,14 +73,27 @@ def _field_lines(field: attrs.Attribute[Any], namespace: dict[str, Any], convert
     else:
         namespace[f"d_{name}"] = field.default
         read = f"    v = g({name!r}, d_{name})"
+    check: list[str] = []
+    if inner in _CLASSES:
+        # A check per scalar: a wrong type in a response must fail here, typed, not later in
+        # the caller's code. Comparing classes keeps bool out of int and costs a few ns.
+        classes = _CLASSES[inner]
+        test = (
+            f"v.__class__ is not {classes}"
+            if "(" not in classes
+            else f"v.__class__ not in {classes}"
+        )
+        guard = f"v is not None and {test}" if optional else test
+        check = [f"    if {guard}: wrong({name!r}, v)"]
     if inner in _SCALARS:
-        return [read, f"{store}v)"]  # JSON scalars as they come, as json.loads gives them
+        return [read, *check, f"{store}v)"]
     if inner is datetime:
         value = "fts(v / 1000, UTC) if 0 <= v < EXACT else ms(v)"
     else:
         namespace[f"h_{name}"] = convert(inner)
         value = f"h_{name}(v)"
-    return [read, f"{store}None if v is None else {value})" if optional else f"{store}{value})"]
+    store_value = f"{store}None if v is None else {value})" if optional else f"{store}{value})"
+    return [read, *check, store_value]
 
 
 def _lean_structure(converter: cattrs.Converter) -> Callable[[type[Any]], Callable[..., Any]]:
@@ -108,6 +124,7 @@ def _lean_structure(converter: cattrs.Converter) -> Callable[[type[Any]], Callab
             "UTC": _UTC,
             "EXACT": _FLOAT_EXACT_BELOW_MS,
             "ms": ms_to_datetime,
+            "wrong": wrong_type,
         }
         lines = ["def structure(o, _=None):", "    g = o.get", "    self = new(cls)"]
         for field in fields:

@@ -11,7 +11,10 @@ import attrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from .errors import APIConnectionError, APITimeoutError
+from .errors import APIConnectionError, APITimeoutError, ClerkError
+
+MAX_ERROR_BODY = 64 * 1024
+"""How much of an error response is read for its message; the rest is left unread."""
 
 
 @attrs.frozen
@@ -42,6 +45,8 @@ class Response:
     status: int
     headers: CIMultiDictProxy[str]
     body: bytes
+    too_large: bool = False
+    """A success body over the cap: ``body`` is empty, it was not read."""
 
 
 # A body is bytes (JSON, reusable across attempts) or a factory: aiohttp consumes FormData.
@@ -59,11 +64,14 @@ async def send(
     params: Sequence[tuple[str, str]] | None,
     body: Body,
     timeout: aiohttp.ClientTimeout,
+    max_bytes: int,
 ) -> Response:
-    """Send one request and read the whole response.
+    """Send one request and read its response, at most ``max_bytes`` of a success body.
 
     Raises APIConnectionError (``request_sent`` False when connecting failed) or
-    APITimeoutError; never an aiohttp exception.
+    APITimeoutError; never an aiohttp exception. Our exception is raised outside the
+    ``except`` block and keeps only a description of aiohttp's: aiohttp's exceptions hold the
+    request headers, the secret key among them, and error trackers record cause chains.
     """
     data: Any = None
     if isinstance(body, bytes):
@@ -71,6 +79,7 @@ async def send(
         data = body
     elif body is not None:
         data = body()
+    error: ClerkError
     try:
         async with session.request(
             method,
@@ -80,17 +89,54 @@ async def send(
             data=data,
             timeout=timeout,
             allow_redirects=False,
+            # A borrowed session may raise for statuses itself; this client maps them.
+            raise_for_status=False,
         ) as response:
-            return Response(response.status, response.headers, await response.read())
-    except aiohttp.ConnectionTimeoutError as exc:
-        raise APITimeoutError(f"timed out connecting to {url.host}", request_sent=False) from exc
-    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
-        raise APITimeoutError(f"timed out waiting for {method} {url.raw_path}") from exc
+            return await _read(response, max_bytes)
+    except aiohttp.ConnectionTimeoutError:
+        error = APITimeoutError(f"timed out connecting to {url.host}", request_sent=False)
+    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+        error = APITimeoutError(f"timed out waiting for {method} {url.raw_path}")
     except aiohttp.ClientConnectorError as exc:
-        raise APIConnectionError(
+        error = APIConnectionError(
             f"could not connect to {url.host}: {exc.os_error}", request_sent=False
-        ) from exc
+        )
+    except aiohttp.ClientResponseError as exc:
+        # A malformed status line or headers: the request was sent, the answer is unreadable.
+        error = APIConnectionError(
+            f"malformed response to {method} {url.raw_path}: {type(exc).__name__}: "
+            f"{exc.message or exc.status}"
+        )
     except (aiohttp.ClientError, OSError) as exc:
-        raise APIConnectionError(
+        error = APIConnectionError(
             f"connection failed during {method} {url.raw_path}: {type(exc).__name__}: {exc}"
-        ) from exc
+        )
+    raise error
+
+
+async def _read(response: aiohttp.ClientResponse, max_bytes: int) -> Response:
+    """The body, read only as far as the cap allows: never a huge body whole into memory."""
+    if response.status >= 400:
+        # Only the message matters; a huge error page is cut, and the connection closed.
+        head = bytearray()
+        async for chunk in response.content.iter_chunked(MAX_ERROR_BODY):
+            head += chunk
+            if len(head) >= MAX_ERROR_BODY:
+                response.close()
+                break
+        return Response(response.status, response.headers, bytes(head[:MAX_ERROR_BODY]))
+    length = response.content_length
+    compressed = aiohttp.hdrs.CONTENT_ENCODING in response.headers
+    if length is not None and not compressed:
+        if length > max_bytes:
+            response.close()
+            return Response(response.status, response.headers, b"", too_large=True)
+        return Response(response.status, response.headers, await response.read())
+    # Chunked or compressed: the size is known only while reading.
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > max_bytes:
+            response.close()
+            return Response(response.status, response.headers, b"", too_large=True)
+    return Response(response.status, response.headers, bytes(body))

@@ -5,6 +5,7 @@
     ClerkError
     ├── InvalidRequestError (also a ValueError): refused before any I/O
     ├── ClientClosedError (also a RuntimeError): the client was closed
+    ├── PaginationError: a listing contradicted itself; iteration stopped rather than guess
     ├── APIConnectionError: the request got no HTTP response
     │   └── APITimeoutError
     └── APIError: Clerk answered with an error status
@@ -19,6 +20,7 @@
         ├── RateLimitError             429
         ├── ServerError                5xx
         └── UnexpectedResponseError    a success status with a body that cannot be decoded
+            └── ResponseTooLargeError  a success body over the client's max_response_bytes
 
 Every error carries ``attempts`` (how many requests were sent) and ``outcome_unknown`` (True
 when a write may have been applied although it failed, so it was not retried blindly).
@@ -44,10 +46,12 @@ __all__ = [
     "ErrorDetail",
     "InvalidRequestError",
     "NotFoundError",
+    "PaginationError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
@@ -109,8 +113,25 @@ class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read or total timeout)."""
 
 
+class PaginationError(ClerkError):
+    """An iteration met pages that contradict each other and stopped rather than guess.
+
+    Raised when a page is out of the order the walk relies on, when the walk cannot find its
+    place again, or when pages keep coming back empty while ``total_count`` says more remain
+    (a lagging replica). Every item yielded before it was distinct. ``offset`` is where the
+    walk was.
+    """
+
+    def __init__(self, message: str, *, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
 class APIError(ClerkError):
-    """Clerk answered with an error status; ``errors`` holds Clerk's error entries."""
+    """Clerk answered with an error status; ``errors`` holds Clerk's error entries.
+
+    ``method`` and ``path`` name the request that failed (``GET /v1/organizations/acme``).
+    """
 
     def __init__(
         self,
@@ -119,12 +140,17 @@ class APIError(ClerkError):
         clerk_trace_id: str | None = None,
         headers: Mapping[str, str] | None = None,
         body: str = "",
+        *,
+        method: str | None = None,
+        path: str | None = None,
     ) -> None:
         self.status = status
         self.errors = errors or []
         self.clerk_trace_id = clerk_trace_id
         self.headers: Mapping[str, str] = headers or {}
         self.body = body
+        self.method = method
+        self.path = path
         super().__init__(status, self.errors, clerk_trace_id)
 
     @property
@@ -132,18 +158,20 @@ class APIError(ClerkError):
         """The first error's code, the one to branch on (``resource_not_found``…)."""
         return self.errors[0].code if self.errors else None
 
-    def __str__(self) -> str:
+    def _detail(self) -> str:
         if self.errors:
-            detail = "; ".join(
+            return "; ".join(
                 f"{e.code}: {e.long_message or e.message}".rstrip(": ") for e in self.errors
             )
-        else:
-            text = " ".join(self.body.split())
-            if len(text) > _BODY_EXCERPT:
-                text = text[:_BODY_EXCERPT] + "…"
-            detail = text or "empty response body"
+        text = " ".join(self.body.split())
+        if len(text) > _BODY_EXCERPT:
+            text = text[:_BODY_EXCERPT] + "…"
+        return text or "empty response body"
+
+    def __str__(self) -> str:
+        request = f" ({self.method} {self.path})" if self.method and self.path else ""
         trace = f" [trace {self.clerk_trace_id}]" if self.clerk_trace_id else ""
-        return f"{self.status} {detail}{trace}{self._suffix()}"
+        return f"{self.status} {self._detail()}{request}{trace}{self._suffix()}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status}, code={self.code!r})"
@@ -198,8 +226,10 @@ class RateLimitError(APIError):
         *,
         retry_after: float | None = None,
         retry_at: datetime | None = None,
+        method: str | None = None,
+        path: str | None = None,
     ) -> None:
-        super().__init__(status, errors, clerk_trace_id, headers, body)
+        super().__init__(status, errors, clerk_trace_id, headers, body, method=method, path=path)
         self.retry_after = retry_after
         self.retry_at = retry_at
 
@@ -215,4 +245,11 @@ class ServerError(APIError):
 
 
 class UnexpectedResponseError(APIError):
-    """A success status whose body is not the JSON this endpoint returns."""
+    """A success status whose body is not the JSON this endpoint returns.
+
+    The request itself succeeded: a write it carried was applied.
+    """
+
+
+class ResponseTooLargeError(UnexpectedResponseError):
+    """A success body larger than the client's ``max_response_bytes``; it was not read."""

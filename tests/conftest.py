@@ -60,3 +60,43 @@ def _emulator_responses_conform(
     yield
     failures = conformance.failures[start:]
     assert not failures, "responses that do not conform to the spec:\n" + "\n".join(failures)
+
+
+def find_secret(
+    value: object, secret: str, *, depth: int = 0, seen: set[int] | None = None
+) -> str | None:
+    """Where ``secret`` appears in ``value``: its str and repr, its attributes, and for an
+    exception its ``__cause__`` and unsuppressed ``__context__``, recursively (None: nowhere)."""
+    seen = set() if seen is None else seen
+    if id(value) in seen or depth > 6 or value is None:
+        return None
+    seen.add(id(value))
+    for text in (str(value), repr(value)):
+        if secret in text:
+            return f"{type(value).__name__}: {text[:200]}"
+    children: list[object] = []
+    if isinstance(value, BaseException):
+        children.append(value.__cause__)
+        if not value.__suppress_context__:
+            children.append(value.__context__)
+        children.extend(value.args)
+    if isinstance(value, dict):
+        children.extend(value.keys())
+        children.extend(value.values())
+    elif isinstance(value, list | tuple | set | frozenset):
+        children.extend(value)
+    elif not isinstance(value, str | bytes | int | float | bool):
+        for name in dir(value):
+            if name.startswith("__"):
+                continue
+            try:
+                child = getattr(value, name)
+            except Exception:  # noqa: S112 - a property may refuse; nothing to see there
+                continue
+            if not callable(child) or isinstance(child, BaseException):
+                children.append(child)
+    for child in children:
+        found = find_secret(child, secret, depth=depth + 1, seen=seen)
+        if found:
+            return f"{type(value).__name__} -> {found}"
+    return None

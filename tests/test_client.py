@@ -205,3 +205,110 @@ async def test_closing_fails_requests_in_flight_clearly(server: Server) -> None:
     await clerk.aclose()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     assert all(isinstance(r, ClientClosedError) for r in results), results
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("sk_test_abcdef", "sk_test_…"),
+        ("sk_live_abcdef", "sk_live_…"),
+        ("sk_secretpart_more", "…"),  # an unusual shape shows nothing of itself
+        ("sk_prod_x", "…"),
+        ("plainsecretvalue", "…"),
+    ],
+)
+def test_repr_shows_only_the_keys_kind(key: str, shown: str) -> None:
+    clerk = ClerkClient(key)
+    assert f"secret_key={shown!r}" in repr(clerk)
+    assert key.removeprefix("sk_test_").removeprefix("sk_live_") not in repr(clerk)
+
+
+@pytest.mark.parametrize("key", [f"{SECRET}\n", f"  {SECRET}\r\n", f"\t{SECRET} "])
+def test_a_key_read_with_surrounding_whitespace_is_stripped(key: str) -> None:
+    assert ClerkClient(key)._headers["Authorization"] == f"Bearer {SECRET}"
+
+
+@pytest.mark.parametrize(
+    "key", ["sk_test_a\nb", "sk_test_a b", "sk_test_\x00x", "sk_test_é", "  \n"]
+)
+def test_a_key_with_inner_whitespace_or_control_characters_is_refused(key: str) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        ClerkClient(key)
+    assert key.strip() not in str(caught.value) or not key.strip()
+
+
+async def test_a_key_from_an_env_file_with_a_newline_authenticates(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLERK_SECRET_KEY", SECRET + "\n")
+    async with ClerkClient(base_url=server.url) as clerk:
+        await clerk.organizations.get("org_1")
+    assert server.seen[0].headers["Authorization"] == f"Bearer {SECRET}"
+
+
+def test_base_url_with_credentials_is_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="credentials"):
+        ClerkClient(SECRET, base_url="https://user:pass@api.clerk.com/v1")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"timeout": "30"},
+        {"timeout": 0},
+        {"max_connections": 0},
+        {"retry": 3},
+        {"max_response_bytes": -1},
+        {"api_version": 20251110},
+    ],
+)
+def test_options_of_the_wrong_type_are_refused(options: dict[str, object]) -> None:
+    with pytest.raises(InvalidRequestError):
+        ClerkClient(SECRET, **options)  # type: ignore[arg-type]
+
+
+async def test_entering_a_shared_client_again_is_counted(server: Server) -> None:
+    clerk = ClerkClient(SECRET, base_url=server.url)
+    async with clerk:
+        async with clerk:  # a helper given the app's client
+            await clerk.organizations.get("org_1")
+        assert not clerk.closed
+        await clerk.organizations.get("org_2")  # the outer user still has it
+    assert clerk.closed
+
+
+def test_help_names_the_endpoint_groups() -> None:
+    import pydoc
+
+    text = pydoc.render_doc(ClerkClient, renderer=pydoc.TextDoc())
+    assert "organizations" in text and "OrganizationsAPI" in text
+    assert "organization_memberships" in text and "OrganizationMembershipsAPI" in text
+
+
+def test_every_public_object_has_a_useful_repr() -> None:
+    clerk = ClerkClient(SECRET)
+    for value in (clerk, clerk.organizations, clerk.organization_memberships):
+        assert " at 0x" not in repr(value), repr(value)
+    assert repr(clerk.organizations).startswith("<OrganizationsAPI of <ClerkClient")
+
+
+async def test_a_404_says_what_was_looked_up() -> None:
+    from clerk_orgs_async import NotFoundError
+    from clerk_orgs_async.testing import ClerkEmulator
+
+    async with ClerkEmulator() as emu, emu.client() as clerk:
+        with pytest.raises(NotFoundError) as caught:
+            await clerk.organizations.get("org_404")
+    assert "GET /v1/organizations/org_404" in str(caught.value)
+    assert caught.value.path == "/v1/organizations/org_404"
+
+
+async def test_instant_retries_records_exactly_the_waits_that_happened() -> None:
+    from clerk_orgs_async.testing import ClerkEmulator, instant_retries
+
+    async with ClerkEmulator() as emu, emu.client() as clerk:
+        with instant_retries() as waits:
+            emu.faults.status(429, retry_after=30)
+            with pytest.raises(Exception, match="404"):
+                await clerk.organizations.get("acme")
+    assert waits == [30]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clerk_orgs_async import InvalidRequestError, Page, Paginator
-from clerk_orgs_async._pagination import DriftKey
+from clerk_orgs_async._walk import DriftKey
 
 
 @attrs.frozen
@@ -93,18 +93,6 @@ async def test_empty_list_is_one_request() -> None:
     source = FakeList(0)
     assert await paginator(source, limit=10).collect() == []
     assert source.requests == [(10, 0)]
-
-
-async def test_short_page_ends_the_walk_even_if_total_count_says_more() -> None:
-    source = FakeList(15)
-
-    async def lying_fetch(limit: int | None, offset: int | None) -> Page[Item]:
-        page = await source.fetch(limit, offset)
-        return attrs.evolve(page, total_count=1000)
-
-    items = await Paginator(lying_fetch, limit=10).collect()
-    assert len(items) == 15
-    assert len(source.requests) == 2
 
 
 async def test_max_items_caps_the_total_and_trims_the_last_request() -> None:
@@ -221,7 +209,7 @@ class DriftingList(FakeList):
 
 
 changes = st.lists(
-    st.tuples(st.integers(0, 40), st.lists(st.integers(0, 10_000), max_size=40)), max_size=30
+    st.tuples(st.integers(0, 60), st.lists(st.integers(0, 10_000), max_size=40)), max_size=30
 )
 
 
@@ -235,6 +223,11 @@ changes = st.lists(
 async def test_drift_safe_walk_never_repeats_and_never_misses(
     count: int, size: int, script: list[tuple[int, list[int]]], prefetch: int
 ) -> None:
+    # An honest server (newest first) under any deletions, and fewer creations between two
+    # requests than a page holds (Clerk's rate limits keep real churn far below that): the
+    # walk must succeed, with every guarantee. Tests/test_walk.py covers servers that lie.
+    overlap = max(1, size // 100)
+    script = [(min(creates, size - overlap - 1), deletes) for creates, deletes in script]
     source = DriftingList(count, script)
     walk = Paginator(source.fetch, limit=size, prefetch=prefetch, drift=NEWEST_FIRST)
 

@@ -27,6 +27,7 @@ PUBLIC = {
     "OrganizationMembershipsAPI",
     "OrganizationsAPI",
     "Page",
+    "PaginationError",
     "Paginator",
     "PayloadTooLargeError",
     "PaymentRequiredError",
@@ -34,6 +35,7 @@ PUBLIC = {
     "PublicUserData",
     "RateLimit",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RetryEvent",
     "RetryPolicy",
     "ServerError",
@@ -50,6 +52,23 @@ def test_all_is_exactly_the_public_surface() -> None:
     assert set(clerk_orgs_async.__all__) == PUBLIC
     for name in clerk_orgs_async.__all__:
         assert hasattr(clerk_orgs_async, name)
+
+
+def test_type_checkers_see_exactly_the_runtime_table() -> None:
+    # The TYPE_CHECKING imports of the package root repeat _EXPORTS for type checkers only.
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(clerk_orgs_async))
+    checked = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+        for stmt in node.body
+        if isinstance(stmt, ast.ImportFrom)
+        for alias in stmt.names
+    }
+    assert checked == set(clerk_orgs_async._EXPORTS)
 
 
 def test_submodules_export_what_they_define() -> None:

@@ -18,6 +18,8 @@ from clerk_orgs_async import (
     RateLimitError,
     RetryPolicy,
     ServerError,
+    UnexpectedResponseError,
+    UnprocessableEntityError,
     _retry,
 )
 from clerk_orgs_async._pacing import Pacer, resolve
@@ -97,10 +99,111 @@ async def test_pacer_never_exceeds_the_budget_in_any_window() -> None:
         assert len(in_window) <= 20 + 1  # one of slack for the timer's resolution
 
 
-async def test_pause_holds_every_task_back() -> None:
+async def test_a_block_holds_back_only_its_endpoint() -> None:
     pacer = Pacer(None)
-    loop = asyncio.get_running_loop()
-    pacer.pause(0.05)
-    start = loop.time()
-    await asyncio.gather(pacer.acquire(), pacer.acquire())
-    assert loop.time() - start >= 0.045
+    pacer.block("PATCH /organizations/{organization_id}", 30)
+    assert 29 < pacer.blocked_for("PATCH /organizations/{organization_id}") <= 30
+    assert pacer.blocked_for("GET /organizations/{organization_id}") == 0
+    assert pacer.blocked_for("PATCH /organizations/{organization_id}/metadata") == 0
+
+
+async def test_a_block_keeps_the_later_end_and_expires() -> None:
+    pacer = Pacer(None)
+    pacer.block("GET /organizations", 0.02)
+    pacer.block("GET /organizations", 0.01)  # an earlier end never shortens a block
+    assert pacer.blocked_for("GET /organizations") > 0.01
+    await asyncio.sleep(0.03)
+    assert pacer.blocked_for("GET /organizations") == 0
+
+
+def test_the_table_keeps_retryable_and_maybe_applied_together() -> None:
+    # Every failure kind has one row; "retry a POST blindly" never meets "may be applied".
+    from clerk_orgs_async._retry import RULES, Failure
+
+    assert set(RULES) == set(Failure)
+    for failure, rule in RULES.items():
+        decision = _retry.decide(failure, method="POST", attempt=1, policy=RetryPolicy())
+        assert not (decision.retry and rule.outcome_unknown), failure
+
+
+@pytest.mark.parametrize(
+    ("error", "retry", "look_up"),
+    [
+        (RateLimitError(429), True, False),
+        (ServerError(503), False, False),  # unknown outcome, nothing to look up: never blind
+        (APITimeoutError("t"), False, False),
+        (APIConnectionError("refused", request_sent=False), True, False),
+        (BadRequestError(400), False, False),
+        (ServerError(501), False, False),
+    ],
+)
+def test_a_post_without_a_lookup(error: Exception, retry: bool, look_up: bool) -> None:
+    failure = _retry.classify(error)  # type: ignore[arg-type]
+    decision = _retry.decide(failure, method="POST", attempt=1, policy=RetryPolicy())
+    assert (decision.retry, decision.look_up) == (retry, look_up)
+
+
+@pytest.mark.parametrize(
+    ("error", "looked_up", "retry", "look_up"),
+    [
+        (ServerError(503), False, True, True),
+        (APITimeoutError("t"), False, True, True),
+        (RateLimitError(429), False, True, False),
+        # A refusal after a lookup found nothing may be the first attempt's late commit.
+        (UnprocessableEntityError(422), True, False, True),
+        (UnprocessableEntityError(422), False, False, False),
+        (UnexpectedResponseError(200), False, False, True),
+    ],
+)
+def test_a_post_with_a_lookup(
+    error: Exception, looked_up: bool, retry: bool, look_up: bool
+) -> None:
+    failure = _retry.classify(error)  # type: ignore[arg-type]
+    decision = _retry.decide(
+        failure,
+        method="POST",
+        attempt=1,
+        policy=RetryPolicy(),
+        can_look_up=True,
+        looked_up=looked_up,
+    )
+    assert (decision.retry, decision.look_up) == (retry, look_up)
+
+
+def test_idempotent_methods_retry_every_transient_failure() -> None:
+    for error in (
+        RateLimitError(429),
+        ServerError(502),
+        APITimeoutError("t"),
+        APIConnectionError("x"),
+    ):
+        for method in ("GET", "PUT", "PATCH", "DELETE"):
+            decision = _retry.decide(
+                _retry.classify(error), method=method, attempt=1, policy=RetryPolicy()
+            )
+            assert decision.retry and not decision.look_up
+
+
+@pytest.mark.parametrize("retry_after", [0.0, None])
+def test_a_zero_or_missing_retry_after_still_backs_off(retry_after: float | None) -> None:
+    policy = RetryPolicy(jitter=False, initial_delay=0.5)
+    decision = _retry.decide(
+        _retry.Failure.RATE_LIMITED,
+        method="GET",
+        attempt=2,
+        policy=policy,
+        retry_after=retry_after,
+    )
+    assert decision.retry and decision.delay == 1.0  # the policy's second backoff
+
+
+def test_retry_after_sets_the_least_wait_and_the_deadline_wins() -> None:
+    policy = RetryPolicy(jitter=False)
+    decide = _retry.decide
+    rate_limited = _retry.Failure.RATE_LIMITED
+    assert decide(rate_limited, method="GET", attempt=1, policy=policy, retry_after=30).delay == 30
+    late = decide(rate_limited, method="GET", attempt=1, policy=policy, retry_after=30, time_left=5)
+    assert not late.retry
+    spent = decide(rate_limited, method="GET", attempt=4, policy=policy, retry_after=0)
+    assert not spent.retry  # max_attempts counts the first try
+    assert not decide(rate_limited, method="GET", attempt=1, policy=None).retry

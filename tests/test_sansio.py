@@ -11,13 +11,13 @@ from multidict import CIMultiDict
 
 from clerk_orgs_async import UNSET, InvalidRequestError, RateLimitError, ServerError
 from clerk_orgs_async._json import _std_dumps, _std_loads, dumps, loads
+from clerk_orgs_async._rules import rfc3339
 from clerk_orgs_async._sansio import (
     build_query,
     error_from_response,
     json_body,
     parse_retry_after,
     path_segment,
-    rfc3339,
 )
 from clerk_orgs_async._serialization import datetime_to_ms, ms_to_datetime
 

@@ -60,7 +60,7 @@ async def test_status_maps_to_class(mock: aioresponses, status: int, cls: type[A
     assert error.clerk_trace_id == "6f2c0b6a1d3e4f5a8b9c0d1e2f3a4b5c"
     assert str(error) == (
         f"{status} resource_not_found: Given organization not found. "
-        "[trace 6f2c0b6a1d3e4f5a8b9c0d1e2f3a4b5c]"
+        "(GET /v1/organizations/org_1) [trace 6f2c0b6a1d3e4f5a8b9c0d1e2f3a4b5c]"
     )
 
 
@@ -87,7 +87,7 @@ async def test_empty_error_body(mock: aioresponses) -> None:
 )
 async def test_undecodable_success_body(mock: aioresponses, body: bytes) -> None:
     mock.get(ORG, status=200, body=body)
-    mock.get(f"{API}/organizations", status=200, body=body)
+    mock.get(f"{API}/organizations?order_by=-created_at", status=200, body=body)
     async with ClerkClient(SECRET, retry=None, rate_limit=None) as clerk:
         with pytest.raises(UnexpectedResponseError) as caught:
             await clerk.organizations.get("org_1")

@@ -142,15 +142,16 @@ async def test_list_one_page_with_every_filter(mock: aioresponses, clerk: ClerkC
     assert page.has_next_page is False  # 40 + 2 < 42, but the page was short
 
 
-async def test_list_without_arguments_sends_no_query(
+async def test_list_without_arguments_sends_the_default_order(
     mock: aioresponses, clerk: ClerkClient
 ) -> None:
-    mock.get(f"{API}/organizations", payload={"data": [], "total_count": 0})
+    # Iteration relies on Clerk's default order, so it is sent rather than assumed.
+    mock.get(f"{API}/organizations?order_by=-created_at", payload={"data": [], "total_count": 0})
 
     page = await clerk.organizations.list()
 
     _, url, kwargs = only_request(mock)
-    assert kwargs["params"] == []
+    assert kwargs["params"] == [("order_by", "-created_at")]
     assert page.data == []
     assert page.has_next_page is False
     assert await page.next_page() is None

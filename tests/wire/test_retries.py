@@ -35,6 +35,15 @@ MEMBERS = f"{API}/organizations/org_1/memberships"
 NO_JITTER = RetryPolicy(jitter=False)
 
 
+def fresh(name: str) -> dict[str, object]:
+    """A sample created now, with the Date header of a server whose clock agrees."""
+    now_ms = int(datetime.now(timezone.utc).timestamp() * 1000) + 1000
+    return {**sample(name), "created_at": now_ms, "updated_at": now_ms}
+
+
+DATED = {"Date": format_datetime(datetime.now(timezone.utc), usegmt=True)}
+
+
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record the client's sleeps instead of waiting them out."""
@@ -64,8 +73,8 @@ async def test_429_with_retry_after_is_honoured(mock: aioresponses, sleeps: list
         org = await clerk.organizations.get("org_1")
     assert org.slug == "acme-corp"
     assert len(sent(mock)) == 2
-    # The Retry-After wait, then the client-wide pause it set has already passed.
-    assert sleeps[0] == 1.0
+    # One wait: the retry's own wait covers the block its 429 set on the endpoint.
+    assert sleeps == [1.0]
     assert [(e.attempt, e.status, e.delay) for e in events] == [(1, 429, 1.0)]
 
 
@@ -221,7 +230,7 @@ async def test_ambiguous_create_with_slug_returns_what_was_created(
     mock: aioresponses, sleeps: list[float]
 ) -> None:
     mock.post(ORGS, exception=asyncio.TimeoutError())
-    mock.get(f"{ORGS}/acme-corp", payload=sample("organization"))
+    mock.get(f"{ORGS}/acme-corp", payload=fresh("organization"), headers=DATED)
     async with client() as clerk:
         org = await clerk.organizations.create(name="Acme Corporation", slug="acme-corp")
     assert org.id == "org_2xK7d3mQz9LpR4sT8vW1yB6nH0c"
@@ -261,7 +270,8 @@ async def test_ambiguous_membership_create_looks_the_member_up(
     mock.post(MEMBERS, exception=aiohttp.ServerDisconnectedError())
     mock.get(
         f"{MEMBERS}?user_id=user_1&limit=1",
-        payload={"data": [sample("membership")], "total_count": 1},
+        payload={"data": [fresh("membership")], "total_count": 1},
+        headers=DATED,
     )
     async with client() as clerk:
         member = await clerk.organization_memberships.create(
@@ -275,12 +285,14 @@ async def test_ambiguous_membership_create_retries_when_absent(
     mock: aioresponses, sleeps: list[float]
 ) -> None:
     mock.post(MEMBERS, status=502)
-    mock.get(f"{MEMBERS}?user_id=user_1&limit=1", payload={"data": [], "total_count": 0})
+    empty = {"data": [], "total_count": 0}
+    mock.get(f"{MEMBERS}?user_id=user_1&limit=1", payload=empty, repeat=True)
     mock.post(MEMBERS, status=422, payload={"errors": [{"code": "form_already_exists"}]})
     async with client() as clerk:
         with pytest.raises(UnprocessableEntityError):
             await clerk.organization_memberships.create("org_1", user_id="user_1", role="org:admin")
-    assert sorted(m for m, _, _ in sent(mock)) == ["GET", "POST", "POST"]
+    # The refusal after a lookup that found nothing is looked up once more (a late commit).
+    assert [m for m, _, _ in sent(mock)] == ["POST", "POST", "GET", "GET"]
 
 
 async def test_delete_whose_retry_finds_it_gone_reports_done(
@@ -315,3 +327,92 @@ async def test_a_failing_on_retry_hook_does_not_break_the_call(
     async with client(on_retry=hook) as clerk:
         await clerk.organizations.get("org_1")
     assert "on_retry hook raised" in caplog.text
+
+
+METADATA = f"{ORG}/metadata"
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    ["3600", format_datetime(datetime.now(timezone.utc) + timedelta(days=1), usegmt=True)],
+)
+async def test_a_429_blocks_only_its_endpoint_and_never_past_a_deadline(
+    mock: aioresponses, sleeps: list[float], retry_after: str
+) -> None:
+    mock.patch(METADATA, status=429, headers={"Retry-After": retry_after}, payload={"errors": []})
+    mock.get(f"{API}/organizations/org_2", payload=sample("organization"))
+    mock.patch(f"{API}/organizations/org_2/metadata", payload=sample("organization"))
+    async with client(retry=RetryPolicy(deadline=60)) as clerk:
+        with pytest.raises(RateLimitError):
+            await clerk.organizations.merge_metadata("org_1", public_metadata={"a": 1})
+        # Another endpoint goes on at once: a FastAPI app keeps serving.
+        await clerk.organizations.get("org_2")
+        assert sleeps == []
+        # The same endpoint (another organization) is refused before any I/O, with the
+        # time the block ends, rather than waiting an hour past its deadline.
+        with pytest.raises(RateLimitError) as caught:
+            await clerk.organizations.merge_metadata("org_2", public_metadata={"a": 1})
+    error = caught.value
+    assert error.code == "endpoint_blocked"
+    assert error.attempts == 0
+    assert error.retry_after is not None and error.retry_after > 3000
+    assert error.retry_at is not None
+    assert sleeps == []
+    assert [(m, u.path) for m, u, _ in sent(mock)] == [
+        ("PATCH", "/v1/organizations/org_1/metadata"),
+        ("GET", "/v1/organizations/org_2"),
+    ]
+
+
+async def test_a_call_with_time_to_spare_waits_the_block_out_once(
+    mock: aioresponses, sleeps: list[float]
+) -> None:
+    mock.patch(METADATA, status=429, headers={"Retry-After": "30"}, payload={"errors": []})
+    mock.patch(f"{API}/organizations/org_2/metadata", payload=sample("organization"))
+    async with client(retry=RetryPolicy(deadline=5)) as clerk:
+        with pytest.raises(RateLimitError):
+            await clerk.organizations.merge_metadata("org_1", public_metadata={})
+        await clerk.organizations.merge_metadata(
+            "org_2", public_metadata={}, retry=RetryPolicy(deadline=120)
+        )
+    assert len(sleeps) == 1 and 28 < sleeps[0] <= 30
+
+
+@pytest.mark.parametrize("retry_after", ["0", "-10", "Mon, 01 Jan 1990 00:00:00 GMT"])
+async def test_a_zero_or_past_retry_after_still_backs_off(
+    mock: aioresponses, sleeps: list[float], retry_after: str
+) -> None:
+    mock.get(ORG, status=429, headers={"Retry-After": retry_after}, repeat=True)
+    async with client(retry=RetryPolicy(max_attempts=3, jitter=False)) as clerk:
+        with pytest.raises(RateLimitError):
+            await clerk.organizations.get("org_1")
+    assert sleeps == [0.5, 1.0]  # the policy's backoff, never a tight loop
+
+
+async def test_the_lookup_of_a_lost_post_spends_only_what_the_call_has_left(
+    mock: aioresponses, sleeps: list[float]
+) -> None:
+    mock.post(ORGS, exception=asyncio.TimeoutError())
+    mock.get(f"{ORGS}/acme-corp", status=503, repeat=True)
+    async with client() as clerk:
+        with pytest.raises(APITimeoutError) as caught:
+            await clerk.organizations.create(
+                name="Acme", slug="acme-corp", retry=RetryPolicy(max_attempts=1)
+            )
+    assert caught.value.outcome_unknown
+    # The lookup ran under the caller's policy (one attempt), not the client's default (four).
+    assert [m for m, _, _ in sent(mock)] == ["POST", "GET"]
+
+
+async def test_a_post_refused_after_a_lookup_found_nothing_is_looked_up_again(
+    mock: aioresponses, sleeps: list[float]
+) -> None:
+    # The first attempt committed late: the lookup missed it, the retry met the slug taken.
+    mock.post(ORGS, status=503)
+    mock.get(f"{ORGS}/acme-corp", status=404, payload=sample("error_not_found"))
+    taken = {"errors": [{"code": "form_identifier_exists", "message": "taken"}]}
+    mock.post(ORGS, status=422, payload=taken)
+    mock.get(f"{ORGS}/acme-corp", payload=fresh("organization"), headers=DATED)
+    async with client() as clerk:
+        org = await clerk.organizations.create(name="Acme Corporation", slug="acme-corp")
+    assert org.slug == "acme-corp"

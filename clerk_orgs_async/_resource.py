@@ -1,0 +1,190 @@
+"""The base of every endpoint group: one request, and one list, through the client's loop.
+
+A resource builds a ``Call`` (method, route template, path IDs, query, body, how to decode the
+answer, how to look a lost POST up) and hands it to the client, which owns retries, pacing
+and the session. Resources never import the client: it reaches them as a ``Caller``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+
+from ._pagination import Page, Paginator, page_decoder
+from ._retry import Recovery, RetryPolicy
+from ._sansio import build_query, path_segment
+from ._transport import Body, Timeout
+from ._unset import UNSET, Unset
+from ._walk import DriftKey
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+Timeouts = float | Timeout | Unset
+Retries = RetryPolicy | None | Unset
+
+
+@attrs.frozen(kw_only=True)
+class Lookup:
+    """What a POST's lookup after an ambiguous failure works with.
+
+    ``timeout`` and ``retry`` hold what is left of the call's budget. ``made_by_this_call``
+    tells an object this call may have created from one that existed before it.
+    """
+
+    timeout: Timeouts
+    retry: Retries
+    started: float
+    """The local wall clock (``time.time()``) when the call started."""
+    server_offset: Callable[[], float | None]
+    """A lower bound of the server's clock minus the local one (None: unknown)."""
+
+    def made_by_this_call(self, created_at: datetime) -> bool | None:
+        """Whether an object created at ``created_at`` can be this call's (None: unknown).
+
+        An object created before the call started, on the server's clock, existed already:
+        the call did not create it (see ``_clock`` for how the clock is known, and the limit).
+        """
+        offset = self.server_offset()
+        if offset is None:
+            return None
+        return created_at.timestamp() >= self.started + offset
+
+
+Recover = Callable[[Lookup], Awaitable[R | Recovery]]
+
+
+@attrs.frozen(kw_only=True)
+class Call(Generic[R]):
+    """One API call as a resource describes it."""
+
+    method: str
+    route: str
+    """The spec's path template, e.g. ``/organizations/{organization_id}/metadata``."""
+    path: tuple[str, ...]
+    """The path's segments, IDs already encoded."""
+    decode: Callable[[Any], R]
+    params: Sequence[tuple[str, str]] | None = None
+    body: Body = None
+    timeout: Timeouts = UNSET
+    retry: Retries = UNSET
+    recover: Recover[R] | None = None
+    """For a POST: find what an attempt with a lost answer created."""
+    gone: Callable[[], R] | None = None
+    """For a DELETE: the answer when a retry finds the object already gone."""
+
+    @property
+    def endpoint(self) -> str:
+        """The method and route, the scope of Clerk's 429 blocks."""
+        return f"{self.method} {self.route}"
+
+
+class Caller(Protocol):
+    """What resources need of the client."""
+
+    api_version: str
+
+    async def _call(self, call: Call[R]) -> R: ...
+
+
+@functools.cache
+def _template(route: str) -> tuple[tuple[str, bool], ...]:
+    return tuple(
+        (part[1:-1], True) if part.startswith("{") else (part, False)
+        for part in route.strip("/").split("/")
+    )
+
+
+def build_path(route: str, ids: Mapping[str, str]) -> tuple[str, ...]:
+    """The segments of ``route`` with each ``{name}`` replaced by its encoded ID.
+
+    Raises:
+        InvalidRequestError: an ID is not a string, is empty, ``.`` or ``..``.
+    """
+    return tuple(
+        path_segment(ids[part], part) if is_id else part for part, is_id in _template(route)
+    )
+
+
+class Resource:
+    """Base of ``clerk.organizations`` and its siblings."""
+
+    def __init__(self, client: Caller) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"
+
+    async def _request(
+        self,
+        method: str,
+        route: str,
+        decode: Callable[[Any], R],
+        *,
+        ids: Mapping[str, str] | None = None,
+        params: Sequence[tuple[str, str]] | None = None,
+        body: Body = None,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
+        recover: Recover[R] | None = None,
+        gone: Callable[[], R] | None = None,
+    ) -> R:
+        """Send one call; ``ids`` fill the route's ``{name}`` segments."""
+        call = Call(
+            method=method,
+            route=route,
+            path=build_path(route, ids or {}),
+            decode=decode,
+            params=params,
+            body=body,
+            timeout=timeout,
+            retry=retry,
+            recover=recover,
+            gone=gone,
+        )
+        return await self._client._call(call)
+
+    def _list(
+        self,
+        route: str,
+        items: Callable[[list[Any]], list[T]],
+        filters: Sequence[tuple[str, str]],
+        *,
+        ids: Mapping[str, str] | None = None,
+        limit: int | None,
+        offset: int | None,
+        max_items: int | None,
+        prefetch: int,
+        drift: DriftKey[T] | None,
+        timeout: Timeouts,
+        retry: Retries,
+        name: str,
+    ) -> Paginator[T]:
+        """A ``Paginator`` over a list endpoint; its pages are GETs of ``route``."""
+        path = build_path(route, ids or {})
+
+        async def fetch(limit: int | None, offset: int | None) -> Page[T]:
+            call = Call(
+                method="GET",
+                route=route,
+                path=path,
+                decode=page_decoder(items, offset=offset, limit=limit, fetch=fetch),
+                params=[*filters, *build_query({"limit": limit, "offset": offset})],
+                timeout=timeout,
+                retry=retry,
+            )
+            return await self._client._call(call)
+
+        return Paginator(
+            fetch,
+            limit=limit,
+            offset=offset,
+            max_items=max_items,
+            prefetch=prefetch,
+            drift=drift,
+            name=name,
+        )

@@ -1,0 +1,204 @@
+"""Clerk's rules and the argument checks that apply them before anything is sent.
+
+Every check raises ``InvalidRequestError`` (never ``TypeError`` or ``OverflowError``) and passes
+``UNSET`` through, so a resource can check a field whether or not it was given. The emulator keeps
+its own copy of Clerk's rules on purpose (see ``clerk_orgs_async.testing``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from ._unset import UNSET
+from .errors import InvalidRequestError
+
+T = TypeVar("T")
+
+Metadata = dict[str, Any] | None
+"""A metadata field: a JSON object; ``None`` is sent as ``null``."""
+
+MAX_PAGE = 500
+"""Clerk's largest page (``limit`` 1..500)."""
+MAX_NAME_LENGTH = 256
+METADATA_NOT_IN_UPDATE_FROM = "2026-05-12"
+"""From this API version ``PATCH /organizations/{id}`` refuses metadata (ISO dates sort as text)."""
+MAX_METADATA_DEPTH = 64
+"""Nesting Clerk's 8 KB metadata could hold but no JSON encoder treats alike (orjson stops at
+255 levels, the standard library at the recursion limit): refused here so both behave the same."""
+MAX_EXACT_INT = 2**53
+"""Beyond this an integer does not survive a JSON parser that reads numbers as doubles."""
+_SLUG = re.compile(r"[a-z0-9-]+")
+_EPOCH_MS_MAX = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+
+
+def _refuse(name: str, wanted: str, value: Any) -> InvalidRequestError:
+    shown = repr(value) if isinstance(value, int | float | bool | str) else type(value).__name__
+    return InvalidRequestError(f"{name} must be {wanted}, got {shown}")
+
+
+def string(value: T, name: str, *, nullable: bool = True) -> T:
+    """A string field (``None`` too when ``nullable``)."""
+    if value is UNSET or isinstance(value, str) or (nullable and value is None):
+        return value
+    raise _refuse(name, "a string" + (" or None" if nullable else ""), value)
+
+
+def boolean(value: T, name: str) -> T:
+    """A boolean field, ``None`` or ``UNSET``."""
+    if value is UNSET or value is None or isinstance(value, bool):
+        return value
+    raise _refuse(name, "True, False or None", value)
+
+
+def integer(value: T, name: str, *, minimum: int = 0, maximum: int = 2**31 - 1) -> T:
+    """An integer field within ``minimum..maximum`` (bool is not an integer here)."""
+    if value is UNSET or value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _refuse(name, "an integer", value)
+    if not minimum <= value <= maximum:
+        raise InvalidRequestError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def strings(values: str | Iterable[str] | None, name: str) -> list[str] | None:
+    """An array filter: one string or many."""
+    if values is None:
+        return None
+    if isinstance(values, str):
+        return [values]
+    if isinstance(values, bytes | dict) or not isinstance(values, Iterable):
+        raise _refuse(name, "a string or an iterable of strings", values)
+    items = list(values)
+    for item in items:
+        string(item, name, nullable=False)
+    return items
+
+
+def aware(value: datetime, name: str) -> datetime:
+    """Refuse naive datetimes: guessing a time zone would silently shift the instant."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidRequestError(f"{name} must be timezone-aware, got naive {value!r}")
+    return value
+
+
+def moment(value: datetime | int | None, name: str) -> datetime | int | None:
+    """A time filter: an aware datetime, or Unix milliseconds within years 1970..9999."""
+    if value is None or isinstance(value, datetime):
+        return None if value is None else aware(value, name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _refuse(name, "a timezone-aware datetime or Unix milliseconds", value)
+    if not 0 <= value <= _EPOCH_MS_MAX:
+        raise InvalidRequestError(f"{name} is out of range (Unix milliseconds), got {value}")
+    return value
+
+
+def rfc3339(value: T, name: str) -> T | str:
+    """Clerk's wire form of a ``created_at`` argument (``2012-10-20T07:15:20.902Z``)."""
+    if value is UNSET or value is None or isinstance(value, str):
+        return value
+    if not isinstance(value, datetime):
+        raise _refuse(name, "a timezone-aware datetime or an RFC 3339 string", value)
+    utc = aware(value, name).astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def slug(value: T) -> T:
+    """Clerk's slug alphabet: lowercase letters, digits and ``-``."""
+    string(value, "slug")
+    if isinstance(value, str) and not _SLUG.fullmatch(value):
+        raise InvalidRequestError(
+            f"a slug may contain only lowercase letters, digits and '-', got {value!r}"
+        )
+    return value
+
+
+def name(value: T, field: str = "name") -> T:
+    """An organization name: not blank, at most 256 characters."""
+    string(value, field)
+    if isinstance(value, str) and (not value.strip() or len(value) > MAX_NAME_LENGTH):
+        raise InvalidRequestError(f"{field} must be 1 to {MAX_NAME_LENGTH} characters, not blank")
+    return value
+
+
+def page_args(limit: int | None, offset: int | None) -> None:
+    """Clerk's bounds for ``limit`` (1..500) and ``offset`` (>= 0), checked before sending."""
+    integer(limit, "limit", minimum=1, maximum=MAX_PAGE)
+    integer(offset, "offset", maximum=2**63 - 1)
+
+
+def metadata_in_update(api_version: str, given: bool) -> None:
+    """From API version 2026-05-12 ``update()`` may not carry metadata."""
+    if given and api_version >= METADATA_NOT_IN_UPDATE_FROM:
+        raise InvalidRequestError(
+            f"API version {api_version} does not accept metadata in update(); "
+            "use merge_metadata() or replace_metadata()"
+        )
+
+
+def metadata(value: T, field: str) -> T:
+    """A metadata object that JSON carries faithfully, or ``None``/``UNSET``.
+
+    Refused, with the path to the offending value: NaN and infinities (orjson would send
+    ``null``, which a merge reads as "delete this key"), sets, bytes and other objects,
+    non-string keys (encoders would silently turn ``1`` into ``"1"``), integers beyond 2**53,
+    lone surrogates, and nesting deeper than 64 levels.
+    """
+    if value is UNSET or value is None:
+        return value
+    if not isinstance(value, dict):
+        raise _refuse(field, "a dict (a JSON object) or None", value)
+    # An explicit stack rather than recursion: a deeply nested value must get this error,
+    # not a RecursionError.
+    stack: list[tuple[Any, str, int]] = [(value, field, 1)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, dict):
+            if depth > MAX_METADATA_DEPTH:
+                raise InvalidRequestError(f"{path} nests deeper than {MAX_METADATA_DEPTH} levels")
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise InvalidRequestError(
+                        f"{path} has a {type(key).__name__} key {key!r}; JSON keys are strings"
+                    )
+                _check_text(key, f"{path} key")
+                stack.append((child, f"{path}.{key}", depth + 1))
+        elif isinstance(item, list | tuple):
+            if depth > MAX_METADATA_DEPTH:
+                raise InvalidRequestError(f"{path} nests deeper than {MAX_METADATA_DEPTH} levels")
+            stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
+        else:
+            _check_scalar(item, path)
+    return value
+
+
+def _check_scalar(item: Any, path: str) -> None:
+    if item is None or isinstance(item, bool):
+        return
+    if isinstance(item, str):
+        _check_text(item, path)
+    elif isinstance(item, int):
+        if abs(item) > MAX_EXACT_INT:
+            raise InvalidRequestError(
+                f"{path} is {item}, beyond 2**53: JSON parsers would round it; send a string"
+            )
+    elif isinstance(item, float):
+        if not math.isfinite(item):
+            raise InvalidRequestError(f"{path} is {item!r}, which JSON cannot carry")
+    else:
+        raise InvalidRequestError(
+            f"{path} is a {type(item).__name__}; metadata holds only JSON values "
+            "(dict, list, str, int, float, bool, None)"
+        )
+
+
+def _check_text(text: str, path: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRequestError(f"{path} holds a lone surrogate, not valid UTF-8") from None

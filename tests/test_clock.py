@@ -1,0 +1,42 @@
+"""The server clock's lower bound, from write stamps and Date headers, without I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+import pytest
+
+from clerk_orgs_async._clock import ServerClock
+
+NOW = 1_800_000_000.25  # a local wall-clock instant, a quarter past a second
+
+
+def stamp(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def test_nothing_seen_is_unknown() -> None:
+    assert ServerClock().offset_floor(NOW) is None
+
+
+def test_a_date_header_bounds_the_offset_from_below_within_a_second() -> None:
+    clock = ServerClock()
+    server = NOW + 3.6  # the server runs 3.6 s ahead
+    clock.saw_date(format_datetime(stamp(server), usegmt=True), NOW)
+    floor = clock.offset_floor(NOW)
+    assert floor is not None and 2.6 < floor <= 3.6
+
+
+def test_a_write_stamp_bounds_it_within_a_round_trip_and_wins() -> None:
+    clock = ServerClock()
+    clock.saw_date(format_datetime(stamp(NOW + 3.6), usegmt=True), NOW)
+    clock.saw_write(stamp(NOW + 3.6 - 0.002), NOW)  # stamped 2 ms before the answer arrived
+    assert clock.offset_floor(NOW) == pytest.approx(3.598, abs=1e-6)
+
+
+def test_old_samples_are_dropped_and_garbage_is_ignored() -> None:
+    clock = ServerClock()
+    clock.saw_write(stamp(NOW), NOW)
+    clock.saw_date("not a date", NOW + 100)
+    assert clock.offset_floor(NOW + 100) is None
