@@ -18,9 +18,10 @@ from aiohttp import web
 from clerk_orgs_async._json import dumps
 from clerk_orgs_async.testing._errors import ClerkAPIError
 from clerk_orgs_async.testing._faults import Fault, Faults
-from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE, add_routes
+from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
 from clerk_orgs_async.testing._ids import new_trace_id
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
+from clerk_orgs_async.testing._routes import add_routes
 from clerk_orgs_async.testing._state import EmulatorState
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -42,9 +42,12 @@ class ClerkEmulator:
         host: the interface to listen on.
         port: the port; ``0`` picks a free one (read it back from :attr:`base_url`).
         default_max_allowed_memberships: for organizations created without one; 0 is unlimited.
-        roles: the membership roles the instance defines.
+        roles: the role keys to seed: ``org:admin`` (required) and ``org:member`` with
+            Clerk's default permissions, any other key as a custom role.
         latency: seconds added to every request, fixed or drawn from ``(low, high)``.
         rate_limit: ``(requests, per_seconds)``: past it, 429 with ``Retry-After``.
+        clock: the emulated instance's time in Unix milliseconds (invitations expire by it);
+            the real time when not given.
         data_file: JSON file loaded at start (when it exists) and saved at close.
         on_response: called with every response served (see :class:`ServedResponse`).
 
@@ -66,6 +69,7 @@ class ClerkEmulator:
         roles: Sequence[str] = ("org:admin", "org:member"),
         latency: Latency | None = None,
         rate_limit: tuple[int, float] | None = None,
+        clock: Callable[[], int] | None = None,
         data_file: str | Path | None = None,
         on_response: Callable[[ServedResponse], None] | None = None,
     ) -> None:
@@ -74,7 +78,9 @@ class ClerkEmulator:
         self.port = port
         self.data_file = None if data_file is None else Path(data_file)
         self.state = EmulatorState(
-            default_max_allowed_memberships=default_max_allowed_memberships, roles=roles
+            default_max_allowed_memberships=default_max_allowed_memberships,
+            roles=roles,
+            clock=clock,
         )
         self.state.add_users(users)
         self.faults = Faults()

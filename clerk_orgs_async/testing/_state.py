@@ -69,7 +69,7 @@ class EmulatorState:
         roles: the role keys to seed: ``org:admin`` (required: the creator role) and
             ``org:member`` get Clerk's default permissions, other keys become custom roles.
         clock: returns the current Unix time in milliseconds (tests pin it; invitations
-            expire by it).
+            expire by it); the real time when not given.
     """
 
     def __init__(
@@ -77,13 +77,13 @@ class EmulatorState:
         *,
         default_max_allowed_memberships: int = 5,
         roles: Sequence[str] = ("org:admin", "org:member"),
-        clock: Callable[[], int] = _now_ms,
+        clock: Callable[[], int] | None = None,
     ) -> None:
         self.default_max_allowed_memberships = default_max_allowed_memberships
-        self._clock = clock
-        self.roles = RoleCatalog(roles, clock)
-        self.invitations = Invitations(self, clock)
-        self.domains = Domains(self, clock)
+        self._clock = clock or _now_ms
+        self.roles = RoleCatalog(roles, self._clock)
+        self.invitations = Invitations(self, self._clock)
+        self.domains = Domains(self, self._clock)
         self._reset()
 
     def _reset(self) -> None:
