@@ -251,6 +251,28 @@ async def test_accepting_signs_up_a_new_user_or_uses_the_one_given(
     with pytest.raises(ClerkAPIError) as missing:
         state.accept_invitation("orginv_nope")
     assert missing.value.status == 404
+    pending = (await _invite(api, org_id, "later@example.com")).body
+    with pytest.raises(ClerkAPIError, match="user was not found"):
+        state.accept_invitation(pending["id"], user_id="user_nobody")
+
+
+async def test_accepting_into_a_full_organization_changes_nothing(
+    api: Api, clerk_emulator: ClerkEmulator
+) -> None:
+    org_id = await _org(api, max_allowed_memberships=2)
+    invitation = (await _invite(api, org_id, "newcomer@example.com")).body
+    await api.call(
+        "POST",
+        f"/organizations/{org_id}/memberships",
+        json={"user_id": "user_bob", "role": "org:member"},
+    )
+    users_before = set(clerk_emulator.state.users)
+    with pytest.raises(ClerkAPIError) as full:
+        clerk_emulator.state.accept_invitation(invitation["id"])
+    assert (full.value.status, full.value.code) == (403, "quota_exceeded")
+    assert set(clerk_emulator.state.users) == users_before
+    got = await api.call("GET", f"/organizations/{org_id}/invitations/{invitation['id']}")
+    assert got.body["status"] == "pending"
 
 
 async def test_pending_invitations_count_toward_the_membership_limit(api: Api) -> None:

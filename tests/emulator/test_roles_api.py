@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from clerk_orgs_async.testing import ClerkEmulator
+from clerk_orgs_async.testing._errors import ClerkAPIError
 
 from ._support import Api
 
@@ -260,3 +261,29 @@ async def test_lists_search_and_order(api: Api) -> None:
     }
     bad = await api.call("GET", "/organization_roles", params={"order_by": "size"})
     assert (bad.status, bad.error_code()) == (422, "form_param_value_invalid")
+
+
+async def test_a_role_patch_replaces_permissions_and_a_permission_patch_its_key(api: Api) -> None:
+    first = await _permission(api, "org:docs:read")
+    second = await _permission(api, "org:docs:write")
+    role = (await _role(api, "org:editor", permissions=[first["id"]])).body
+    path = f"/organization_roles/{role['id']}"
+    replaced = await api.call("PATCH", path, json={"permissions": [second["id"], second["id"]]})
+    assert [p["key"] for p in replaced.body["permissions"]] == ["org:docs:write"]
+    renamed = await api.call(
+        "PATCH", f"/organization_permissions/{second['id']}", json={"key": "org:docs:edit"}
+    )
+    assert renamed.body["key"] == "org:docs:edit"
+    got = await api.call("GET", path)
+    assert [p["key"] for p in got.body["permissions"]] == ["org:docs:edit"]
+    unknown = await api.call("PATCH", path, json={"permissions": ["perm_nope"]})
+    assert (unknown.status, unknown.error_code()) == (404, "resource_not_found")
+
+
+def test_the_instance_needs_the_creator_role() -> None:
+    with pytest.raises(ValueError, match="org:admin"):
+        ClerkEmulator(roles=("org:member",))
+    catalog = ClerkEmulator().state.roles
+    with pytest.raises(ClerkAPIError) as missing:
+        catalog.by_key("org:ghost")
+    assert (missing.value.status, missing.value.code) == (404, "resource_not_found")
