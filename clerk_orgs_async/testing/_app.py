@@ -1,8 +1,8 @@
 """The aiohttp application: one middleware paces, injects faults, authenticates and records.
 
 Order per request: added latency, the rate limit, a fault due before the handler, the bearer
-check, the handler, a fault due after it (``after_apply``). The emulator's own image route
-skips everything but the record.
+check, the endpoint's own limit, the handler, a fault due after it (``after_apply``). The
+emulator's own image route skips everything but the record.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import attrs
 from aiohttp import web
 
 from clerk_orgs_async._json import dumps
+from clerk_orgs_async.testing._endpoint_limits import endpoint_limits
 from clerk_orgs_async.testing._errors import ClerkAPIError
 from clerk_orgs_async.testing._faults import Fault, Faults
-from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE, add_routes
+from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
 from clerk_orgs_async.testing._ids import new_trace_id
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
+from clerk_orgs_async.testing._routes import add_routes
 from clerk_orgs_async.testing._state import EmulatorState
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -248,7 +250,10 @@ async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamRespon
 
 def make_app(state: EmulatorState, runtime: Runtime) -> web.Application:
     """Build the emulator's application around ``state``."""
-    app = web.Application(middlewares=[_pipeline], client_max_size=16 * 1024 * 1024)
+    # Per-endpoint limits run inside the pipeline: after the key check, as part of the request.
+    app = web.Application(
+        middlewares=[_pipeline, endpoint_limits], client_max_size=16 * 1024 * 1024
+    )
     app[STATE] = state
     app[RUNTIME] = runtime
     add_routes(app)

@@ -23,6 +23,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "boolean": (bool,),
     "object": (dict,),
+    "array": (list,),
 }
 
 
@@ -81,12 +82,21 @@ def update_organization_body(api_version: str | None) -> Body:
     return UPDATE_ORGANIZATION
 
 
-def parse_json(raw: bytes, schema: Body) -> dict[str, Any]:
-    """Decode a JSON object body and check it against ``schema``."""
+def decode(raw: bytes) -> Any:
+    """Decode a JSON body; an empty one is ``{}``."""
     try:
-        body = loads(raw) if raw.strip() else {}
+        return loads(raw) if raw.strip() else {}
     except ValueError:
         raise body_invalid("it is not valid JSON") from None
+
+
+def parse_json(raw: bytes, schema: Body) -> dict[str, Any]:
+    """Decode a JSON object body and check it against ``schema``."""
+    return check(decode(raw), schema)
+
+
+def check(body: Any, schema: Body) -> dict[str, Any]:
+    """Check a decoded body against ``schema``: an object, field types, required fields."""
     if not isinstance(body, dict):
         raise body_invalid("it must be a JSON object")
     for key, value in body.items():
@@ -98,9 +108,8 @@ def parse_json(raw: bytes, schema: Body) -> dict[str, Any]:
         if value is None and nullable:
             continue
         if not isinstance(value, _TYPES[kind]) or (kind == "integer" and isinstance(value, bool)):
-            raise body_invalid(
-                f"{key} must be {'a' if kind != 'integer' else 'an'} {kind}", param=key
-            )
+            article = "an" if kind[0] in "aeiou" else "a"
+            raise body_invalid(f"{key} must be {article} {kind}", param=key)
     for key in schema.required:
         if body.get(key) in (None, ""):
             raise param_missing(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from clerk_orgs_async.testing._app import (
     ServedResponse,
     make_app,
 )
+from clerk_orgs_async.testing._endpoint_limits import ENDPOINT_LIMITER, EndpointLimiter, resolve
 from clerk_orgs_async.testing._faults import Faults
 from clerk_orgs_async.testing._ids import new_secret_key
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter
@@ -42,9 +43,17 @@ class ClerkEmulator:
         host: the interface to listen on.
         port: the port; ``0`` picks a free one (read it back from :attr:`base_url`).
         default_max_allowed_memberships: for organizations created without one; 0 is unlimited.
-        roles: the membership roles the instance defines.
+        roles: the role keys to seed: ``org:admin`` (required) and ``org:member`` with
+            Clerk's default permissions, any other key as a custom role.
         latency: seconds added to every request, fixed or drawn from ``(low, high)``.
-        rate_limit: ``(requests, per_seconds)``: past it, 429 with ``Retry-After``.
+        rate_limit: ``(requests, per_seconds)``: past it, 429 with ``Retry-After``. With it
+            come Clerk's per-endpoint limits (invitation creates per hour, updates per
+            organization and per membership every 10 seconds).
+        endpoint_limits: ``False`` turns the per-endpoint limits off; a mapping retunes some,
+            e.g. ``{"update_organization": (2, 1.0)}`` (names: ``create_invitation``,
+            ``create_invitations_bulk``, ``update_organization``, ``update_membership``).
+        clock: the emulated instance's time in Unix milliseconds (invitations expire by it);
+            the real time when not given.
         data_file: JSON file loaded at start (when it exists) and saved at close.
         on_response: called with every response served (see :class:`ServedResponse`).
 
@@ -66,15 +75,21 @@ class ClerkEmulator:
         roles: Sequence[str] = ("org:admin", "org:member"),
         latency: Latency | None = None,
         rate_limit: tuple[int, float] | None = None,
+        endpoint_limits: bool | Mapping[str, tuple[int, float]] = True,
+        clock: Callable[[], int] | None = None,
         data_file: str | Path | None = None,
         on_response: Callable[[ServedResponse], None] | None = None,
     ) -> None:
+        if isinstance(endpoint_limits, Mapping) and rate_limit is None:
+            raise ValueError("endpoint_limits apply with rate limiting: give rate_limit too")
         self.secret_key = secret_key or new_secret_key()
         self.host = host
         self.port = port
         self.data_file = None if data_file is None else Path(data_file)
         self.state = EmulatorState(
-            default_max_allowed_memberships=default_max_allowed_memberships, roles=roles
+            default_max_allowed_memberships=default_max_allowed_memberships,
+            roles=roles,
+            clock=clock,
         )
         self.state.add_users(users)
         self.faults = Faults()
@@ -91,6 +106,9 @@ class ClerkEmulator:
             on_response=on_response,
         )
         self.app = make_app(self.state, self._runtime)
+        if rate_limit is not None and endpoint_limits is not False:
+            tuning = endpoint_limits if isinstance(endpoint_limits, Mapping) else {}
+            self.app[ENDPOINT_LIMITER] = EndpointLimiter(resolve(tuning), self.stats.faults)
         self._runner: web.AppRunner | None = None
 
     @property

@@ -76,3 +76,13 @@ def body_invalid(detail: str, *, param: str | None = None) -> ClerkAPIError:
         f"The request body is invalid: {detail}",
         meta=None if param is None else {"param_name": param},
     )
+
+
+def quota_exceeded(limit: int) -> ClerkAPIError:
+    """The organization already has ``limit`` members."""
+    return ClerkAPIError(
+        403,
+        "quota_exceeded",
+        "Quota exceeded",
+        f"The organization has reached its limit of {limit} memberships.",
+    )

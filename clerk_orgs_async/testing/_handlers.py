@@ -38,8 +38,14 @@ def _images_base(request: web.Request) -> str:
 
 
 def _org_json(request: web.Request, org_id: str, **include: bool) -> web.Response:
-    org = _state(request).get_organization(org_id)
-    return json_response(render.organization(org, _images_base(request), **include))
+    state = _state(request)
+    org = state.get_organization(org_id)
+    pending = state.invitations.pending_count(org.id) if include.get("include_members_count") else 0
+    return json_response(
+        render.organization(
+            org, _images_base(request), pending_invitations_count=pending, **include
+        )
+    )
 
 
 def _membership_json(request: web.Request, member: Membership) -> web.Response:
@@ -50,6 +56,7 @@ def _membership_json(request: web.Request, member: Membership) -> web.Response:
             state.organizations[member.organization_id],
             state.users[member.user_id],
             _images_base(request),
+            state.roles,
         )
     )
 
@@ -68,7 +75,8 @@ async def list_organizations(request: web.Request) -> web.Response:
             q, "include_missing_member_with_elevated_permissions"
         ),
     }
-    orgs, total = _state(request).list_organizations(
+    state = _state(request)
+    orgs, total = state.list_organizations(
         OrganizationQuery(
             query=q.get("query"),
             user_ids=q.getall("user_id", []),
@@ -79,9 +87,17 @@ async def list_organizations(request: web.Request) -> web.Response:
         )
     )
     base = _images_base(request)
-    return json_response(
-        {"data": [render.organization(o, base, **include) for o in orgs], "total_count": total}
-    )
+    counted = include["include_members_count"]
+    data = [
+        render.organization(
+            o,
+            base,
+            pending_invitations_count=state.invitations.pending_count(o.id) if counted else 0,
+            **include,
+        )
+        for o in orgs
+    ]
+    return json_response({"data": data, "total_count": total})
 
 
 async def create_organization(request: web.Request) -> web.Response:
@@ -226,7 +242,9 @@ async def list_memberships(request: web.Request) -> web.Response:
     )
     base = _images_base(request)
     data = [
-        render.membership(m, state.organizations[m.organization_id], state.users[m.user_id], base)
+        render.membership(
+            m, state.organizations[m.organization_id], state.users[m.user_id], base, state.roles
+        )
         for m in members
     ]
     return json_response({"data": data, "total_count": total})

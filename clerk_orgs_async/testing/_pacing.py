@@ -43,6 +43,10 @@ class RateLimiter:
             return None
         return max(1, math.ceil(self._admitted[0] + self.per_seconds - now))
 
+    def idle(self) -> bool:
+        """Whether no admitted request is still inside the window."""
+        return not self._admitted or self._admitted[-1] <= self._clock() - self.per_seconds
+
 
 def latency_seconds(latency: Latency, rng: random.Random) -> float:
     """The delay to add to one request."""

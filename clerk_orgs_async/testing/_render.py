@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from clerk_orgs_async.testing._records import Membership, Organization, User
-from clerk_orgs_async.testing._rules import permissions, role_name
+from clerk_orgs_async.testing._roles import RoleCatalog
 
 DEFAULT_IMAGE = "default"
 """The image ID under which the emulator serves its placeholder avatar."""
@@ -22,6 +22,7 @@ def organization(
     *,
     include_members_count: bool = False,
     include_missing_member: bool = False,
+    pending_invitations_count: int = 0,
 ) -> dict[str, Any]:
     """An ``Organization`` (``OrganizationWithLogo`` too, a superset in the spec)."""
     body: dict[str, Any] = {
@@ -43,8 +44,7 @@ def organization(
         body["created_by"] = org.created_by
     if include_members_count:
         body["members_count"] = org.members_count
-        # The emulator has no invitations; Clerk reports the count beside members_count.
-        body["pending_invitations_count"] = 0
+        body["pending_invitations_count"] = pending_invitations_count
     if include_missing_member:
         body["missing_member_with_elevated_permissions"] = False
     return body
@@ -70,15 +70,15 @@ def public_user_data(user: User, images_base: str) -> dict[str, Any]:
 
 
 def membership(
-    member: Membership, org: Organization, user: User, images_base: str
+    member: Membership, org: Organization, user: User, images_base: str, roles: RoleCatalog
 ) -> dict[str, Any]:
-    """An ``OrganizationMembership`` with its organization and the member's public data."""
+    """An ``OrganizationMembership``: its organization, role, permissions and member."""
     return {
         "object": "organization_membership",
         "id": member.id,
         "role": member.role,
-        "role_name": role_name(member.role),
-        "permissions": permissions(member.role),
+        "role_name": roles.by_key(member.role).name,
+        "permissions": roles.permission_keys(member.role),
         "public_metadata": member.public_metadata,
         "private_metadata": member.private_metadata,
         "organization": organization(org, images_base),

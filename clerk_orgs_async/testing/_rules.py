@@ -28,15 +28,6 @@ _HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})"
 )
-_ADMIN_PERMISSIONS = (
-    "org:sys_profile:manage",
-    "org:sys_profile:delete",
-    "org:sys_memberships:read",
-    "org:sys_memberships:manage",
-    "org:sys_domains:read",
-    "org:sys_domains:manage",
-)
-_MEMBER_PERMISSIONS = ("org:sys_memberships:read",)
 
 
 def check_name(name: str) -> str:
@@ -93,20 +84,6 @@ def parse_rfc3339_ms(value: str, *, param: str = "created_at") -> int:
         raise param_invalid(param, str(exc)) from exc
     millis = int((fraction or "0")[:3].ljust(3, "0"))
     return int(moment.timestamp()) * 1000 + millis
-
-
-def role_name(role: str) -> str:
-    """A role key's display name as Clerk shows it: ``org:billing_manager``, ``Billing Manager``."""
-    return role.removeprefix("org:").replace("_", " ").title()
-
-
-def permissions(role: str) -> list[str]:
-    """System permissions Clerk grants the default roles; custom roles start with none."""
-    if role == "org:admin":
-        return list(_ADMIN_PERMISSIONS)
-    if role == "org:member":
-        return list(_MEMBER_PERMISSIONS)
-    return []
 
 
 def check_role(role: str, roles: Container[str]) -> str:

@@ -1,5 +1,8 @@
 """The emulated instance: users, organizations and memberships, with Clerk's rules; no I/O.
 
+Roles and permissions, invitations and domains live beside it (``state.roles``,
+``state.invitations``, ``state.domains``); the few rules that span them are methods here.
+
 The HTTP handlers and tests call the same methods, so state seeded from Python obeys the rules
 the API enforces. Listing organizations keeps one sorted order per ``order_by`` until the next
 write, so walking 100,000 organizations page by page costs O(page) per request.
@@ -16,8 +19,15 @@ from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, param_invalid
+from clerk_orgs_async.testing._domains import Domains
+from clerk_orgs_async.testing._errors import (
+    ClerkAPIError,
+    not_found,
+    param_invalid,
+    quota_exceeded,
+)
 from clerk_orgs_async.testing._ids import new_id
+from clerk_orgs_async.testing._invitations import Invitations
 from clerk_orgs_async.testing._queries import (
     ORG_SORT_KEYS,
     MembershipQuery,
@@ -29,6 +39,7 @@ from clerk_orgs_async.testing._queries import (
     sort_memberships,
 )
 from clerk_orgs_async.testing._records import Logo, Membership, Organization, User
+from clerk_orgs_async.testing._roles import Role, RoleCatalog
 from clerk_orgs_async.testing._rules import (
     check_logo,
     check_name,
@@ -41,6 +52,8 @@ from clerk_orgs_async.testing._rules import (
 
 UserSpec = str | Mapping[str, Any] | User
 """A user to seed: an ID, a mapping of :class:`User` fields, or a :class:`User`."""
+SNAPSHOT_VERSION = 2
+"""Version 2 added roles, permissions, invitations and domains; version 1 files still load."""
 
 
 def _now_ms() -> int:
@@ -53,8 +66,10 @@ class EmulatorState:
     Args:
         default_max_allowed_memberships: applied to organizations created without
             ``max_allowed_memberships``; ``0`` means unlimited, Clerk's default is 5.
-        roles: the role keys memberships may have.
-        clock: returns the current Unix time in milliseconds (tests pin it).
+        roles: the role keys to seed: ``org:admin`` (required: the creator role) and
+            ``org:member`` get Clerk's default permissions, other keys become custom roles.
+        clock: returns the current Unix time in milliseconds (tests pin it; invitations
+            expire by it); the real time when not given.
     """
 
     def __init__(
@@ -62,11 +77,13 @@ class EmulatorState:
         *,
         default_max_allowed_memberships: int = 5,
         roles: Sequence[str] = ("org:admin", "org:member"),
-        clock: Callable[[], int] = _now_ms,
+        clock: Callable[[], int] | None = None,
     ) -> None:
         self.default_max_allowed_memberships = default_max_allowed_memberships
-        self.roles = tuple(roles)
-        self._clock = clock
+        self._clock = clock or _now_ms
+        self.roles = RoleCatalog(roles, self._clock)
+        self.invitations = Invitations(self, self._clock)
+        self.domains = Domains(self, self._clock)
         self._reset()
 
     def _reset(self) -> None:
@@ -78,6 +95,10 @@ class EmulatorState:
         self._user_orgs: dict[str, set[str]] = {}
         self._logos: dict[str, Logo] = {}
         self._sorted: dict[tuple[str, bool], list[Organization]] = {}
+        self._sorted_memberships: dict[str, list[Membership]] = {}
+        self.roles.seed()
+        self.invitations.clear()
+        self.domains.clear()
 
     # Users
 
@@ -145,6 +166,7 @@ class EmulatorState:
 
     def _changed(self) -> None:
         self._sorted.clear()
+        self._sorted_memberships.clear()
 
     def _claim_slug(self, slug: str, org: Organization | None) -> str:
         holder = self._slugs.get(check_slug(slug))
@@ -213,7 +235,7 @@ class EmulatorState:
         self._slugs[slug] = org
         self._memberships[org.id] = {}
         if created_by is not None:
-            self._add_membership(org, created_by, "org:admin", {}, {})
+            self._add_membership(org, created_by, self.roles.creator_role_key, {}, {})
         self._changed()
         return org
 
@@ -299,8 +321,10 @@ class EmulatorState:
         )
 
     def delete_organization(self, org_id: str) -> Organization:
-        """Delete an organization with its memberships and logo; return what was deleted."""
+        """Delete an organization with its memberships, invitations, domains and logo."""
         org = self._org(org_id)
+        self.invitations.drop_organization(org_id)
+        self.domains.drop_organization(org_id)
         for user_id in self._memberships.pop(org_id):
             self._user_orgs[user_id].discard(org_id)
         del self._orgs[org_id]
@@ -431,13 +455,7 @@ class EmulatorState:
                 meta={"param_name": "user_id"},
             )
         if 0 < org.max_allowed_memberships <= org.members_count:
-            raise ClerkAPIError(
-                403,
-                "quota_exceeded",
-                "Quota exceeded",
-                f"The organization has reached its limit of {org.max_allowed_memberships}"
-                " memberships.",
-            )
+            raise quota_exceeded(org.max_allowed_memberships)
         membership = self._add_membership(
             org, user_id, role, public_metadata or {}, private_metadata or {}
         )
@@ -485,12 +503,74 @@ class EmulatorState:
         ordered = sort_memberships(matching, query.order_by, self._users)
         return ordered[query.offset : query.offset + query.limit], len(ordered)
 
+    def list_all_memberships(
+        self, order_by: str, limit: int, offset: int
+    ) -> tuple[list[Membership], int]:
+        """One page of every membership of the instance (``GET /organization_memberships``).
+
+        A ``created_at`` order is kept until the next write, so walking every membership
+        page by page costs O(page) per request.
+        """
+        check_page(limit, offset)
+        ordered = self._sorted_memberships.get(order_by)
+        if ordered is None:
+            every = [m for ms in self._memberships.values() for m in ms.values()]
+            ordered = sort_memberships(every, order_by, self._users)
+            # Users' fields change without a membership write; only creation order keeps.
+            if order_by.lstrip("+-") == "created_at":
+                self._sorted_memberships[order_by] = ordered
+        return ordered[offset : offset + limit], len(ordered)
+
+    # Roles, invitations and domains: the rules that span them
+
+    def update_role(
+        self,
+        role_id: str,
+        *,
+        name: str | None = None,
+        key: str | None = None,
+        description: str | None = None,
+        permissions: Sequence[str] | None = None,
+    ) -> Role:
+        """Change a role; a new key follows to the memberships and invitations that carry it."""
+        role, old_key = self.roles.update_role(
+            role_id, name=name, key=key, description=description, permissions=permissions
+        )
+        if role.key != old_key:
+            for members in self._memberships.values():
+                for membership in members.values():
+                    if membership.role == old_key:
+                        membership.role = role.key
+            self.invitations.rename_role(old_key, role.key)
+        return role
+
+    def delete_role(self, role_id: str) -> Role:
+        """Delete a role no member, pending invitation or default setting uses (else 422)."""
+        key = self.roles.role(role_id).key
+        members = sum(m.role == key for ms in self._memberships.values() for m in ms.values())
+        self.roles.check_deletable(
+            role_id, members=members, pending_invitations=self.invitations.pending_with_role(key)
+        )
+        return self.roles.delete_role(role_id)
+
+    def accept_invitation(self, invitation_id: str, *, user_id: str | None = None) -> Membership:
+        """Accept an invitation as its invitee's click in the browser would (a test helper).
+
+        The invitee joins with the invitation's role and metadata: ``user_id`` if given, else
+        the user with the invited email address, else a new user signed up with it.
+
+        Raises:
+            ClerkAPIError: 400 when the invitation was revoked, accepted or has expired, or
+                the user is already a member; 403 when the organization is full.
+        """
+        return self.invitations.accept(invitation_id, user_id=user_id)
+
     # Persistence
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as JSON-ready data, for :meth:`restore` after a restart."""
         return {
-            "version": 1,
+            "version": SNAPSHOT_VERSION,
             "users": [attrs.asdict(u) for u in self._users.values()],
             "organizations": [attrs.asdict(o) for o in self._orgs.values()],
             "memberships": [
@@ -503,10 +583,16 @@ class EmulatorState:
                 }
                 for image_id, logo in self._logos.items()
             },
+            "roles_and_permissions": self.roles.snapshot(),
+            "invitations": self.invitations.snapshot(),
+            "domains": self.domains.snapshot(),
         }
 
     def restore(self, snapshot: Mapping[str, Any]) -> None:
-        """Replace the state with one saved by :meth:`snapshot`."""
+        """Replace the state with one saved by :meth:`snapshot` (any version up to the current)."""
+        version = snapshot.get("version")
+        if type(version) is not int or not 1 <= version <= SNAPSHOT_VERSION:
+            raise ValueError(f"unsupported emulator state version {version!r}")
         self._reset()
         self.add_users(User(**u) for u in snapshot["users"])
         for raw in snapshot["organizations"]:
@@ -525,3 +611,10 @@ class EmulatorState:
         seqs = [o.seq for o in self._orgs.values()]
         seqs += [m.seq for ms in self._memberships.values() for m in ms.values()]
         self._seq = itertools.count(max(seqs, default=-1) + 1)
+        if version >= 2:
+            self.roles.restore(snapshot["roles_and_permissions"])
+            self.invitations.restore(snapshot["invitations"])
+            self.domains.restore(snapshot["domains"])
+        else:
+            # Version 1 kept no roles: the seeded ones stand, plus any key a member carries.
+            self.roles.add_missing(m.role for ms in self._memberships.values() for m in ms.values())

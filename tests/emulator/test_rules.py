@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clerk_orgs_async.testing._errors import ClerkAPIError
+from clerk_orgs_async.testing._roles import role_name
 from clerk_orgs_async.testing._rules import (
     check_name,
     check_slug,
     deep_merge,
     parse_rfc3339_ms,
-    role_name,
     slugify,
     unique_slug,
 )
