@@ -25,17 +25,28 @@ _EXPORTS = {
     "APITimeoutError": ".errors",
     "AuthenticationError": ".errors",
     "BadRequestError": ".errors",
+    "BulkInvitationError": ".errors",
     "ClerkClient": "._client",
     "ClerkError": ".errors",
     "ClientClosedError": ".errors",
     "ConflictError": ".errors",
     "DeletedObject": ".models",
+    "DomainVerification": ".models",
     "ErrorDetail": ".errors",
     "InvalidRequestError": ".errors",
+    "InvitationRequest": ".models",
     "NotFoundError": ".errors",
     "Organization": ".models",
+    "OrganizationDomain": ".models",
+    "OrganizationDomainsAPI": "._domains",
+    "OrganizationInvitation": ".models",
+    "OrganizationInvitationsAPI": "._invitations",
     "OrganizationMembership": ".models",
     "OrganizationMembershipsAPI": "._memberships",
+    "OrganizationPermission": ".models",
+    "OrganizationPermissionsAPI": "._roles",
+    "OrganizationRole": ".models",
+    "OrganizationRolesAPI": "._roles",
     "OrganizationsAPI": "._organizations",
     "Page": "._pagination",
     "PaginationError": ".errors",
@@ -43,6 +54,8 @@ _EXPORTS = {
     "PayloadTooLargeError": ".errors",
     "PaymentRequiredError": ".errors",
     "PermissionDeniedError": ".errors",
+    "PublicInviterData": ".models",
+    "PublicOrganizationData": ".models",
     "PublicUserData": ".models",
     "RateLimit": "._pacing",
     "RateLimitError": ".errors",
@@ -63,6 +76,8 @@ __getattr__, __dir__ = attach(__name__, _EXPORTS, globals())
 if TYPE_CHECKING:
     # For type checkers only; tests/test_public_api.py checks these match _EXPORTS.
     from ._client import ClerkClient as ClerkClient
+    from ._domains import OrganizationDomainsAPI as OrganizationDomainsAPI
+    from ._invitations import OrganizationInvitationsAPI as OrganizationInvitationsAPI
     from ._memberships import OrganizationMembershipsAPI as OrganizationMembershipsAPI
     from ._organizations import OrganizationsAPI as OrganizationsAPI
     from ._pacing import RateLimit as RateLimit
@@ -70,6 +85,8 @@ if TYPE_CHECKING:
     from ._pagination import Paginator as Paginator
     from ._retry import RetryEvent as RetryEvent
     from ._retry import RetryPolicy as RetryPolicy
+    from ._roles import OrganizationPermissionsAPI as OrganizationPermissionsAPI
+    from ._roles import OrganizationRolesAPI as OrganizationRolesAPI
     from ._transport import Timeout as Timeout
     from ._unset import UNSET as UNSET
     from ._unset import Unset as Unset
@@ -78,6 +95,7 @@ if TYPE_CHECKING:
     from .errors import APITimeoutError as APITimeoutError
     from .errors import AuthenticationError as AuthenticationError
     from .errors import BadRequestError as BadRequestError
+    from .errors import BulkInvitationError as BulkInvitationError
     from .errors import ClerkError as ClerkError
     from .errors import ClientClosedError as ClientClosedError
     from .errors import ConflictError as ConflictError
@@ -94,6 +112,14 @@ if TYPE_CHECKING:
     from .errors import UnexpectedResponseError as UnexpectedResponseError
     from .errors import UnprocessableEntityError as UnprocessableEntityError
     from .models import DeletedObject as DeletedObject
+    from .models import DomainVerification as DomainVerification
+    from .models import InvitationRequest as InvitationRequest
     from .models import Organization as Organization
+    from .models import OrganizationDomain as OrganizationDomain
+    from .models import OrganizationInvitation as OrganizationInvitation
     from .models import OrganizationMembership as OrganizationMembership
+    from .models import OrganizationPermission as OrganizationPermission
+    from .models import OrganizationRole as OrganizationRole
+    from .models import PublicInviterData as PublicInviterData
+    from .models import PublicOrganizationData as PublicOrganizationData
     from .models import PublicUserData as PublicUserData

@@ -17,11 +17,14 @@ from yarl import URL
 
 from . import _json, _retry
 from ._clock import ServerClock
+from ._domains import OrganizationDomainsAPI
+from ._invitations import OrganizationInvitationsAPI
 from ._memberships import OrganizationMembershipsAPI
 from ._organizations import OrganizationsAPI
 from ._pacing import Pacer, RateLimit, resolve
 from ._resource import Call, Lookup
 from ._retry import RULES, Failure, Recovery, RetryEvent, RetryPolicy, classify, decide
+from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
 from ._sansio import (
     Redactor,
     build_headers,
@@ -100,7 +103,13 @@ class ClerkClient:
     - ``organizations`` (``OrganizationsAPI``): list, create, get, update, delete, metadata
       and logos of organizations;
     - ``organization_memberships`` (``OrganizationMembershipsAPI``): list, add, update and
-      remove the members of an organization.
+      remove the members of an organization, and list every membership of the instance;
+    - ``organization_invitations`` (``OrganizationInvitationsAPI``): invite by email (one or
+      in bulk), list, get and revoke invitations;
+    - ``organization_domains`` (``OrganizationDomainsAPI``): add, list, update, verify and
+      remove an organization's email domains;
+    - ``organization_roles`` (``OrganizationRolesAPI``) and ``organization_permissions``
+      (``OrganizationPermissionsAPI``): the instance's roles and permissions.
 
     Args:
         secret_key: Clerk secret key; defaults to ``$CLERK_SECRET_KEY``. Surrounding
@@ -129,6 +138,14 @@ class ClerkClient:
     """The organization endpoints."""
     organization_memberships: OrganizationMembershipsAPI
     """The membership endpoints."""
+    organization_invitations: OrganizationInvitationsAPI
+    """The invitation endpoints."""
+    organization_domains: OrganizationDomainsAPI
+    """The domain endpoints."""
+    organization_roles: OrganizationRolesAPI
+    """The role endpoints."""
+    organization_permissions: OrganizationPermissionsAPI
+    """The permission endpoints."""
 
     def __init__(
         self,
@@ -175,6 +192,10 @@ class ClerkClient:
         self._clock = ServerClock()
         self.organizations = OrganizationsAPI(self)
         self.organization_memberships = OrganizationMembershipsAPI(self)
+        self.organization_invitations = OrganizationInvitationsAPI(self)
+        self.organization_domains = OrganizationDomainsAPI(self)
+        self.organization_roles = OrganizationRolesAPI(self)
+        self.organization_permissions = OrganizationPermissionsAPI(self)
 
     @property
     def rate_limit(self) -> RateLimit | None:
@@ -315,7 +336,9 @@ class ClerkClient:
                         path=url.raw_path,
                     )
                     if isinstance(error, NotFoundError) and maybe_applied and call.gone:
-                        return call.gone()  # an earlier attempt whose answer was lost did it
+                        # An earlier attempt whose answer was lost did the work.
+                        lookup = self._lookup(started_wall, deadline, policy, limits)
+                        return await call.gone(lookup)
             error.attempts = attempt
             failure = classify(error)
             retry_after = _retry_after(error)
@@ -387,20 +410,30 @@ class ClerkClient:
         The lookup runs within what is left of the call's deadline, with its retry policy.
         """
         assert call.recover is not None
-        left = None if deadline is None else deadline - asyncio.get_running_loop().time()
-        if left is not None and left <= 0:
+        if deadline is not None and deadline <= asyncio.get_running_loop().time():
             return Recovery.UNKNOWN
-        lookup = Lookup(
-            timeout=limits if left is None else _capped(limits, left),
-            retry=policy if policy is None or left is None else attrs.evolve(policy, deadline=left),
-            started=started_wall,
-            server_offset=self._clock.offset_floor,
-        )
+        lookup = self._lookup(started_wall, deadline, policy, limits)
         try:
             found = await call.recover(lookup)
         except ClerkError:
             return Recovery.UNKNOWN
         return found
+
+    def _lookup(
+        self,
+        started_wall: float,
+        deadline: float | None,
+        policy: RetryPolicy | None,
+        limits: Timeout,
+    ) -> Lookup:
+        """What a lookup may spend: the rest of the call's deadline."""
+        left = None if deadline is None else max(deadline - asyncio.get_running_loop().time(), 0)
+        return Lookup(
+            timeout=limits if left is None else _capped(limits, left),
+            retry=policy if policy is None or left is None else attrs.evolve(policy, deadline=left),
+            started=started_wall,
+            server_offset=self._clock.offset_floor,
+        )
 
     def _blocked(self, call: Call[Any], url: URL, wait: float) -> RateLimitError:
         """The error of a call that would wait past its deadline for a 429 block to end."""

@@ -11,7 +11,7 @@ import aiohttp
 from . import _rules as rules
 from ._logo import LogoFile, read_logo
 from ._pagination import Paginator, created_at_order
-from ._resource import Lookup, Resource, Retries, Timeouts
+from ._resource import Lookup, Resource, Retries, Timeouts, deleted
 from ._retry import Recovery
 from ._rules import Metadata
 from ._sansio import build_query, json_body
@@ -258,7 +258,7 @@ class OrganizationsAPI(Resource):
             ids={"organization_id": organization_id},
             timeout=timeout,
             retry=retry,
-            gone=lambda: DeletedObject(object="organization", id=organization_id, deleted=True),
+            gone=deleted("organization", organization_id),
         )
 
     async def merge_metadata(

@@ -20,6 +20,7 @@ from ._sansio import build_query, path_segment
 from ._transport import Body, Timeout
 from ._unset import UNSET, Unset
 from ._walk import DriftKey
+from .models import DeletedObject
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,6 +59,19 @@ class Lookup:
 Recover = Callable[[Lookup], Awaitable[R | Recovery]]
 
 
+def deleted(kind: str, object_id: str) -> Callable[[Lookup], Awaitable[DeletedObject]]:
+    """The ``gone`` of a DELETE answering a ``DeletedObject``: the object is deleted."""
+
+    async def gone(_lookup: Lookup) -> DeletedObject:
+        return DeletedObject(object=kind, id=object_id, deleted=True)
+
+    return gone
+
+
+async def nothing(_lookup: Lookup) -> None:
+    """The ``gone`` of a DELETE whose object is not known any more: None."""
+
+
 @attrs.frozen(kw_only=True)
 class Call(Generic[R]):
     """One API call as a resource describes it."""
@@ -74,8 +88,9 @@ class Call(Generic[R]):
     retry: Retries = UNSET
     recover: Recover[R] | None = None
     """For a POST: find what an attempt with a lost answer created."""
-    gone: Callable[[], R] | None = None
-    """For a DELETE: the answer when a retry finds the object already gone."""
+    gone: Callable[[Lookup], Awaitable[R]] | None = None
+    """For a write whose retry is refused after an attempt with a lost answer (a DELETE
+    finding its object gone): the answer, since that attempt did the work."""
 
     @property
     def endpoint(self) -> str:
@@ -131,7 +146,7 @@ class Resource:
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
         recover: Recover[R] | None = None,
-        gone: Callable[[], R] | None = None,
+        gone: Callable[[Lookup], Awaitable[R]] | None = None,
     ) -> R:
         """Send one call; ``ids`` fill the route's ``{name}`` segments."""
         call = Call(

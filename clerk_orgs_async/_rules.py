@@ -31,7 +31,15 @@ MAX_METADATA_DEPTH = 64
 255 levels, the standard library at the recursion limit): refused here so both behave the same."""
 MAX_EXACT_INT = 2**53
 """Beyond this an integer does not survive a JSON parser that reads numbers as doubles."""
+MAX_BULK_INVITATIONS = 10
+"""The most invitations one ``POST .../invitations/bulk`` takes (the spec's maxItems)."""
 _SLUG = re.compile(r"[a-z0-9-]+")
+# "Plainly not an email": anything beyond one @ between a local part and a dotted domain,
+# without spaces, is left to Clerk, which knows the rules (and the blocklists) best.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_ROLE_KEY = re.compile(r"org:[a-z0-9_]+")
+_PERMISSION_KEY = re.compile(r"org:[a-z0-9_]+:[a-z0-9_]+")
 _EPOCH_MS_MAX = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 
 
@@ -202,3 +210,67 @@ def _check_text(text: str, path: str) -> None:
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise InvalidRequestError(f"{path} holds a lone surrogate, not valid UTF-8") from None
+
+
+def email(value: T, field: str = "email_address") -> T:
+    """An email address, refused only when it is plainly not one."""
+    string(value, field, nullable=False)
+    if isinstance(value, str) and not _EMAIL.fullmatch(value):
+        raise InvalidRequestError(f"{field} is not an email address: {value!r}")
+    return value
+
+
+def host_name(value: T, field: str = "name") -> T:
+    """A domain name (``example.com``): dotted labels of letters, digits and ``-``."""
+    string(value, field, nullable=False)
+    if not isinstance(value, str):
+        return value
+    try:
+        ascii_name = value.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        ascii_name = ""
+    labels = ascii_name.split(".")
+    if (
+        len(ascii_name) > 253
+        or len(labels) < 2
+        or not all(_LABEL.fullmatch(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise InvalidRequestError(f"{field} is not a domain name such as example.com: {value!r}")
+    return value
+
+
+def role_key(value: T, field: str = "role") -> T:
+    """A role a membership or invitation refers to: Clerk's keys start with ``org:``."""
+    string(value, field, nullable=False)
+    if isinstance(value, str) and (not value.startswith("org:") or len(value) == 4):
+        raise InvalidRequestError(f"{field} must be a role key starting with 'org:', got {value!r}")
+    return value
+
+
+def new_role_key(value: T, field: str = "key") -> T:
+    """A key for a new role: ``org:`` then lowercase letters, digits and ``_``."""
+    role_key(value, field)
+    if isinstance(value, str) and not _ROLE_KEY.fullmatch(value):
+        raise InvalidRequestError(
+            f"{field} must be 'org:' then lowercase letters, digits and '_', got {value!r}"
+        )
+    return value
+
+
+def permission_key(value: T, field: str = "key") -> T:
+    """A key for a permission: ``org:<feature>:<action>``, not in the reserved ``org:sys_``."""
+    string(value, field)
+    if isinstance(value, str) and (
+        not _PERMISSION_KEY.fullmatch(value) or value.startswith("org:sys_")
+    ):
+        raise InvalidRequestError(
+            f"{field} must look like 'org:invoices:read' (lowercase letters, digits, '_'; "
+            f"'org:sys_' is reserved), got {value!r}"
+        )
+    return value
+
+
+def expires_in_days(value: T) -> T:
+    """How long an invitation stays valid: 1 to 365 days."""
+    return integer(value, "expires_in_days", minimum=1, maximum=365)

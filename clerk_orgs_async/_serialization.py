@@ -68,10 +68,16 @@ def _field_lines(field: attrs.Attribute[Any], namespace: dict[str, Any], convert
         return [f"    v = g({name!r})", f"{store}v if v.__class__ is dict else {{}})"]
     if inner == list[str]:
         return [f"    v = g({name!r})", f"{store}v if v.__class__ is list else [])"]
-    if field.default is attrs.NOTHING:
+    default: Any = field.default
+    factory = isinstance(default, attrs.Factory)  # type: ignore[arg-type]
+    if default is attrs.NOTHING:
         read = f"    v = o[{name!r}]"
+    elif factory:
+        # An absent or null list of models is an empty one, built fresh for each object.
+        namespace[f"f_{name}"] = default.factory
+        read = f"    v = g({name!r})"
     else:
-        namespace[f"d_{name}"] = field.default
+        namespace[f"d_{name}"] = default
         read = f"    v = g({name!r}, d_{name})"
     check: list[str] = []
     if inner in _CLASSES:
@@ -92,6 +98,8 @@ def _field_lines(field: attrs.Attribute[Any], namespace: dict[str, Any], convert
     else:
         namespace[f"h_{name}"] = convert(inner)
         value = f"h_{name}(v)"
+    if factory:
+        return [read, f"{store}f_{name}() if v is None else {value})"]
     store_value = f"{store}None if v is None else {value})" if optional else f"{store}{value})"
     return [read, *check, store_value]
 

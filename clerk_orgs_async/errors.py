@@ -6,6 +6,7 @@
     ├── InvalidRequestError (also a ValueError): refused before any I/O
     ├── ClientClosedError (also a RuntimeError): the client was closed
     ├── PaginationError: a listing contradicted itself; iteration stopped rather than guess
+    ├── BulkInvitationError: a bulk_create stopped part-way; it says what was created
     ├── APIConnectionError: the request got no HTTP response
     │   └── APITimeoutError
     └── APIError: Clerk answered with an error status
@@ -40,6 +41,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BulkInvitationError",
     "ClerkError",
     "ClientClosedError",
     "ConflictError",
@@ -125,6 +127,42 @@ class PaginationError(ClerkError):
     def __init__(self, message: str, *, offset: int) -> None:
         super().__init__(message)
         self.offset = offset
+
+
+class BulkInvitationError(ClerkError):
+    """``organization_invitations.bulk_create`` stopped part-way; nothing is left unaccounted.
+
+    Attributes:
+        created: the invitations created, in the order asked.
+        not_created: the requests certainly not created (refused, or never sent).
+        maybe_created: the requests of a call whose answer was lost and could not be looked
+            up: they may exist (``outcome_unknown`` is True when there are any).
+        error: why the call failed (also the exception's ``__cause__``).
+    """
+
+    def __init__(
+        self,
+        *,
+        created: list[Any],
+        not_created: list[Any],
+        maybe_created: list[Any],
+        error: ClerkError,
+    ) -> None:
+        self.created = created
+        self.not_created = not_created
+        self.maybe_created = maybe_created
+        self.error = error
+        self.outcome_unknown = bool(maybe_created)
+        self.attempts = error.attempts
+        total = len(created) + len(not_created) + len(maybe_created)
+        unknown = f", {len(maybe_created)} may have been" if maybe_created else ""
+        super().__init__(
+            f"bulk_create stopped: {len(created)} of {total} invitations created, "
+            f"{len(not_created)} not created{unknown}; {type(error).__name__}: {error}"
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class APIError(ClerkError):

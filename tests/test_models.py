@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clerk_orgs_async import DeletedObject, Organization, OrganizationMembership
+from clerk_orgs_async import (
+    DeletedObject,
+    Organization,
+    OrganizationDomain,
+    OrganizationInvitation,
+    OrganizationMembership,
+    OrganizationPermission,
+    OrganizationRole,
+)
 from clerk_orgs_async._serialization import make_converter
 from tests.conftest import sample
 
@@ -24,6 +32,11 @@ STRICT = make_converter(strict=True)
         ("organization_with_logo", Organization),
         ("membership", OrganizationMembership),
         ("deleted_organization", DeletedObject),
+        ("invitation", OrganizationInvitation),
+        ("invitation_with_organization", OrganizationInvitation),
+        ("domain", OrganizationDomain),
+        ("permission", OrganizationPermission),
+        ("role", OrganizationRole),
     ],
 )
 def test_every_sample_field_is_modelled(name: str, cls: type[Any]) -> None:
@@ -55,7 +68,13 @@ def _optional_keys(cls: type[Any]) -> list[tuple[str, bool]]:
 def test_lean_hooks_agree_with_cattrs(data: st.DataObject) -> None:
     from clerk_orgs_async._serialization import structurer
 
-    for name, cls in [("organization", Organization), ("membership", OrganizationMembership)]:
+    for name, cls in [
+        ("organization", Organization),
+        ("membership", OrganizationMembership),
+        ("invitation", OrganizationInvitation),
+        ("domain", OrganizationDomain),
+        ("role", OrganizationRole),
+    ]:
         payload = sample(name)
         for key, nullable in _optional_keys(cls):
             choice = data.draw(st.sampled_from(["keep", "drop", "null"]), label=key)

@@ -6,11 +6,18 @@ from datetime import datetime, timezone
 
 from clerk_orgs_async import (
     UNSET,
+    BulkInvitationError,
     ClerkClient,
     DeletedObject,
+    DomainVerification,
+    InvitationRequest,
     NotFoundError,
     Organization,
+    OrganizationDomain,
+    OrganizationInvitation,
     OrganizationMembership,
+    OrganizationPermission,
+    OrganizationRole,
     Page,
     RateLimit,
     RateLimitError,
@@ -62,3 +69,50 @@ async def main() -> None:
             print(error.status, error.code, error.clerk_trace_id, error.attempts)
         except RateLimitError as error:
             print(error.retry_after, error.retry_at)
+
+
+async def organization_surface(clerk: ClerkClient) -> None:
+    invitation: OrganizationInvitation = await clerk.organization_invitations.create(
+        "org_1", email_address="grace@example.com", role="org:member", expires_in_days=7
+    )
+    requests: list[InvitationRequest | dict[str, object]] = [
+        InvitationRequest(email_address="a@example.com", role="org:member", notify=False),
+        {"email_address": "b@example.com", "role": "org:admin"},
+    ]
+    try:
+        many: list[OrganizationInvitation] = await clerk.organization_invitations.bulk_create(
+            "org_1", requests
+        )
+        print(len(many))
+    except BulkInvitationError as error:
+        created: list[OrganizationInvitation] = error.created
+        print(len(created), error.not_created, error.maybe_created, error.outcome_unknown)
+    pending: Page[OrganizationInvitation] = await clerk.organization_invitations.list(
+        "org_1", status="pending"
+    )
+    async for each in clerk.organization_invitations.list_all(query="example.com"):
+        print(each.public_organization_data.slug if each.public_organization_data else None)
+    revoked: OrganizationInvitation = await clerk.organization_invitations.revoke(
+        "org_1", invitation.id, requesting_user_id="user_1"
+    )
+    domain: OrganizationDomain = await clerk.organization_domains.create(
+        "org_1", name="example.com", enrollment_mode="automatic_invitation"
+    )
+    verification: DomainVerification | None = domain.verification
+    domains: list[OrganizationDomain] = await clerk.organization_domains.list_all(
+        domains=["example.com"]
+    ).collect()
+    await clerk.organization_domains.verify_ownership("org_1", domain.id)
+    gone: DeletedObject = await clerk.organization_domains.delete("org_1", domain.id)
+    permission: OrganizationPermission = await clerk.organization_permissions.create(
+        name="Read invoices", key="org:invoices:read"
+    )
+    role: OrganizationRole = await clerk.organization_roles.create(
+        name="Billing", key="org:billing", permissions=[permission.id]
+    )
+    role = await clerk.organization_roles.remove_permission(role.id, permission.id)
+    roles: list[OrganizationRole] = await clerk.organization_roles.list(max_items=50).collect()
+    memberships = clerk.organization_memberships.list_all(order_by="-created_at", prefetch=2)
+    async for membership in memberships:
+        print(membership.organization.slug)
+    print(pending.total_count, revoked.status, verification, domains, gone, roles)

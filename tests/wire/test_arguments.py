@@ -22,7 +22,22 @@ VALID: dict[str, Any] = {
     "name": "Acme",
     "role": "org:member",
     "file": PNG,
+    "email_address": "grace@example.com",
+    "invitation_id": "orginv_1",
+    "invitations": [{"email_address": "grace@example.com", "role": "org:member"}],
+    "domain_id": "orgdmn_1",
+    "role_id": "role_1",
+    "permission_id": "perm_1",
+    "key": "org:things:read",
 }
+GROUPS = (
+    "organizations",
+    "organization_memberships",
+    "organization_invitations",
+    "organization_domains",
+    "organization_roles",
+    "organization_permissions",
+)
 ODD: list[Any] = [
     "10",
     1e20,
@@ -41,26 +56,14 @@ ODD: list[Any] = [
 ]
 METHODS = [
     (group, name)
-    for group in ("organizations", "organization_memberships")
-    for name in (
-        "list",
-        "create",
-        "get",
-        "update",
-        "delete",
-        "merge_metadata",
-        "replace_metadata",
-        "upload_logo",
-        "delete_logo",
-        "update_metadata",
-    )
+    for group in GROUPS
+    for name in dir(getattr(ClerkClient(SECRET), group))
+    if not name.startswith("_")
 ]
 
 
 def parameters(group: str, name: str) -> list[inspect.Parameter]:
-    method = getattr(getattr(ClerkClient(SECRET), group), name, None)
-    if method is None:
-        return []
+    method = getattr(getattr(ClerkClient(SECRET), group), name)
     return list(inspect.signature(method).parameters.values())
 
 
@@ -72,25 +75,22 @@ CASES = [
 
 
 @pytest.mark.parametrize(("group", "name", "param"), CASES)
-@pytest.mark.parametrize("odd", ODD, ids=lambda value: type(value).__name__)
-async def test_an_odd_argument_is_refused_typed_or_sent(
-    group: str, name: str, param: str, odd: object
-) -> None:
+async def test_an_odd_argument_is_refused_typed_or_sent(group: str, name: str, param: str) -> None:
     with aioresponses() as mock:
         for verb in ("GET", "POST", "PATCH", "PUT", "DELETE"):
             mock.add(re.compile(r".*"), verb, payload=sample("organization"), repeat=True)
         async with ClerkClient(SECRET, rate_limit=None, retry=None) as clerk:
             method = getattr(getattr(clerk, group), name)
-            signature = inspect.signature(method)
-            kwargs = {
+            required = {
                 p.name: VALID[p.name]
-                for p in signature.parameters.values()
-                if p.default is inspect.Parameter.empty and p.name in VALID
+                for p in inspect.signature(method).parameters.values()
+                if p.default is inspect.Parameter.empty
             }
-            kwargs[param] = odd
-            try:
-                await method(**kwargs)  # list() checks when called; await sends one page
-            except InvalidRequestError:
-                assert not mock.requests, "refused, yet something was sent"
-            except ClerkError:
-                assert mock.requests  # the server's (mocked) answer was not the right shape
+            for odd in ODD:
+                mock.requests.clear()
+                try:
+                    await method(**{**required, param: odd})  # list() checks when called
+                except InvalidRequestError:
+                    assert not mock.requests, f"{odd!r}: refused, yet something was sent"
+                except ClerkError:
+                    assert mock.requests, f"{odd!r}"  # the mocked answer had the wrong shape

@@ -1,0 +1,231 @@
+"""``clerk.organization_domains``: an organization's email domains and how people join by them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from . import _rules as rules
+from ._pagination import Paginator, created_at_order
+from ._resource import Lookup, Resource, Retries, Timeouts, deleted
+from ._retry import Recovery
+from ._sansio import build_query, json_body
+from ._serialization import structurer
+from ._unset import UNSET, Unset
+from .models import DeletedObject, OrganizationDomain
+
+_domain = structurer(OrganizationDomain)
+_domains = structurer(list[OrganizationDomain])
+
+DOMAINS = "/organizations/{organization_id}/domains"
+DOMAIN = DOMAINS + "/{domain_id}"
+
+
+class OrganizationDomainsAPI(Resource):
+    """The domain endpoints, as ``clerk.organization_domains``."""
+
+    async def create(
+        self,
+        organization_id: str,
+        *,
+        name: str,
+        enrollment_mode: str | Unset = UNSET,
+        verified: bool | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
+    ) -> OrganizationDomain:
+        """Add a domain (``example.com``) to the organization.
+
+        ``enrollment_mode`` is ``manual_invitation``, ``automatic_invitation`` or
+        ``automatic_suggestion``. If the request fails in a way that leaves its outcome
+        unknown, the domain is looked up by name: returned when this call created it,
+        otherwise the request is retried.
+
+        Raises:
+            InvalidRequestError: a name that is not a host name.
+        """
+        body = json_body(
+            {
+                "name": rules.host_name(name),
+                "enrollment_mode": rules.string(enrollment_mode, "enrollment_mode", nullable=False),
+                "verified": rules.boolean(verified, "verified"),
+            }
+        )
+
+        async def recover(lookup: Lookup) -> OrganizationDomain | Recovery:
+            page = await self.list_all(
+                organization_id=organization_id,
+                domains=[name],
+                limit=10,
+                timeout=lookup.timeout,
+                retry=lookup.retry,
+            )
+            for domain in page.data:
+                if domain.name.lower() == name.lower():
+                    ours = lookup.made_by_this_call(domain.created_at)
+                    if ours is None:
+                        return Recovery.UNKNOWN
+                    return domain if ours else Recovery.NOT_APPLIED
+            return Recovery.NOT_APPLIED
+
+        return await self._request(
+            "POST",
+            DOMAINS,
+            _domain,
+            ids={"organization_id": organization_id},
+            body=body,
+            timeout=timeout,
+            retry=retry,
+            recover=recover,
+        )
+
+    def list(
+        self,
+        organization_id: str,
+        *,
+        verified: bool | None = None,
+        enrollment_mode: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
+    ) -> Paginator[OrganizationDomain]:
+        """An organization's domains, newest first (Clerk's documented order, which the
+        endpoint takes no parameter to change): await for one page, ``async for`` for all."""
+        filters = build_query(
+            {
+                "verified": rules.boolean(verified, "verified"),
+                "enrollment_mode": rules.string(enrollment_mode, "enrollment_mode"),
+            }
+        )
+        return self._list(
+            DOMAINS,
+            _domains,
+            filters,
+            ids={"organization_id": organization_id},
+            limit=limit,
+            offset=offset,
+            max_items=max_items,
+            prefetch=prefetch,
+            drift=created_at_order("-created_at"),
+            timeout=timeout,
+            retry=retry,
+            name="organization_domains.list",
+        )
+
+    def list_all(
+        self,
+        *,
+        organization_id: str | None = None,
+        query: str | None = None,
+        domains: str | Iterable[str] | None = None,
+        verified: bool | None = None,
+        enrollment_mode: str | Iterable[str] | None = None,
+        order_by: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
+    ) -> Paginator[OrganizationDomain]:
+        """Every organization domain of the instance (``GET /organization_domains``), each
+        with ``public_organization_data``; ``domains`` picks exact names."""
+        order = rules.string(order_by, "order_by") or "-created_at"
+        filters = build_query(
+            {
+                "organization_id": rules.string(organization_id, "organization_id"),
+                "query": rules.string(query, "query"),
+                "domains": rules.strings(domains, "domains"),
+                "verified": rules.boolean(verified, "verified"),
+                "enrollment_mode": rules.strings(enrollment_mode, "enrollment_mode"),
+                "order_by": order,
+            }
+        )
+        return self._list(
+            "/organization_domains",
+            _domains,
+            filters,
+            limit=limit,
+            offset=offset,
+            max_items=max_items,
+            prefetch=prefetch,
+            drift=created_at_order(order),
+            timeout=timeout,
+            retry=retry,
+            name="organization_domains.list_all",
+        )
+
+    async def update(
+        self,
+        organization_id: str,
+        domain_id: str,
+        *,
+        enrollment_mode: str | Unset = UNSET,
+        verified: bool | None | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
+    ) -> OrganizationDomain:
+        """Change a domain's enrollment mode or verified flag."""
+        body = json_body(
+            {
+                "enrollment_mode": rules.string(enrollment_mode, "enrollment_mode", nullable=False),
+                "verified": rules.boolean(verified, "verified"),
+            }
+        )
+        return await self._request(
+            "PATCH",
+            DOMAIN,
+            _domain,
+            ids={"organization_id": organization_id, "domain_id": domain_id},
+            body=body,
+            timeout=timeout,
+            retry=retry,
+        )
+
+    async def delete(
+        self,
+        organization_id: str,
+        domain_id: str,
+        *,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
+    ) -> DeletedObject:
+        """Remove a domain from the organization; a retry that finds it gone reports done."""
+        return await self._request(
+            "DELETE",
+            DOMAIN,
+            structurer(DeletedObject),
+            ids={"organization_id": organization_id, "domain_id": domain_id},
+            timeout=timeout,
+            retry=retry,
+            gone=deleted("organization_domain", domain_id),
+        )
+
+    async def verify_ownership(
+        self,
+        organization_id: str,
+        domain_id: str,
+        *,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
+    ) -> OrganizationDomain:
+        """Mark the domain's ownership verified (``ownership_verification.status``).
+
+        Verifying twice changes nothing, so a request whose answer was lost is simply sent
+        again.
+        """
+
+        async def again(_lookup: Lookup) -> Recovery:
+            return Recovery.NOT_APPLIED
+
+        return await self._request(
+            "POST",
+            DOMAIN + "/verify_ownership",
+            _domain,
+            ids={"organization_id": organization_id, "domain_id": domain_id},
+            timeout=timeout,
+            retry=retry,
+            recover=again,
+        )
