@@ -65,6 +65,10 @@ class Contender:
     async def create(self, name: str, slug: str, created_by: str) -> object:
         raise NotImplementedError
 
+    async def merge_metadata(self, org_id: str, metadata: dict[str, Any]) -> object:
+        """A write: ``PATCH /organizations/{id}/metadata``."""
+        raise NotImplementedError
+
     def iterate(self, max_items: int | None = None) -> AsyncIterator[object]:
         """Every organization, newest first, in pages of ``PAGE_SIZE``."""
         raise NotImplementedError
@@ -117,6 +121,14 @@ class ThisClient(Contender):
 
     async def create(self, name: str, slug: str, created_by: str) -> object:
         return await self.client.organizations.create(name=name, slug=slug, created_by=created_by)
+
+    async def merge_metadata(self, org_id: str, metadata: dict[str, Any]) -> object:
+        from clerk_orgs_async import RateLimitError
+
+        try:
+            return await self.client.organizations.merge_metadata(org_id, public_metadata=metadata)
+        except RateLimitError as exc:
+            raise RateLimited from exc
 
     def iterate(self, max_items: int | None = None) -> AsyncIterator[object]:
         return aiter(
@@ -178,6 +190,10 @@ class BareAiohttp(Contender):
         body = json.dumps({"name": name, "slug": slug, "created_by": created_by}).encode()
         return await self._request("POST", "/organizations", data=body)
 
+    async def merge_metadata(self, org_id: str, metadata: dict[str, Any]) -> object:
+        body = json.dumps({"public_metadata": metadata}).encode()
+        return await self._request("PATCH", f"/organizations/{org_id}/metadata", data=body)
+
     async def iterate(self, max_items: int | None = None) -> AsyncIterator[object]:
         offset = 0
         left = max_items
@@ -225,6 +241,16 @@ class OfficialSDK(Contender):
         return await self.sdk.organizations.create_async(
             request={"name": name, "slug": slug, "created_by": created_by}
         )
+
+    async def merge_metadata(self, org_id: str, metadata: dict[str, Any]) -> object:
+        try:
+            return await self.sdk.organizations.merge_metadata_async(
+                organization_id=org_id, public_metadata=metadata
+            )
+        except Exception as exc:
+            if _status(exc) == 429:
+                raise RateLimited from exc
+            raise
 
     async def iterate(self, max_items: int | None = None) -> AsyncIterator[object]:
         offset = 0

@@ -166,11 +166,22 @@ class Server:
         org["private_metadata"] = fields.get("private_metadata") or {}
         return _json(_dumps(org))
 
+    async def merge_metadata(self, request: web.Request) -> web.Response:
+        # Answered like Clerk but not stored, as creates are.
+        body = self.by_key.get(request.match_info["key"])
+        if body is None:
+            return _error(404, "resource_not_found", "not found")
+        org = json.loads(body)
+        fields = json.loads(await request.read())
+        org["public_metadata"] = {**org["public_metadata"], **(fields.get("public_metadata") or {})}
+        return _json(_dumps(org))
+
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self.pacing])
         app.router.add_get("/v1/organizations", self.list_organizations)
         app.router.add_post("/v1/organizations", self.create_organization)
         app.router.add_get("/v1/organizations/{key}", self.get_organization)
+        app.router.add_patch("/v1/organizations/{key}/metadata", self.merge_metadata)
         return app
 
 

@@ -43,18 +43,23 @@ async def blocks(work: Callable[[], Awaitable[Any]], count: int) -> tuple[float,
     return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
 
 
-async def server_ids(base_url: str) -> list[str]:
-    """Up to 500 organization IDs the server holds, listed before measuring."""
+async def server_ids(base_url: str, count: int = 500) -> list[str]:
+    """Up to ``count`` organization IDs the server holds, listed before measuring."""
     headers = {"Authorization": f"Bearer {SECRET_KEY}"}
+    ids: list[str] = []
     async with aiohttp.ClientSession(headers=headers) as session:
-        while True:
-            async with session.get(f"{base_url}/organizations", params={"limit": "500"}) as resp:
+        while len(ids) < count:
+            params = {"limit": "500", "offset": str(len(ids))}
+            async with session.get(f"{base_url}/organizations", params=params) as resp:
                 if resp.status == 429:  # a rate-limited server: the previous round's quota
                     await asyncio.sleep(float(resp.headers.get("Retry-After", "1")))
                     continue
                 resp.raise_for_status()
                 page = await resp.json()
-            return [org["id"] for org in page["data"]]
+            ids += [org["id"] for org in page["data"]]
+            if len(page["data"]) < 500:
+                break
+    return ids[:count]
 
 
 async def sequential_get(c: Contender, base_url: str, n: int, count: int) -> Metrics:
@@ -134,16 +139,21 @@ async def memory(c: Contender, items: int) -> Metrics:
     return {"peak_rss_mb": _max_rss_mb(), "rss_before_mb": before, "orgs": seen}
 
 
-async def rate_limited(c: Contender, base_url: str, tasks: int, window: float) -> Metrics:
-    ids = await server_ids(base_url)
+async def rate_limited(c: Contender, base_url: str, tasks: int, limit: list[float]) -> Metrics:
+    requests, window = int(limit[0]), limit[1]
+    ids = await server_ids(base_url, tasks)
+    if len(ids) < tasks:
+        raise RuntimeError(f"the server has {len(ids)} organizations, {tasks} writes need one each")
     # Start with the server's window empty: the previous round's requests have aged out.
     await asyncio.sleep(window + 0.1)
     refused = failed = 0
 
     async def one(i: int) -> None:
+        # One write per organization: only the instance budget binds, not Clerk's limit of
+        # 10 writes per 10 s per organization.
         nonlocal refused, failed
         try:
-            await c.get(ids[i % len(ids)])
+            await c.merge_metadata(ids[i], {"round": i})
         except RateLimited:
             refused += 1
         except Exception:
@@ -151,11 +161,15 @@ async def rate_limited(c: Contender, base_url: str, tasks: int, window: float) -
 
     wall, _cpu = await timed(lambda: asyncio.gather(*(one(i) for i in range(tasks))))
     succeeded = tasks - refused - failed
+    # The most a sliding window lets through in `wall` seconds: a full window at once, then
+    # `requests` per `window` (the budget this client may use, its "100%").
+    most = requests * (wall / window + 1)
     return {
         "succeeded": succeeded,
         "responses_429": refused + c.retried_429,
         "failed": refused + failed,
         "rate": succeeded / wall,
+        "budget_used": succeeded / most,
         "wall_s": wall,
     }
 
@@ -176,7 +190,7 @@ async def run(job: dict[str, Any]) -> Metrics:
         if scenario == "memory":
             return await memory(c, job["options"]["items"])
         if scenario == "ratelimit":
-            return await rate_limited(c, base_url, params["tasks"], params["window"])
+            return await rate_limited(c, base_url, params["tasks"], params["limit"])
     raise ValueError(f"unknown scenario {scenario!r}")
 
 

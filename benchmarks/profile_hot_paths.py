@@ -37,7 +37,6 @@ _GROUPS = (
     ("<attrs", "attrs (generated __init__)"),
     ("/attr/", "attrs"),
     ("/attrs/", "attrs"),
-    ("aiolimiter", "aiolimiter"),
     ("aiohttp", "aiohttp"),
     ("yarl", "yarl"),
     ("multidict", "multidict"),
@@ -46,7 +45,7 @@ _GROUPS = (
 )
 
 
-_OWN = ("clerk_orgs_async", "cattrs", "attrs", "aiolimiter")
+_OWN = ("clerk_orgs_async", "cattrs", "attrs")
 
 
 def group(filename: str, function: str) -> str:

@@ -183,7 +183,7 @@ class ClerkClient:
         self._key_mask = mask(key)
         self._redact = Redactor(key)
         self._headers = build_headers(key, api_version)
-        self._pacer = Pacer(resolve(rate_limit, key, self.base_url))
+        self._pacer = Pacer(resolve(rate_limit, key, self.base_url), key)
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -291,8 +291,11 @@ class ClerkClient:
         while True:
             if wait > 0:
                 await _retry.sleep(wait)
-            await self._pacer.acquire()
+            ticket = await self._pacer.acquire(call, deadline)
+            if ticket is None:
+                raise self._paced_out(call, url, attempt)
             if self._closed:
+                ticket.release()
                 raise ClientClosedError("the ClerkClient was closed before the request was sent")
             attempt += 1
             left = None if deadline is None else max(deadline - loop.time(), 0.001)
@@ -308,12 +311,17 @@ class ClerkClient:
                     max_bytes=self.max_response_bytes,
                 )
             except APIConnectionError as exc:
+                ticket.release()
                 if self._closed:
                     raise ClientClosedError(
                         "the ClerkClient was closed during the request"
                     ) from exc
                 error: ClerkError = exc
+            except BaseException:
+                ticket.release()  # cancelled: the request may still have arrived
+                raise
             else:
+                ticket.release()
                 received = time.time()
                 date = response.headers.get("Date")
                 if date:
@@ -453,6 +461,19 @@ class ClerkClient:
             path=url.raw_path,
         )
         error.attempts = 0
+        return error
+
+    def _paced_out(self, call: Call[Any], url: URL, attempts: int) -> RateLimitError:
+        """The error of a call that would wait past its deadline for the pacing budget."""
+        detail = ErrorDetail(
+            code="rate_limited_locally",
+            message=(
+                f"{call.endpoint} would wait past this call's deadline for the rate limit "
+                "(Clerk's limits, paced by this client); the request was not sent"
+            ),
+        )
+        error = RateLimitError(429, [detail], method=call.method, path=url.raw_path)
+        error.attempts = attempts
         return error
 
     def _report_retry(

@@ -1,25 +1,45 @@
-"""Client-side pacing: a rate limit shared by every task of a client, and per-endpoint blocks.
+"""Client-side pacing, scoped as Clerk limits, and per-endpoint blocks after a 429.
 
-Clerk answers 429 when a key goes over its budget and then blocks **that endpoint** for the
-``Retry-After`` it gives (``RATE-LIMITS.md``), so a 429 holds back only the calls to the same
-method and route template, never the whole client.
+Clerk limits requests per instance (every process using the secret key), and some endpoints
+further per organization, per membership or per hour (``RATE-LIMITS.md``). A request waits
+for its narrow scope first (so one busy organization holds back only its own writes), then
+for the instance budget. After a 429 Clerk blocks **that endpoint** for the ``Retry-After`` it
+gives, so a 429 holds back only calls to the same method and route template.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 from yarl import URL
 
+from ._budget import Permit, SlidingPermits
+
 if TYPE_CHECKING:
-    from aiolimiter import AsyncLimiter
+    from ._resource import Call
 
 # Clerk's documented limits for its Backend API (requests per 10 s).
 _DEVELOPMENT = 100
 _PRODUCTION = 1000
 _CLERK_HOST = "api.clerk.com"
+
+_ORGANIZATION = "/organizations/{organization_id}"
+_MEMBERSHIP = _ORGANIZATION + "/memberships/{user_id}"
+SCOPED_LIMITS: dict[tuple[str, str], tuple[str, int, float, bool]] = {
+    # (method, route) -> (scope, requests, per seconds, one budget per resource?)
+    ("PATCH", _ORGANIZATION): ("organization writes", 10, 10.0, True),
+    ("PATCH", _ORGANIZATION + "/metadata"): ("organization writes", 10, 10.0, True),
+    ("PUT", _ORGANIZATION + "/metadata"): ("organization writes", 10, 10.0, True),
+    ("PATCH", _MEMBERSHIP): ("membership writes", 10, 10.0, True),
+    ("PATCH", _MEMBERSHIP + "/metadata"): ("membership writes", 10, 10.0, True),
+    ("POST", _ORGANIZATION + "/invitations"): ("invitation creates", 250, 3600.0, False),
+    ("POST", _ORGANIZATION + "/invitations/bulk"): ("bulk invitation creates", 50, 3600.0, False),
+}
+"""Clerk's per-endpoint limits on top of the instance budget. Documented per organization
+and per membership for writes; the invitation limits are taken per instance (stricter)."""
 
 
 @attrs.frozen
@@ -29,10 +49,26 @@ class RateLimit:
     requests: int = attrs.field(validator=attrs.validators.gt(0))
     per_seconds: float = attrs.field(validator=attrs.validators.gt(0))
 
+    def budget(self, secret_key: str) -> InstanceBudget:
+        """This process's budget (a ``RedisRateLimit`` shares one across processes)."""
+        return LocalBudget(self.requests, self.per_seconds)
 
-def resolve(
-    setting: RateLimit | Literal["auto"] | None, key: str, base_url: URL
-) -> RateLimit | None:
+
+class InstanceBudget(Protocol):
+    """The budget every request of the instance draws from."""
+
+    async def acquire(self, latest: float | None) -> Permit | None:
+        """A permit to send, or None when none can be had by the loop time ``latest``."""
+
+
+class LocalBudget(SlidingPermits):
+    """The instance budget kept in this process."""
+
+
+Pacing = RateLimit | Literal["auto"] | None
+
+
+def resolve(setting: Pacing, key: str, base_url: URL) -> RateLimit | None:
     """``"auto"`` paces Clerk's own API by the key's kind and leaves other hosts unpaced."""
     if setting != "auto":
         return setting
@@ -43,18 +79,67 @@ def resolve(
     return RateLimit(_DEVELOPMENT, 10.0)
 
 
-class Pacer:
-    """Paces requests, and remembers which endpoints a 429 has blocked until when."""
+def documented_budget(key: str) -> int:
+    """The instance budget Clerk documents for a key's kind, per 10 seconds."""
+    return _PRODUCTION if key.startswith("sk_live_") else _DEVELOPMENT
 
-    def __init__(self, limit: RateLimit | None) -> None:
+
+class Ticket:
+    """The permits one attempt holds; released when its answer (or failure) is known."""
+
+    __slots__ = ("_permits",)
+
+    def __init__(self, permits: list[Permit]) -> None:
+        self._permits = permits
+
+    def release(self) -> None:
+        for permit in self._permits:
+            permit.release()
+
+
+class Pacer:
+    """The scoped budgets of one client, and which endpoints a 429 has blocked until when."""
+
+    def __init__(self, limit: RateLimit | None, secret_key: str) -> None:
         self.limit = limit
-        self._limiter = _limiter(limit) if limit else None
+        self._instance = limit.budget(secret_key) if limit else None
+        self._scoped: dict[str, SlidingPermits] = {}
         self._blocked: dict[str, float] = {}
 
-    async def acquire(self) -> None:
-        """Wait for room in the rate limit."""
-        if self._limiter is not None:
-            await self._limiter.acquire()
+    async def acquire(self, call: Call[Any], latest: float | None) -> Ticket | None:
+        """Wait for the call's scope, then for the instance budget; None (holding nothing)
+        when that would take past the loop time ``latest``."""
+        if self._instance is None:
+            return _UNPACED
+        permits: list[Permit] = []
+        scoped = self._scoped_budget(call)
+        if scoped is not None:
+            permit = await scoped.acquire(latest)
+            if permit is None:
+                return None
+            permits.append(permit)
+        try:
+            permit = await self._instance.acquire(latest)
+        except BaseException:
+            Ticket(permits).release()
+            raise
+        if permit is None:
+            Ticket(permits).release()
+            return None
+        return Ticket([*permits, permit])
+
+    def _scoped_budget(self, call: Call[Any]) -> SlidingPermits | None:
+        rule = SCOPED_LIMITS.get((call.method, call.route))
+        if rule is None:
+            return None
+        scope, requests, per_seconds, per_resource = rule
+        key = scope + (" " + "/".join(_ids(call.route, call.path)) if per_resource else "")
+        budget = self._scoped.get(key)
+        if budget is None:
+            if len(self._scoped) > 1000:  # a long sync touches many organizations once each
+                self._scoped = {k: b for k, b in self._scoped.items() if not b.idle()}
+            budget = self._scoped[key] = SlidingPermits(requests, per_seconds)
+        return budget
 
     def block(self, route: str, seconds: float) -> None:
         """Hold calls to ``route`` (``"PATCH /organizations/{organization_id}"``) back."""
@@ -73,16 +158,10 @@ class Pacer:
         return left
 
 
-def _limiter(limit: RateLimit) -> AsyncLimiter:
-    # Imported here: aiolimiter reads its version through importlib.metadata at import,
-    # a cost every `import clerk_orgs_async` would pay even where nothing is paced.
-    from aiolimiter import AsyncLimiter
+_UNPACED = Ticket([])
 
-    # aiolimiter is a leaky bucket: a full bucket of `capacity` may go at once, then it drains
-    # at `rate`. To stay within `requests` in any window of `per_seconds` (the way Clerk
-    # counts), capacity + rate * per_seconds must stay below `requests`: allow a small burst
-    # (a tenth of the budget) and drain the rest evenly, keeping 5% in hand because requests
-    # released evenly here can reach the server bunched together.
-    capacity = max(1, limit.requests // 10)
-    rate = max(limit.requests * 0.95 - capacity, 1) / limit.per_seconds
-    return AsyncLimiter(capacity, capacity / rate)
+
+def _ids(route: str, path: Sequence[str]) -> list[str]:
+    """The ID segments of ``path``, where ``route`` has ``{name}``."""
+    parts = route.strip("/").split("/")
+    return [segment for part, segment in zip(parts, path, strict=False) if part.startswith("{")]

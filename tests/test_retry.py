@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +20,7 @@ from clerk_orgs_async import (
     UnprocessableEntityError,
     _retry,
 )
-from clerk_orgs_async._pacing import Pacer, resolve
+from clerk_orgs_async._pacing import resolve
 
 
 def test_default_policy() -> None:
@@ -81,39 +79,6 @@ def test_auto_rate_limit(key: str, url: str, expected: RateLimit | None) -> None
     assert resolve("auto", key, URL(url)) == expected
     assert resolve(None, key, URL(url)) is None
     assert resolve(RateLimit(5, 1), key, URL(url)) == RateLimit(5, 1)
-
-
-async def test_pacer_never_exceeds_the_budget_in_any_window() -> None:
-    pacer = Pacer(RateLimit(20, 0.2))
-    loop = asyncio.get_running_loop()
-    stamps: list[float] = []
-
-    async def one() -> None:
-        await pacer.acquire()
-        stamps.append(loop.time())
-
-    await asyncio.gather(*(one() for _ in range(60)))
-    stamps.sort()
-    for i, start in enumerate(stamps):
-        in_window = [s for s in stamps[i:] if s < start + 0.2]
-        assert len(in_window) <= 20 + 1  # one of slack for the timer's resolution
-
-
-async def test_a_block_holds_back_only_its_endpoint() -> None:
-    pacer = Pacer(None)
-    pacer.block("PATCH /organizations/{organization_id}", 30)
-    assert 29 < pacer.blocked_for("PATCH /organizations/{organization_id}") <= 30
-    assert pacer.blocked_for("GET /organizations/{organization_id}") == 0
-    assert pacer.blocked_for("PATCH /organizations/{organization_id}/metadata") == 0
-
-
-async def test_a_block_keeps_the_later_end_and_expires() -> None:
-    pacer = Pacer(None)
-    pacer.block("GET /organizations", 0.02)
-    pacer.block("GET /organizations", 0.01)  # an earlier end never shortens a block
-    assert pacer.blocked_for("GET /organizations") > 0.01
-    await asyncio.sleep(0.03)
-    assert pacer.blocked_for("GET /organizations") == 0
 
 
 def test_the_table_keeps_retryable_and_maybe_applied_together() -> None:

@@ -194,8 +194,8 @@ async def test_many_tasks_under_the_emulator_rate_limit(sleeps: list[float]) -> 
         org = await clerk.organizations.create(name="Acme", slug="acme")
         results = await asyncio.gather(*(clerk.organizations.get(org.id) for _ in range(150)))
     assert len(results) == 150
-    # Pacing keeps 429s rare even on a loaded machine; the retries absorb the few left.
-    assert emu.stats.faults["rate_limit"] <= 15
+    # Paced on the answers, the client never sends more than Clerk counts, whatever the load.
+    assert emu.stats.faults["rate_limit"] == 0
 
 
 async def test_instant_retries_restores_real_sleeps(emu: ClerkEmulator) -> None:

@@ -1,0 +1,148 @@
+"""The pacing budget and its scopes, over real time but without a server."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+
+from clerk_orgs_async import RateLimit
+from clerk_orgs_async._budget import SlidingPermits
+from clerk_orgs_async._pacing import Pacer
+from clerk_orgs_async._resource import Call, build_path
+
+
+async def test_no_window_ever_counts_more_than_the_budget_whatever_the_delays() -> None:
+    # A server that counts arrivals in a sliding window, behind a network whose delays vary
+    # from nothing to far more than the window's own resolution.
+    budget = SlidingPermits(10, 0.2)
+    loop = asyncio.get_running_loop()
+    rng = random.Random(7)
+    arrivals: list[float] = []
+
+    async def one() -> None:
+        permit = await budget.acquire(None)
+        assert permit is not None
+        there = rng.uniform(0, 0.05)  # to the server
+        back = rng.uniform(0, 0.05)  # and back
+        await asyncio.sleep(there)
+        arrivals.append(loop.time())
+        await asyncio.sleep(back)
+        permit.release()
+
+    started = loop.time()
+    await asyncio.gather(*(one() for _ in range(60)))
+    elapsed = loop.time() - started
+    arrivals.sort()
+    for i, start in enumerate(arrivals):
+        assert len([a for a in arrivals[i:] if a < start + 0.2]) <= 10
+    # Paced on answers, it still uses most of the budget: 60 requests need 5 windows at least.
+    assert elapsed < 5 * (0.2 + 0.1) + 0.5
+
+
+async def test_waiters_are_served_first_come_first_served() -> None:
+    budget = SlidingPermits(1, 0.01)
+    order: list[int] = []
+
+    async def one(n: int) -> None:
+        permit = await budget.acquire(None)
+        assert permit is not None
+        order.append(n)
+        permit.release()
+
+    await asyncio.gather(*(one(n) for n in range(8)))
+    assert order == list(range(8))
+
+
+async def test_a_wait_past_the_deadline_is_refused_at_once_holding_nothing() -> None:
+    budget = SlidingPermits(2, 3600.0)  # an hourly limit, already spent
+    loop = asyncio.get_running_loop()
+    for _ in range(2):
+        permit = await budget.acquire(None)
+        assert permit is not None
+        permit.release()
+    started = loop.time()
+    assert await budget.acquire(loop.time() + 5) is None
+    assert loop.time() - started < 0.5  # known at once: both permits return in an hour
+    assert not budget.idle()
+
+
+async def test_a_cancelled_or_timed_out_waiter_loses_no_permit() -> None:
+    budget = SlidingPermits(1, 0.05)
+    loop = asyncio.get_running_loop()
+    held = await budget.acquire(None)
+    assert held is not None
+    waiting = asyncio.ensure_future(budget.acquire(None))
+    timing_out = asyncio.ensure_future(budget.acquire(loop.time() + 0.01))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    assert await timing_out is None  # the permit is in flight: it waited until its deadline
+    held.release()
+    await asyncio.sleep(0.08)
+    assert budget.idle()
+    again = await asyncio.wait_for(budget.acquire(None), 1)
+    assert again is not None
+
+
+def call(method: str, route: str, **ids: str) -> Call[object]:
+    return Call(method=method, route=route, path=build_path(route, ids), decode=lambda v: v)
+
+
+async def test_scopes_follow_clerks_per_organization_limits() -> None:
+    pacer = Pacer(RateLimit(1000, 10.0), "sk_test_x")
+    loop = asyncio.get_running_loop()
+    patch = "/organizations/{organization_id}"
+    tickets = [
+        await pacer.acquire(call("PATCH", patch, organization_id="org_a"), None) for _ in range(10)
+    ]
+    for ticket in tickets:
+        assert ticket is not None
+        ticket.release()
+    # The 11th write to org_a within 10 s would wait: refused against a short deadline...
+    assert (
+        await pacer.acquire(call("PATCH", patch, organization_id="org_a"), loop.time() + 1) is None
+    )
+    # ...while writes to another organization, and reads of org_a, go at once.
+    other = await pacer.acquire(call("PATCH", patch, organization_id="org_b"), loop.time() + 1)
+    read = await pacer.acquire(call("GET", patch, organization_id="org_a"), loop.time() + 1)
+    assert other is not None and read is not None
+
+
+async def test_without_a_rate_limit_nothing_is_paced() -> None:
+    pacer = Pacer(None, "sk_test_x")
+    route = "/organizations/{organization_id}"
+    for _ in range(50):
+        assert await pacer.acquire(call("PATCH", route, organization_id="org_a"), 0.0) is not None
+
+
+async def test_a_block_holds_back_only_its_endpoint() -> None:
+    pacer = Pacer(None, "sk_test_x")
+    pacer.block("PATCH /organizations/{organization_id}", 30)
+    assert 29 < pacer.blocked_for("PATCH /organizations/{organization_id}") <= 30
+    assert pacer.blocked_for("GET /organizations/{organization_id}") == 0
+    assert pacer.blocked_for("PATCH /organizations/{organization_id}/metadata") == 0
+
+
+async def test_a_block_keeps_the_later_end_and_expires() -> None:
+    pacer = Pacer(None, "sk_test_x")
+    pacer.block("GET /organizations", 0.02)
+    pacer.block("GET /organizations", 0.01)  # an earlier end never shortens a block
+    assert pacer.blocked_for("GET /organizations") > 0.01
+    await asyncio.sleep(0.03)
+    assert pacer.blocked_for("GET /organizations") == 0
+
+
+@pytest.mark.parametrize("requests", [1, 3])
+async def test_permits_come_back_a_window_after_the_answer(requests: int) -> None:
+    budget = SlidingPermits(requests, 0.05)
+    loop = asyncio.get_running_loop()
+    permits = [await budget.acquire(None) for _ in range(requests)]
+    answered = loop.time()
+    for permit in permits:
+        assert permit is not None
+        permit.release()
+        permit.release()  # twice is harmless
+    nxt = await budget.acquire(None)
+    assert nxt is not None
+    assert loop.time() - answered >= 0.045
