@@ -11,6 +11,8 @@ BARE = "aiohttp + json.loads"
 BARE_ORJSON = "aiohttp + orjson.loads"
 SDK = "clerk-backend-api"
 RATE_LIMIT = (100, 1.0)
+"""Clerk's development budget (100 requests), over a 1-second window instead of 10 to keep a
+round short: the pacing does not depend on the window's length."""
 
 
 @dataclass(frozen=True)
@@ -231,16 +233,14 @@ SCENARIOS = (
     ),
     Scenario(
         "ratelimit",
-        "2,000 writes against the emulator's instance limit of 100 requests/s",
-        "2,000 concurrent metadata merges, one per organization, against the emulator allowing "
-        "100 requests per second (sliding window, 429 with Retry-After beyond it); this client "
-        "paced with `rate_limit=RateLimit(100, 1.0)`, the SDK as it comes. Budget used: the "
-        "writes that succeeded over the most a sliding window lets through in that time (a "
-        "full window at once, then 100 per second).",
-        (
-            Entry(f"{THIS} RateLimit(100, 1.0)", "clerk-orgs-async", {"rate_limit": RATE_LIMIT}),
-            Entry(SDK, "clerk-backend-api"),
-        ),
+        "2,000 writes against the emulator's instance limit of 100 requests per second",
+        "2,000 concurrent metadata merges, one per organization, against the emulator limiting "
+        "to 100 requests in any 1-second window (429 with Retry-After beyond); this client "
+        "paced with `rate_limit=RateLimit(100, 1.0)`. Budget used: the writes that succeeded "
+        "over the most a sliding window lets through in that time (a full window at once, then "
+        "100 per second). The official SDK is not measured here: it does not pace, and it "
+        "retries 429s with a backoff of up to an hour.",
+        (Entry(f"{THIS} RateLimit(100, 1.0)", "clerk-orgs-async", {"rate_limit": RATE_LIMIT}),),
         (
             Metric("succeeded", "succeeded", digits=0),
             Metric("responses_429", "429 responses", digits=0),
@@ -250,8 +250,8 @@ SCENARIOS = (
             Metric("wall_s", "wall s", digits=2),
         ),
         params={"tasks": 2000, "limit": list(RATE_LIMIT)},
-        quick_params={"tasks": 1000, "limit": list(RATE_LIMIT)},
-        rounds=2,
+        quick_params={"tasks": 2000, "limit": list(RATE_LIMIT)},
+        rounds=3,
         quick_rounds=1,
         server=ServerSpec(
             orgs=2_000, rate_limit=f"{RATE_LIMIT[0]}/{RATE_LIMIT[1]:g}", prefer_emulator=True
