@@ -21,7 +21,7 @@ from ._domains import OrganizationDomainsAPI
 from ._invitations import OrganizationInvitationsAPI
 from ._memberships import OrganizationMembershipsAPI
 from ._organizations import OrganizationsAPI
-from ._pacing import Pacer, RateLimit, resolve
+from ._pacing import UNPACED, Pacer, RateLimit, resolve
 from ._resource import Call, Lookup
 from ._retry import RULES, Failure, Recovery, RetryEvent, RetryPolicy, classify, decide
 from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
@@ -184,6 +184,7 @@ class ClerkClient:
         self._redact = Redactor(key)
         self._headers = build_headers(key, api_version)
         self._pacer = Pacer(resolve(rate_limit, key, self.base_url), key)
+        self._root = str(self.base_url) + "/"
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -276,7 +277,7 @@ class ClerkClient:
         # blocks and the lookup-before-retry of POSTs, which a generic retry decorator cannot
         # express without the same amount of code around it.
         session = self._ensure_session()
-        url = self.base_url.joinpath(*call.path, encoded=True)
+        url = URL(self._root + "/".join(call.path), encoded=True)
         policy = self.retry if call.retry is UNSET else _as_policy(call.retry)
         limits = self.timeout if call.timeout is UNSET else _as_timeout(call.timeout)
         loop = asyncio.get_running_loop()
@@ -285,13 +286,14 @@ class ClerkClient:
         attempt = 0
         maybe_applied = False  # an attempt may have been applied; no lookup ruled it out
         looked_up = False
-        wait = self._pacer.blocked_for(call.endpoint)
+        pacer = self._pacer
+        wait = pacer.blocked_for(call.endpoint) if pacer.blocks else 0.0
         if wait and deadline is not None and started + wait > deadline:
             raise self._blocked(call, url, wait)
         while True:
             if wait > 0:
                 await _retry.sleep(wait)
-            ticket = await self._pacer.acquire(call, deadline)
+            ticket = await pacer.acquire(call, deadline) if pacer.paces else UNPACED
             if ticket is None:
                 raise self._paced_out(call, url, attempt)
             if self._closed:

@@ -110,7 +110,7 @@ class Pacer:
         """Wait for the call's scope, then for the instance budget; None (holding nothing)
         when that would take past the loop time ``latest``."""
         if self._instance is None:
-            return _UNPACED
+            return UNPACED
         permits: list[Permit] = []
         scoped = self._scoped_budget(call)
         if scoped is not None:
@@ -146,8 +146,20 @@ class Pacer:
         until = asyncio.get_running_loop().time() + seconds
         self._blocked[route] = max(self._blocked.get(route, 0.0), until)
 
+    @property
+    def paces(self) -> bool:
+        """Whether requests wait for budgets at all."""
+        return self._instance is not None
+
+    @property
+    def blocks(self) -> bool:
+        """Whether any endpoint is blocked (or was, and has not been checked since)."""
+        return bool(self._blocked)
+
     def blocked_for(self, route: str) -> float:
         """Seconds ``route`` stays blocked (0 when it is not)."""
+        if not self._blocked:
+            return 0.0
         until = self._blocked.get(route)
         if until is None:
             return 0.0
@@ -158,7 +170,8 @@ class Pacer:
         return left
 
 
-_UNPACED = Ticket([])
+UNPACED = Ticket([])
+"""The ticket of a request no budget paces."""
 
 
 def _ids(route: str, path: Sequence[str]) -> list[str]:

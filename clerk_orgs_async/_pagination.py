@@ -10,6 +10,7 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
@@ -100,8 +101,8 @@ def created_at_order(order_by: str | None) -> DriftKey[C] | None:
     if order_by is None or order_by.lstrip("+-") != "created_at":
         return None
     return DriftKey(
-        key=lambda item: item.created_at,
-        ident=lambda item: item.id,
+        key=attrgetter("created_at"),  # C-level getters: read for every item of every page
+        ident=attrgetter("id"),
         descending=order_by.startswith("-"),
     )
 

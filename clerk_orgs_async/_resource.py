@@ -26,6 +26,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 Timeouts = float | Timeout | Unset
+STAMP_RESOLUTION = 0.001
+"""Clerk's timestamps are milliseconds."""
 Retries = RetryPolicy | None | Unset
 
 
@@ -53,7 +55,9 @@ class Lookup:
         offset = self.server_offset()
         if offset is None:
             return None
-        return created_at.timestamp() >= self.started + offset
+        # Clerk stamps whole milliseconds, rounded down: an object made within the call's
+        # first millisecond can carry a stamp just before its start.
+        return created_at.timestamp() + STAMP_RESOLUTION >= self.started + offset
 
 
 Recover = Callable[[Lookup], Awaitable[R | Recovery]]
@@ -72,9 +76,9 @@ async def nothing(_lookup: Lookup) -> None:
     """The ``gone`` of a DELETE whose object is not known any more: None."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class Call(Generic[R]):
-    """One API call as a resource describes it."""
+    """One API call as a resource describes it (built per request: a plain slotted class)."""
 
     method: str
     route: str

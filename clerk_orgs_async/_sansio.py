@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import platform
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -31,6 +32,7 @@ from .errors import (
     UnprocessableEntityError,
 )
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
 USER_AGENT = (
     f"clerk-orgs-async/{__version__} aiohttp/{aiohttp.__version__} "
     f"python/{platform.python_version()}"
@@ -110,6 +112,8 @@ def path_segment(value: str, name: str) -> str:
         raise InvalidRequestError(f"{name} must be a string, got {type(value).__name__}")
     if value in ("", ".", ".."):
         raise InvalidRequestError(f"{name} must be a non-empty ID, got {value!r}")
+    if _UNRESERVED.fullmatch(value):
+        return value  # Clerk's IDs and slugs: nothing to encode (and on every request)
     return quote(value, safe="")
 
 

@@ -40,3 +40,16 @@ def test_old_samples_are_dropped_and_garbage_is_ignored() -> None:
     clock.saw_write(stamp(NOW), NOW)
     clock.saw_date("not a date", NOW + 100)
     assert clock.offset_floor(NOW + 100) is None
+
+
+def test_an_object_stamped_in_the_calls_first_millisecond_is_the_calls() -> None:
+    from clerk_orgs_async._resource import Lookup
+
+    started = 1_800_000_000.0004  # the call starts 0.4 ms into a millisecond
+    lookup = Lookup(timeout=1.0, retry=None, started=started, server_offset=lambda: 0.0)
+    made = datetime.fromtimestamp(1_800_000_000.000, timezone.utc)  # stamped, rounded down
+    assert lookup.made_by_this_call(made) is True
+    before = datetime.fromtimestamp(1_799_999_999.998, timezone.utc)
+    assert lookup.made_by_this_call(before) is False
+    unknown = Lookup(timeout=1.0, retry=None, started=started, server_offset=lambda: None)
+    assert unknown.made_by_this_call(made) is None
