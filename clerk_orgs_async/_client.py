@@ -17,6 +17,7 @@ from yarl import URL
 
 from . import _json, _retry
 from ._clock import ServerClock
+from ._counting import count
 from ._domains import OrganizationDomainsAPI
 from ._invitations import OrganizationInvitationsAPI
 from ._memberships import OrganizationMembershipsAPI
@@ -300,6 +301,7 @@ class ClerkClient:
                 ticket.release()
                 raise ClientClosedError("the ClerkClient was closed before the request was sent")
             attempt += 1
+            count(call.method, attempt)
             left = None if deadline is None else max(deadline - loop.time(), 0.001)
             try:
                 response = await send(
