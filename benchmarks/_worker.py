@@ -174,6 +174,52 @@ async def rate_limited(c: Contender, base_url: str, tasks: int, limit: list[floa
     }
 
 
+async def sync_requests(orgs: int, members: int, changed: float) -> Metrics:
+    """Requests a sync and an export send, against the emulator in this process (request
+    counts do not depend on where it runs), with their lower bound: ``ceil(orgs / 500) +
+    ceil(memberships / 500) + writes``."""
+    import attrs
+
+    from clerk_orgs_async._counting import counting
+    from clerk_orgs_async.sync import export_organizations, sync_organizations
+    from clerk_orgs_async.testing import ClerkEmulator
+
+    users = [f"user_{n}" for n in range(1, 1001)]
+    async with ClerkEmulator(users=users, default_max_allowed_memberships=0) as emu:
+        state = emu.state
+        for n, org in enumerate(state.seed_organizations(orgs)):
+            for k in range(members):
+                state.create_membership(org.id, users[(n * members + k) % len(users)], "org:member")
+        async with emu.client() as clerk:
+            reads = -(-orgs // 500) + -(-(orgs * members) // 500)
+            with counting() as exported:
+                records = [r async for r in export_organizations(clerk, include_members=True)]
+            with counting() as noop:
+                report = await sync_organizations(clerk, records)
+            if report.actions:
+                raise RuntimeError(f"a sync of the export planned {len(report.actions)} writes")
+            step = max(1, round(1 / changed))
+            edited = [
+                attrs.evolve(r, name=r.name + " (renamed)") if i % step == 0 else r
+                for i, r in enumerate(records)
+            ]
+            writes = sum(1 for i in range(len(records)) if i % step == 0)
+            with counting() as change:
+                report = await sync_organizations(clerk, edited)
+            if len(report.actions) != writes or not report.ok:
+                raise RuntimeError(f"expected {writes} updates, got {report.counts}")
+    return {
+        "export_requests": exported.total,
+        "noop_requests": noop.total,
+        "change_requests": change.total,
+        "lower_bound": reads,
+        "writes": writes,
+        "export_ratio": exported.total / reads,
+        "noop_ratio": noop.total / reads,
+        "change_ratio": change.total / (reads + writes),
+    }
+
+
 async def run(job: dict[str, Any]) -> Metrics:
     params: dict[str, Any] = job["params"]
     base_url: str = job["base_url"]
@@ -189,6 +235,8 @@ async def run(job: dict[str, Any]) -> Metrics:
             return await concurrent_get(c, base_url, params["tasks"], params["batches"])
         if scenario == "memory":
             return await memory(c, job["options"]["items"])
+        if scenario == "sync":
+            return await sync_requests(params["orgs"], params["members"], params["changed"])
         if scenario == "ratelimit":
             return await rate_limited(c, base_url, params["tasks"], params["limit"])
     raise ValueError(f"unknown scenario {scenario!r}")
