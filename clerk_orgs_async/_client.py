@@ -333,9 +333,8 @@ class ClerkClient:
                 if 200 <= response.status < 300:
                     decoded = self._decode(call, url, response)
                     if not isinstance(decoded, UnexpectedResponseError):
-                        stamped = getattr(decoded, "updated_at", None)
-                        if call.method != "GET" and isinstance(stamped, datetime):
-                            self._clock.saw_write(stamped, received)
+                        if call.method != "GET":
+                            self._noted(call, decoded, received)
                         return decoded
                     error = decoded
                 else:
@@ -380,6 +379,16 @@ class ClerkClient:
                 error.outcome_unknown = maybe_applied and call.method != "GET"
                 raise error
             self._report_retry(call.method, url.raw_path, attempt, wait, error)
+
+    def _noted(self, call: Call[Any], written: Any, received: float) -> None:
+        """Learn from a write's answer: the server's clock, and what this client created."""
+        stamped = getattr(written, "updated_at", None)
+        if isinstance(stamped, datetime):
+            self._clock.saw_write(stamped, received)
+        if call.method == "POST":
+            for item in written if isinstance(written, list) else [written]:
+                if isinstance(getattr(item, "id", None), str):
+                    self._clock.saw_created(item.id)
 
     def _decode(self, call: Call[T], url: URL, response: Response) -> T | UnexpectedResponseError:
         """The decoded answer, or the error saying why it could not be read."""
@@ -445,6 +454,7 @@ class ClerkClient:
             retry=policy if policy is None or left is None else attrs.evolve(policy, deadline=left),
             started=started_wall,
             server_offset=self._clock.offset_floor,
+            made_earlier=self._clock.made_earlier,
         )
 
     def _blocked(self, call: Call[Any], url: URL, wait: float) -> RateLimitError:

@@ -11,9 +11,11 @@ is never later than the server's, and the call's own object is never mistaken fo
 - any answer's ``Date`` header: whole seconds, a bound within one second.
 
 The bound is the best of the recent samples (the last minute: a local clock stepped since
-would make older ones wrong). Its limit: an object created by someone else less than the
-bound's error (a round trip after a write of this client, else up to a second) before the
-call started cannot be told from the call's own.
+would make older ones wrong). An object this client created in an earlier call is known by
+its ID and never taken for a later call's. The limit: an object created by another process
+less than the bound's error (a round trip after a write of this client, else up to a second,
+plus a millisecond of stamp resolution) before the call started cannot be told from the
+call's own.
 """
 
 from __future__ import annotations
@@ -28,11 +30,15 @@ _FRESH = 60.0
 
 
 class ServerClock:
-    """Lower bounds of the server's clock minus the local one, from recent answers."""
+    """Lower bounds of the server's clock minus the local one, from recent answers, and the
+    objects this client created lately (an object it made in an earlier call is never a later
+    call's, however close in time)."""
 
     def __init__(self) -> None:
         self._date: tuple[str, float] | None = None
         self._writes: deque[tuple[float, float]] = deque(maxlen=16)  # (bound, taken at)
+        self._made: deque[str] = deque(maxlen=1024)
+        self._made_ids: set[str] = set()
 
     def saw_date(self, date: str, received: float) -> None:
         """Note an answer's ``Date`` header (parsed only when needed: this is per request)."""
@@ -41,6 +47,17 @@ class ServerClock:
     def saw_write(self, stamped: datetime, received: float) -> None:
         """Note a write's ``updated_at``, stamped by the server before ``received``."""
         self._writes.append((stamped.timestamp() - received, received))
+
+    def saw_created(self, object_id: str) -> None:
+        """Note an object a successful create of this client answered with."""
+        if len(self._made) == self._made.maxlen:
+            self._made_ids.discard(self._made[0])
+        self._made.append(object_id)
+        self._made_ids.add(object_id)
+
+    def made_earlier(self, object_id: str) -> bool:
+        """Whether an earlier call of this client created ``object_id``."""
+        return object_id in self._made_ids
 
     def offset_floor(self, now: float | None = None) -> float | None:
         """The best lower bound of ``server - local`` from the last minute (None: none)."""

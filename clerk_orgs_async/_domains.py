@@ -61,7 +61,7 @@ class OrganizationDomainsAPI(Resource):
             )
             for domain in page.data:
                 if domain.name.lower() == name.lower():
-                    ours = lookup.made_by_this_call(domain.created_at)
+                    ours = lookup.made_by_this_call(domain.created_at, domain.id)
                     if ours is None:
                         return Recovery.UNKNOWN
                     return domain if ours else Recovery.NOT_APPLIED

@@ -135,7 +135,7 @@ class OrganizationInvitationsAPI(Resource):
             )
             mine = []
             for invitation in page.data:
-                ours = lookup.made_by_this_call(invitation.created_at)
+                ours = lookup.made_by_this_call(invitation.created_at, invitation.id)
                 if ours is None:
                     raise _Unknown
                 if ours and invitation.role == request.role:

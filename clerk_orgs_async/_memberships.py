@@ -72,7 +72,7 @@ class OrganizationMembershipsAPI(Resource):
             if not page.data:
                 return Recovery.NOT_APPLIED
             found = page.data[0]
-            ours = lookup.made_by_this_call(found.created_at)
+            ours = lookup.made_by_this_call(found.created_at, found.id)
             if ours is None:
                 return Recovery.UNKNOWN
             # One membership per user: one that is not this call's means it created nothing.

@@ -147,7 +147,7 @@ class OrganizationsAPI(Resource):
                 org = await self.get(slug, timeout=lookup.timeout, retry=lookup.retry)  # type: ignore[arg-type]
             except NotFoundError:
                 return Recovery.NOT_APPLIED
-            ours = lookup.made_by_this_call(org.created_at)
+            ours = lookup.made_by_this_call(org.created_at, org.id)
             if ours is None:
                 return Recovery.UNKNOWN
             same = org.name == name and created_by in (UNSET, None, org.created_by)

@@ -45,13 +45,18 @@ class Lookup:
     """The local wall clock (``time.time()``) when the call started."""
     server_offset: Callable[[], float | None]
     """A lower bound of the server's clock minus the local one (None: unknown)."""
+    made_earlier: Callable[[str], bool] = lambda _object_id: False
+    """Whether an earlier call of this client created the object with this ID."""
 
-    def made_by_this_call(self, created_at: datetime) -> bool | None:
+    def made_by_this_call(self, created_at: datetime, object_id: str = "") -> bool | None:
         """Whether an object created at ``created_at`` can be this call's (None: unknown).
 
-        An object created before the call started, on the server's clock, existed already:
-        the call did not create it (see ``_clock`` for how the clock is known, and the limit).
+        An object an earlier call of this client created, or one created before this call
+        started (on the server's clock), is not this call's (see ``_clock`` for how the clock
+        is known, and the limit).
         """
+        if object_id and self.made_earlier(object_id):
+            return False
         offset = self.server_offset()
         if offset is None:
             return None

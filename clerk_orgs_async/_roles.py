@@ -36,7 +36,7 @@ def _by_key(
         page = await paginator(query=key, limit=50, timeout=lookup.timeout, retry=lookup.retry)
         for item in page.data:
             if item.key == key:
-                ours = lookup.made_by_this_call(item.created_at)
+                ours = lookup.made_by_this_call(item.created_at, item.id)
                 if ours is None:
                     return Recovery.UNKNOWN
                 return item if ours else Recovery.NOT_APPLIED

@@ -53,3 +53,28 @@ def test_an_object_stamped_in_the_calls_first_millisecond_is_the_calls() -> None
     assert lookup.made_by_this_call(before) is False
     unknown = Lookup(timeout=1.0, retry=None, started=started, server_offset=lambda: None)
     assert unknown.made_by_this_call(made) is None
+
+
+def test_an_object_this_client_created_earlier_is_never_a_later_calls() -> None:
+    from clerk_orgs_async._resource import Lookup
+
+    clock = ServerClock()
+    clock.saw_created("org_earlier")
+    started = 1_800_000_000.0004
+    lookup = Lookup(
+        timeout=1.0,
+        retry=None,
+        started=started,
+        server_offset=lambda: 0.0,
+        made_earlier=clock.made_earlier,
+    )
+    same_moment = datetime.fromtimestamp(started, timezone.utc)
+    assert lookup.made_by_this_call(same_moment, "org_earlier") is False
+    assert lookup.made_by_this_call(same_moment, "org_new") is True
+
+
+def test_the_memory_of_created_objects_is_bounded() -> None:
+    clock = ServerClock()
+    for n in range(2000):
+        clock.saw_created(f"org_{n}")
+    assert clock.made_earlier("org_1999") and not clock.made_earlier("org_0")
