@@ -5,7 +5,7 @@ LATEST := .venv-latest
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test demo lint typecheck unit test-latest chromium bench clean
+.PHONY: test demo lint typecheck unit test-latest chromium screenshot bench clean
 
 test: lint typecheck unit test-latest
 
@@ -46,6 +46,10 @@ unit: $(VENV)/.installed chromium
 test-latest: $(LATEST)/.installed chromium
 	$(LATEST)/bin/python -c 'import aiohttp; print("newest aiohttp:", aiohttp.__version__)'
 	$(LATEST)/bin/python -m pytest --ignore=tests/wire -p no:cacheprovider -q
+
+# The README's picture of the web console, from a seeded emulator in headless Chromium.
+screenshot: $(VENV)/.installed chromium
+	$(BIN)/python -m tests.console.screenshot docs/console.png
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints/dev.txt -e '.[dev,benchmark]'
