@@ -5,7 +5,7 @@ LATEST := .venv-latest
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test demo lint typecheck unit test-latest bench clean
+.PHONY: test demo lint typecheck unit test-latest chromium screenshot bench clean
 
 test: lint typecheck unit test-latest
 
@@ -26,6 +26,13 @@ $(LATEST)/.installed: pyproject.toml
 	$(LATEST)/bin/python -m pip install $(PIP_FLAGS) --upgrade -e '.[test]' aiohttp
 	touch $@
 
+# The web console's browser tests drive Debian's Chromium (Playwright downloads no browser: the
+# machine reaches only package registries). Installed when missing; if that fails, the browser
+# tests fail under CI and skip with a message elsewhere.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y --no-install-recommends chromium; } \
+		|| echo "warning: could not install Chromium with apt: the console's browser tests cannot run"
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -33,12 +40,16 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy --strict
 
-unit: $(VENV)/.installed
+unit: $(VENV)/.installed chromium
 	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=90
 
-test-latest: $(LATEST)/.installed
+test-latest: $(LATEST)/.installed chromium
 	$(LATEST)/bin/python -c 'import aiohttp; print("newest aiohttp:", aiohttp.__version__)'
 	$(LATEST)/bin/python -m pytest --ignore=tests/wire -p no:cacheprovider -q
+
+# The README's picture of the web console, from a seeded emulator in headless Chromium.
+screenshot: $(VENV)/.installed chromium
+	$(BIN)/python -m tests.console.screenshot docs/console.png
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints/dev.txt -e '.[dev,benchmark]'

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from clerk_orgs_async.testing import ClerkEmulator
+from clerk_orgs_async.testing._emulator import REQUEST_LOG_SIZE
 from clerk_orgs_async.testing._pacing import Latency
 
 
@@ -56,6 +57,13 @@ def _rate_limit(
     "--rate-limit", callback=_rate_limit, help="REQUESTS/SECONDS, then 429 (e.g. 100/10)."
 )
 @click.option(
+    "--request-log-size",
+    default=REQUEST_LOG_SIZE,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How many requests the web console's log keeps.",
+)
+@click.option(
     "--max-memberships",
     default=5,
     show_default=True,
@@ -70,11 +78,13 @@ def emulator(
     data: Path | None,
     latency: Latency | None,
     rate_limit: tuple[int, float] | None,
+    request_log_size: int,
     max_memberships: int,
 ) -> None:
     """Run a local Clerk organizations API until Ctrl+C or SIGTERM.
 
-    Prints CLERK_API_URL and CLERK_SECRET_KEY lines for clients to use.
+    Prints CLERK_API_URL and CLERK_SECRET_KEY lines for clients to use, and the address of
+    the web console, which shows the state, the requests received and the faults to inject.
     """
     asyncio.run(
         _serve(
@@ -86,6 +96,7 @@ def emulator(
                 latency=latency,
                 rate_limit=rate_limit,
                 data_file=data,
+                request_log_size=request_log_size,
             ),
             users=users,
             orgs=seed_orgs,
@@ -105,6 +116,7 @@ async def _serve(emu: ClerkEmulator, *, users: int, orgs: int) -> None:
             f"Clerk emulator: {len(emu.state.organizations)} organizations, "
             f"{len(emu.state.users)} users. Ctrl+C to stop."
         )
+        click.echo(f"Web console: {emu.console_url}")
         click.echo(f"CLERK_API_URL={emu.base_url}")
         click.echo(f"CLERK_SECRET_KEY={emu.secret_key}")
         await stop.wait()

@@ -12,13 +12,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clerk_orgs_async.testing._app import EmulatorStats, RequestRecord, ServedResponse
+    from clerk_orgs_async.testing._app import EmulatorStats, ServedResponse
     from clerk_orgs_async.testing._domains import Domain
     from clerk_orgs_async.testing._emulator import ClerkEmulator
     from clerk_orgs_async.testing._faults import Fault, Faults
     from clerk_orgs_async.testing._invitations import Invitation
     from clerk_orgs_async.testing._queries import MembershipQuery, OrganizationQuery
     from clerk_orgs_async.testing._records import Logo, Membership, Organization, User
+    from clerk_orgs_async.testing._request_log import RequestRecord
     from clerk_orgs_async.testing._roles import Permission, Role
     from clerk_orgs_async.testing._sleeps import instant_retries
     from clerk_orgs_async.testing._state import EmulatorState
@@ -37,7 +38,7 @@ _MODULES = {
     "Organization": "_records",
     "OrganizationQuery": "_queries",
     "Permission": "_roles",
-    "RequestRecord": "_app",
+    "RequestRecord": "_request_log",
     "Role": "_roles",
     "ServedResponse": "_app",
     "User": "_records",

@@ -2,26 +2,33 @@
 
 Order per request: added latency, the rate limit, a fault due before the handler, the bearer
 check, the endpoint's own limit, the handler, a fault due after it (``after_apply``). The
-emulator's own image route skips everything but the record.
+emulator's own image route skips everything but the record; the web console's routes skip it all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 import attrs
 from aiohttp import web
 
 from clerk_orgs_async._json import dumps
+from clerk_orgs_async.testing._console import Console, add_console, is_console_path
 from clerk_orgs_async.testing._endpoint_limits import endpoint_limits
 from clerk_orgs_async.testing._errors import ClerkAPIError
 from clerk_orgs_async.testing._faults import Fault, Faults
 from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
 from clerk_orgs_async.testing._ids import new_trace_id
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
+from clerk_orgs_async.testing._request_log import (
+    Arrival,
+    RequestLog,
+    RequestRecord,
+    read_request_body,
+)
 from clerk_orgs_async.testing._routes import add_routes
 from clerk_orgs_async.testing._state import EmulatorState
 
@@ -35,23 +42,6 @@ _BAD_GATEWAY_HTML = (
     b"<html><head><title>502 Bad Gateway</title></head>"
     b"<body><center><h1>502 Bad Gateway</h1></center></body></html>"
 )
-
-
-@attrs.frozen(kw_only=True)
-class RequestRecord:
-    """One request the emulator received.
-
-    Attributes:
-        method: the HTTP method.
-        path: the request path, such as ``/v1/organizations``.
-        status: the status answered, or ``None`` when the connection was dropped.
-        fault: what was injected (``"429"``, ``"hang"``, ``"drop"``…, ``"rate_limit"``), if any.
-    """
-
-    method: str
-    path: str
-    status: int | None
-    fault: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -96,7 +86,7 @@ class Runtime:
     secret_key: str
     faults: Faults
     stats: EmulatorStats
-    requests: deque[RequestRecord]
+    log: RequestLog
     limiter: RateLimiter | None
     latency: Latency | None
     closing: asyncio.Event
@@ -209,8 +199,12 @@ async def _serve(
 
 @web.middleware
 async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    if is_console_path(request.path):
+        # The developer's console, not the app's traffic: no pacing, faults, stats or log.
+        return await handler(request)
     rt = request.app[RUNTIME]
     rt.stats.requests += 1
+    arrival = Arrival()
     fault: str | None = None
     try:
         if request.path.startswith(IMAGES_PATH + "/"):
@@ -219,20 +213,15 @@ async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamRespon
             response, fault = await _serve(rt, request, handler)
     except _Dropped as dropped:
         rt.stats.dropped += 1
-        rt.requests.append(
-            RequestRecord(
-                method=request.method, path=request.path, status=None, fault=dropped.fault
-            )
-        )
+        sent = await read_request_body(request, dropped=True)
+        rt.log.add(request, None, fault=dropped.fault, arrival=arrival, request_body=sent)
         # Nothing reaches the client: the transport is gone, aiohttp drops this quietly.
         return web.Response(status=499)
     if fault == "rate_limit":
         rt.stats.faults[fault] += 1
     rt.stats.statuses[response.status] += 1
-    record = RequestRecord(
-        method=request.method, path=request.path, status=response.status, fault=fault
-    )
-    rt.requests.append(record)
+    sent = await read_request_body(request, dropped=False)
+    record = rt.log.add(request, response, fault=fault, arrival=arrival, request_body=sent)
     if rt.on_response is not None:
         resource = request.match_info.route.resource
         route = None if resource is None else resource.canonical.removeprefix("/v1")
@@ -257,4 +246,8 @@ def make_app(state: EmulatorState, runtime: Runtime) -> web.Application:
     app[STATE] = state
     app[RUNTIME] = runtime
     add_routes(app)
+    add_console(
+        app,
+        Console(state=state, faults=runtime.faults, log=runtime.log, secret_key=runtime.secret_key),
+    )
     return app

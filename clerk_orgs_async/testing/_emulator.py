@@ -12,24 +12,26 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from clerk_orgs_async.testing._app import (
-    EmulatorStats,
-    RequestRecord,
-    Runtime,
-    ServedResponse,
-    make_app,
-)
+from clerk_orgs_async.testing._app import EmulatorStats, Runtime, ServedResponse, make_app
 from clerk_orgs_async.testing._endpoint_limits import ENDPOINT_LIMITER, EndpointLimiter, resolve
 from clerk_orgs_async.testing._faults import Faults
 from clerk_orgs_async.testing._ids import new_secret_key
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter
+from clerk_orgs_async.testing._request_log import RequestLog, RequestRecord
 from clerk_orgs_async.testing._state import EmulatorState, UserSpec
 
 if TYPE_CHECKING:
     from clerk_orgs_async import ClerkClient
 
-REQUEST_LOG_SIZE = 100_000
-"""How many :class:`RequestRecord` entries ``ClerkEmulator.requests`` keeps (newest last)."""
+REQUEST_LOG_SIZE = 1_000
+"""How many :class:`RequestRecord` entries ``ClerkEmulator.requests`` keeps by default."""
+
+
+def loopback_name(host: str) -> str:
+    """How a browser on this machine reaches a server listening on ``host``."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - reading the setting, not binding
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 class ClerkEmulator:
@@ -56,6 +58,10 @@ class ClerkEmulator:
             the real time when not given.
         data_file: JSON file loaded at start (when it exists) and saved at close.
         on_response: called with every response served (see :class:`ServedResponse`).
+        request_log_size: how many requests :attr:`requests` keeps, newest last; each
+            keeps up to 16 KiB of each body, so the default holds at most about 36 MB.
+
+    The web console is served at :attr:`console_url`.
 
     Example::
 
@@ -79,6 +85,7 @@ class ClerkEmulator:
         clock: Callable[[], int] | None = None,
         data_file: str | Path | None = None,
         on_response: Callable[[ServedResponse], None] | None = None,
+        request_log_size: int = REQUEST_LOG_SIZE,
     ) -> None:
         if isinstance(endpoint_limits, Mapping) and rate_limit is None:
             raise ValueError("endpoint_limits apply with rate limiting: give rate_limit too")
@@ -94,12 +101,13 @@ class ClerkEmulator:
         self.state.add_users(users)
         self.faults = Faults()
         self.stats = EmulatorStats()
-        self.requests: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
+        log = RequestLog(self.secret_key, request_log_size)
+        self.requests: deque[RequestRecord] = log.records
         self._runtime = Runtime(
             secret_key=self.secret_key,
             faults=self.faults,
             stats=self.stats,
-            requests=self.requests,
+            log=log,
             limiter=None if rate_limit is None else RateLimiter(*rate_limit),
             latency=latency,
             closing=asyncio.Event(),
@@ -117,6 +125,13 @@ class ClerkEmulator:
         if self._runner is None:
             raise RuntimeError("the emulator is not started: use 'async with' or start()")
         return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def console_url(self) -> str:
+        """The web console's address (on loopback even when listening on every interface)."""
+        if self._runner is None:
+            raise RuntimeError("the emulator is not started: use 'async with' or start()")
+        return f"http://{loopback_name(self.host)}:{self.port}/"
 
     async def start(self) -> None:
         """Load the data file, if any, and start serving."""

@@ -45,6 +45,18 @@ class Fault:
         """How the fault is counted: ``"503"``, ``"hang"``, ``"drop"``."""
         return str(self.status) if self.kind == "status" else self.kind
 
+    def describe(self) -> str:
+        """The fault in words: ``"503 (Retry-After 1 s)"``, ``"hang 5 s"``…"""
+        if self.kind == "status":
+            words = str(self.status)
+            if self.retry_after is not None:
+                words += f" (Retry-After {self.retry_after} s)"
+        elif self.kind == "hang":
+            words = f"hang {self.seconds:g} s"
+        else:
+            words = "drop the connection"
+        return words + (", after the write lands," if self.after_apply else "")
+
 
 @attrs.define
 class _Scripted:
@@ -52,6 +64,15 @@ class _Scripted:
     remaining: int
     method: str | None
     path: PathPattern | None
+
+    def requests(self, *, plural: bool) -> str:
+        """Which requests it applies to, in words: ``"POST requests to /v1/organizations"``."""
+        words = "requests" if plural else "request"
+        if self.method is not None:
+            words = f"{self.method.upper()} {words}"
+        if isinstance(self.path, re.Pattern):
+            return f"{words} matching {self.path.pattern}"
+        return words if self.path is None else f"{words} to {self.path}"
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method:
@@ -186,6 +207,21 @@ class Faults:
     def pending(self) -> int:
         """How many scripted fault injections are still to come."""
         return sum(s.remaining for s in self._scripted)
+
+    def describe(self) -> list[str]:
+        """The active faults in words, in the order they apply (the web console lists them)."""
+        lines = []
+        for s in self._scripted:
+            count = "" if s.remaining == 1 else f"{s.remaining} "
+            lines.append(
+                f"{s.fault.describe()} for the next {count}{s.requests(plural=count != '')}"
+            )
+        if self._random is not None:
+            chances = ", ".join(f"{f.describe()} {p:.0%}" for p, f in self._random.faults)
+            lines.append(
+                f"At random, on every {self._random.scope.requests(plural=False)}: {chances}"
+            )
+        return lines
 
     def _add(self, fault: Fault, times: int, method: str | None, path: PathPattern | None) -> None:
         if times < 1:

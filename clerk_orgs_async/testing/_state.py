@@ -100,6 +100,14 @@ class EmulatorState:
         self.invitations.clear()
         self.domains.clear()
 
+    def reset(self) -> None:
+        """Delete every organization (with its memberships, invitations, domains and logo) and
+        put the roles and permissions back as they were at the start; the users stay, as an
+        instance's sign-ups would."""
+        users = self._users
+        self._reset()
+        self._users = users
+
     # Users
 
     @property
@@ -137,6 +145,11 @@ class EmulatorState:
             )
             for n in range(start + 1, start + count + 1)
         )
+
+    def user_memberships(self, user_id: str) -> list[Membership]:
+        """The user's memberships, in the order their organizations were created."""
+        org_ids = sorted(self._user_orgs.get(user_id, ()), key=lambda o: self._orgs[o].seq)
+        return [self._memberships[org_id][user_id] for org_id in org_ids]
 
     def _user(self, user_id: str) -> User:
         try:

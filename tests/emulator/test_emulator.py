@@ -105,3 +105,26 @@ async def test_requests_are_logged_and_counted(api: Api, clerk_emulator: ClerkEm
     ]
     assert clerk_emulator.stats.requests == 2
     assert clerk_emulator.stats.statuses == {200: 1, 404: 1}
+
+
+def test_reset_forgets_everything_but_the_users() -> None:
+    from clerk_orgs_async.testing import EmulatorState
+
+    state = EmulatorState(roles=("org:admin", "org:member", "org:billing"))
+    state.add_users(["user_1", "user_2"])
+    acme = state.create_organization("Acme", created_by="user_1")
+    state.create_organization("Globex", created_by="user_2")
+    state.create_membership(acme.id, "user_2", "org:member")
+    state.roles.create_permission(name="Read invoices", key="org:invoices:read")
+    state.invitations.create(acme.id, [{"email_address": "x@acme.example", "role": "org:member"}])
+    state.domains.create(acme.id, "acme.example")
+    assert [m.role for m in state.user_memberships("user_2")] == ["org:member", "org:admin"]
+    state.reset()
+    assert list(state.users) == ["user_1", "user_2"]
+    assert not state.organizations
+    assert state.user_memberships("user_2") == []
+    assert [r.key for r in state.roles] == ["org:admin", "org:member", "org:billing"]
+    assert "org:invoices:read" not in [p.key for p in state.roles.list_permissions(None, "key")]
+    assert state.invitations.matching(None) == [] and state.domains.matching() == []
+    again = state.create_organization("Acme", created_by="user_1")
+    assert again.slug == "acme"

@@ -194,3 +194,24 @@ def test_fault_arguments_are_checked() -> None:
     assert faults.pending == 4
     assert faults.take("GET", "/v1/organizations") is not None
     assert faults.pending == 3
+
+
+def test_active_faults_are_described_in_the_order_they_apply() -> None:
+    faults = Faults()
+    assert faults.describe() == []
+    faults.status(503, times=2, method="post", path="/v1/organizations")
+    faults.status(429)
+    faults.hang(1.5, after_apply=True, method="PATCH")
+    faults.drop(path=re.compile(r"/v1/organizations/[^/]+"))
+    faults.random({500: 0.05, "drop": 0.01}, method="GET")
+    assert faults.describe() == [
+        "503 for the next 2 POST requests to /v1/organizations",
+        "429 (Retry-After 1 s) for the next request",
+        "hang 1.5 s, after the write lands, for the next PATCH request",
+        "drop the connection for the next request matching /v1/organizations/[^/]+",
+        "At random, on every GET request: 500 5%, drop the connection 1%",
+    ]
+    assert faults.take("POST", "/v1/organizations") is not None
+    assert faults.describe()[0] == "503 for the next POST request to /v1/organizations"
+    faults.clear()
+    assert faults.describe() == []
