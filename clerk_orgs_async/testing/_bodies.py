@@ -7,6 +7,8 @@ not name get 400 ``request_body_invalid``; a missing required field gets 422
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +20,7 @@ from clerk_orgs_async.testing._errors import body_invalid, param_invalid, param_
 METADATA_API_VERSION = "2026-05-12"
 """From this ``Clerk-API-Version`` on, ``PATCH /organizations/{id}`` refuses metadata."""
 
+_INTEGER = re.compile(r"-?[0-9]{1,30}")
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "integer": (int,),
@@ -85,9 +88,11 @@ def update_organization_body(api_version: str | None) -> Body:
 def decode(raw: bytes) -> Any:
     """Decode a JSON body; an empty one is ``{}``."""
     try:
-        return loads(raw) if raw.strip() else {}
+        body = loads(raw) if raw.strip() else {}
+        _check_strict(body)
     except ValueError:
         raise body_invalid("it is not valid JSON") from None
+    return body
 
 
 def parse_json(raw: bytes, schema: Body) -> dict[str, Any]:
@@ -116,15 +121,32 @@ def check(body: Any, schema: Body) -> dict[str, Any]:
     return body
 
 
+def _check_strict(value: Any) -> None:
+    """Raise ``ValueError`` for NaN, ±Infinity or a lone surrogate anywhere in ``value``."""
+    # orjson refuses them; the stdlib decoder lets them through, and they could not be
+    # answered back as JSON.
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("not a finite number")
+    if isinstance(value, str):
+        value.encode()
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key.encode()
+            _check_strict(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_strict(item)
+
+
 def query_int(query: Mapping[str, str], name: str, default: int | None = None) -> int | None:
-    """An integer query parameter; a malformed one gets 422 with its name."""
+    """An integer query parameter in ASCII digits; a malformed one gets 422 with its name."""
     value = query.get(name)
     if value is None:
         return default
-    try:
-        return int(value)
-    except ValueError:
-        raise param_invalid(name, "must be an integer") from None
+    # int() alone would also take " 5", "1_0" and other scripts' digits.
+    if not _INTEGER.fullmatch(value):
+        raise param_invalid(name, "must be an integer")
+    return int(value)
 
 
 def query_bool(query: Mapping[str, str], name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import BodyPartReader, hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from clerk_orgs_async._json import dumps
 from clerk_orgs_async.testing import _bodies as bodies
@@ -172,6 +173,21 @@ async def upload_logo(request: web.Request) -> web.Response:
     _state(request).get_organization(org_id)
     if not request.content_type.startswith("multipart/"):
         raise body_invalid("a logo is uploaded as multipart/form-data")
+    try:
+        data, content_type, uploader = await _logo_form(request)
+    except (ValueError, LookupError, HttpProcessingError, RuntimeWarning):
+        # aiohttp's multipart reader raises these for a body it cannot parse: no boundary,
+        # a bad part header, a truncated body, text in an unknown or mismatched charset; a
+        # bad Content-Disposition is a RuntimeWarning, raised where warnings are errors.
+        raise body_invalid("it is not a well-formed multipart/form-data body") from None
+    if data is None:
+        raise param_missing("file", status=400)
+    org = _state(request).set_logo(org_id, data, content_type, uploader_user_id=uploader)
+    return _org_json(request, org.id)
+
+
+async def _logo_form(request: web.Request) -> tuple[bytes | None, str, str | None]:
+    """The ``file`` part's bytes and content type, and ``uploader_user_id``, if sent."""
     reader = await request.multipart()
     data: bytes | None = None
     content_type = ""
@@ -188,10 +204,7 @@ async def upload_logo(request: web.Request) -> web.Response:
             data = bytes(chunks)
         elif part.name == "uploader_user_id":
             uploader = await part.text()
-    if data is None:
-        raise param_missing("file", status=400)
-    org = _state(request).set_logo(org_id, data, content_type, uploader_user_id=uploader)
-    return _org_json(request, org.id)
+    return data, content_type, uploader
 
 
 async def delete_logo(request: web.Request) -> web.Response:
