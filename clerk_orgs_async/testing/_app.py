@@ -1,8 +1,11 @@
-"""The aiohttp application: one middleware paces, injects faults, authenticates and records.
+"""The aiohttp application: one middleware authenticates, paces, injects faults and records.
 
-Order per request: added latency, the rate limit, a fault due before the handler, the bearer
-check, the endpoint's own limit, the handler, a fault due after it (``after_apply``). The
-emulator's own image route skips everything but the record; the web console's routes skip it all.
+Order per request: added latency, the bearer check, the rate limit, a fault due before the
+handler, the endpoint's own limit, the handler, a fault due after it (``after_apply``). A
+request refused at the bearer check (401) neither spends the rate limit nor takes a scripted
+or random fault, so a caller with a wrong key cannot see or use up the real caller's budget
+and faults. The emulator's own image route skips everything but the record; the web
+console's routes skip it all.
 """
 
 from __future__ import annotations
@@ -149,20 +152,21 @@ async def _apply(rt: Runtime, request: web.Request, fault: Fault) -> web.Respons
     return None
 
 
-async def _authorized(rt: Runtime, request: web.Request, handler: _Handler) -> web.StreamResponse:
+def _unauthenticated(rt: Runtime, request: web.Request) -> web.Response | None:
+    """Clerk's 401 when the request does not bear the emulator's key, else ``None``."""
     authorization = request.headers.get("Authorization", "")
-    if authorization != f"Bearer {rt.secret_key}":
-        return error_response(
-            ClerkAPIError(
-                401,
-                "authentication_invalid",
-                "Authentication invalid",
-                "The provided secret key is invalid or missing"
-                if authorization
-                else "Missing Authorization header: send 'Authorization: Bearer <secret key>'.",
-            )
+    if authorization == f"Bearer {rt.secret_key}":
+        return None
+    return error_response(
+        ClerkAPIError(
+            401,
+            "authentication_invalid",
+            "Authentication invalid",
+            "The provided secret key is invalid or missing"
+            if authorization
+            else "Missing Authorization header: send 'Authorization: Bearer <secret key>'.",
         )
-    return await _handled(request, handler)
+    )
 
 
 async def _handled(request: web.Request, handler: _Handler) -> web.StreamResponse:
@@ -181,17 +185,19 @@ async def _serve(
 ) -> tuple[web.StreamResponse, str | None]:
     if rt.latency is not None and await rt.pause(latency_seconds(rt.latency, rt.rng)):
         raise _drop(request, None)
+    if (refused := _unauthenticated(rt, request)) is not None:
+        return refused, None
     if rt.limiter is not None and (retry_after := rt.limiter.admit()) is not None:
         return _fault_response(Fault(kind="status", status=429, retry_after=retry_after)), (
             "rate_limit"
         )
     fault = rt.faults.take(request.method, request.path)
     if fault is None:
-        return await _authorized(rt, request, handler), None
+        return await _handled(request, handler), None
     rt.stats.faults[fault.label] += 1
     if not fault.after_apply and (response := await _apply(rt, request, fault)) is not None:
         return response, fault.label
-    handled = await _authorized(rt, request, handler)
+    handled = await _handled(request, handler)
     if fault.after_apply and (response := await _apply(rt, request, fault)) is not None:
         return response, fault.label
     return handled, fault.label

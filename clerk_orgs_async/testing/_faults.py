@@ -97,7 +97,8 @@ class Faults:
 
     Scripted faults apply to the next ``times`` requests that match ``method`` and ``path``
     (the full request path, such as ``/v1/organizations``), in the order they were added;
-    random mode applies to every other request. ``emulator.stats.faults`` counts what was injected.
+    random mode applies to every other request. Only requests that bear the emulator's key
+    count: a 401 takes no fault. ``emulator.stats.faults`` counts what was injected.
 
     Example::
 

@@ -215,3 +215,40 @@ def test_active_faults_are_described_in_the_order_they_apply() -> None:
     assert faults.describe()[0] == "503 for the next POST request to /v1/organizations"
     faults.clear()
     assert faults.describe() == []
+
+
+async def test_a_caller_with_a_wrong_key_leaves_the_faults_alone(
+    api: Api, clerk_emulator: ClerkEmulator
+) -> None:
+    clerk_emulator.faults.status(503, times=2)
+    clerk_emulator.faults.drop(method="POST")
+    wrong = [
+        await api.call("GET", "/organizations", key="sk_test_wrong"),
+        await api.call("POST", "/organizations", json={"name": "A"}, key="sk_test_wrong"),
+    ]
+    unauthenticated = await api.call("GET", "/organizations", headers={"Authorization": ""})
+    assert [r.status for r in [*wrong, unauthenticated]] == [401, 401, 401]
+    assert clerk_emulator.faults.pending == 3
+    assert clerk_emulator.stats.faults == {}
+    assert [r.fault for r in clerk_emulator.requests] == [None, None, None]
+    # The real caller meets every fault that was scripted for it.
+    assert (await api.call("GET", "/organizations")).status == 503
+    assert (await api.call("GET", "/organizations")).status == 503
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await api.call("POST", "/organizations", json={"name": "A"})
+    assert clerk_emulator.faults.pending == 0
+
+
+async def test_random_faults_roll_only_for_authenticated_requests(
+    api: Api, clerk_emulator: ClerkEmulator
+) -> None:
+    async def statuses(wrong_keys_between: int) -> list[int]:
+        clerk_emulator.faults.random({503: 0.5}, seed=3)
+        seen = []
+        for _ in range(12):
+            for _ in range(wrong_keys_between):
+                assert (await api.call("GET", "/organizations", key="sk_test_no")).status == 401
+            seen.append((await api.call("GET", "/organizations")).status)
+        return seen
+
+    assert await statuses(0) == await statuses(2)

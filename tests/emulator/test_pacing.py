@@ -55,3 +55,16 @@ def test_jittered_latency_stays_in_its_bounds() -> None:
     assert all(0.01 <= d <= 0.03 for d in delays)
     assert max(delays) - min(delays) > 0.01
     assert latency_seconds(0.5, rng) == 0.5
+
+
+@pytest.mark.clerk_emulator(rate_limit=(2, 60.0))
+async def test_a_caller_with_a_wrong_key_neither_spends_nor_sees_the_budget(
+    api: Api, clerk_emulator: ClerkEmulator
+) -> None:
+    wrong = [(await api.call("GET", "/organizations", key="sk_test_no")).status for _ in range(5)]
+    assert wrong == [401] * 5
+    right = [(await api.call("GET", "/organizations")).status for _ in range(3)]
+    assert right == [200, 200, 429]
+    # Once the budget is spent, a wrong key still gets 401, never the real caller's 429.
+    assert (await api.call("GET", "/organizations", key="sk_test_no")).status == 401
+    assert clerk_emulator.stats.faults["rate_limit"] == 1
