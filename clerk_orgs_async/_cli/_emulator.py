@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 from pathlib import Path
 
 import click
 
-from clerk_orgs_async.testing import ClerkEmulator
+from clerk_orgs_async.testing import ClerkEmulator, DataFileError, User
 from clerk_orgs_async.testing._emulator import REQUEST_LOG_SIZE
 from clerk_orgs_async.testing._pacing import Latency
 
@@ -39,16 +40,65 @@ def _rate_limit(
         raise click.BadParameter("use REQUESTS/SECONDS, e.g. 100/10 as on Clerk") from None
 
 
+def _users(_ctx: click.Context, _param: click.Parameter, value: str) -> list[User]:
+    """``N`` gives ``user_1`` … ``user_N``; ``alice,bob`` gives ``user_alice``, ``user_bob``."""
+    value = value.strip()
+    if value.isdigit():
+        return [_numbered_user(n) for n in range(1, int(value) + 1)]
+    names = [name.strip() for name in value.split(",")]
+    if not all(_NAME.fullmatch(name) for name in names):
+        raise click.BadParameter(
+            "use a number (user_1 … user_N) or names such as alice,bob (user_alice, user_bob)"
+        )
+    return [_named_user(name.removeprefix("user_")) for name in names]
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def _numbered_user(n: int) -> User:
+    return User(
+        id=f"user_{n}",
+        first_name="User",
+        last_name=str(n),
+        email_address=f"user{n}@example.com",
+        username=f"user{n}",
+        phone_number=f"+1555{n:07d}",
+    )
+
+
+def _named_user(name: str) -> User:
+    return User(
+        id=f"user_{name}",
+        first_name=name.capitalize(),
+        email_address=f"{name.lower()}@example.com",
+        username=name.lower(),
+    )
+
+
+def _describe(users: list[str]) -> str:
+    """User IDs in a line: all of them, or the first and last of a long run."""
+    if len(users) <= 12:
+        return ", ".join(users)
+    return f"{', '.join(users[:3])}, … {users[-1]} ({len(users)} in all)"
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8787, show_default=True, help="Port; 0 picks a free one.")
 @click.option("--secret-key", help="Key clients must send; a random sk_test_… if not given.")
-@click.option("--users", default=0, show_default=True, help="Have at least this many users.")
+@click.option(
+    "--users",
+    default="5",
+    show_default=True,
+    callback=_users,
+    help="Users to have: N for user_1 … user_N, or names: alice,bob for user_alice, user_bob.",
+)
 @click.option("--seed-orgs", default=0, show_default=True, help="Have at least this many orgs.")
 @click.option(
     "--data",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON file: state is loaded from it at start and saved to it on exit.",
+    help="JSON file the state is kept in: every acknowledged write survives a crash.",
 )
 @click.option(
     "--latency", callback=_latency, help="Seconds added per request: SECONDS or LOW,HIGH."
@@ -73,7 +123,7 @@ def emulator(
     host: str,
     port: int,
     secret_key: str | None,
-    users: int,
+    users: list[User],
     seed_orgs: int,
     data: Path | None,
     latency: Latency | None,
@@ -83,42 +133,57 @@ def emulator(
 ) -> None:
     """Run a local Clerk organizations API until Ctrl+C or SIGTERM.
 
-    Prints CLERK_API_URL and CLERK_SECRET_KEY lines for clients to use, and the address of
-    the web console, which shows the state, the requests received and the faults to inject.
+    Prints the users it has, the address of the web console (the state, the requests received
+    and the faults to inject), then CLERK_API_URL and CLERK_SECRET_KEY as export lines to
+    paste into the shell of the program that uses it. With --data the state (organizations,
+    memberships, users) is kept across restarts.
     """
-    asyncio.run(
-        _serve(
-            ClerkEmulator(
-                secret_key=secret_key,
-                host=host,
-                port=port,
-                default_max_allowed_memberships=max_memberships,
-                latency=latency,
-                rate_limit=rate_limit,
-                data_file=data,
-                request_log_size=request_log_size,
-            ),
-            users=users,
-            orgs=seed_orgs,
-        )
+    emu = ClerkEmulator(
+        secret_key=secret_key,
+        host=host,
+        port=port,
+        default_max_allowed_memberships=max_memberships,
+        latency=latency,
+        rate_limit=rate_limit,
+        data_file=data,
+        request_log_size=request_log_size,
     )
+    asyncio.run(_serve(emu, users=users, orgs=seed_orgs))
 
 
-async def _serve(emu: ClerkEmulator, *, users: int, orgs: int) -> None:
+async def _serve(emu: ClerkEmulator, *, users: list[User], orgs: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with emu:
-        emu.state.seed_users(max(0, users - len(emu.state.users)))
+    try:
+        await emu.start()
+    except DataFileError as error:
+        raise click.BadParameter(str(error), param_hint="'--data'") from None
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot listen on {emu.host}:{emu.port}: {error.strerror or error};"
+            " is another emulator running? Pick another port, or --port 0 for a free one",
+            param_hint="'--port'",
+        ) from None
+    try:
+        emu.state.add_users(u for u in users if u.id not in emu.state.users)
         emu.state.seed_organizations(max(0, orgs - len(emu.state.organizations)))
+        emu.save()
+        seeded = [u.id for u in users]
+        others = len(emu.state.users) - len(seeded)
+        click.echo(f"Clerk emulator on {emu.base_url}, Ctrl+C to stop.")
         click.echo(
-            f"Clerk emulator: {len(emu.state.organizations)} organizations, "
-            f"{len(emu.state.users)} users. Ctrl+C to stop."
+            f"Users: {_describe(seeded) or 'none'}"
+            + (f" (and {others} more from {emu.data_file})" if others > 0 else "")
         )
+        click.echo(f"Organizations: {len(emu.state.organizations)}")
         click.echo(f"Web console: {emu.console_url}")
-        click.echo(f"CLERK_API_URL={emu.base_url}")
-        click.echo(f"CLERK_SECRET_KEY={emu.secret_key}")
+        click.echo("Paste in the shell of the program that uses it:")
+        click.echo(f"export CLERK_API_URL={emu.base_url}")
+        click.echo(f"export CLERK_SECRET_KEY={emu.secret_key}")
         await stop.wait()
+    finally:
+        await emu.close()
     if emu.data_file is not None:
         click.echo(f"State saved to {emu.data_file}")

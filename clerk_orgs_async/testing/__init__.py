@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from clerk_orgs_async.testing._app import EmulatorStats, ServedResponse
     from clerk_orgs_async.testing._domains import Domain
+    from clerk_orgs_async.testing._durable import DataFileError
     from clerk_orgs_async.testing._emulator import ClerkEmulator
     from clerk_orgs_async.testing._faults import Fault, Faults
     from clerk_orgs_async.testing._invitations import Invitation
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 _MODULES = {
     "ClerkEmulator": "_emulator",
+    "DataFileError": "_durable",
     "Domain": "_domains",
     "EmulatorState": "_state",
     "EmulatorStats": "_app",
@@ -47,6 +49,7 @@ _MODULES = {
 
 __all__ = [
     "ClerkEmulator",
+    "DataFileError",
     "Domain",
     "EmulatorState",
     "EmulatorStats",

@@ -4,14 +4,17 @@ Order per request: added latency, the bearer check, the rate limit, a fault due 
 handler, the endpoint's own limit, the handler, a fault due after it (``after_apply``). A
 request refused at the bearer check (401) neither spends the rate limit nor takes a scripted
 or random fault, so a caller with a wrong key cannot see or use up the real caller's budget
-and faults. The emulator's own image route skips everything but the record; the web
-console's routes skip it all.
+and faults. With a data file, a write that reaches its handler is journaled before its answer
+(and any ``after_apply`` fault) goes out (see ``_durable``). The emulator's own image route
+skips everything but the record, the web console's routes skip it all, and the journal's
+replay at start skips everything but the route's handler (no endpoint limit either).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import secrets
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
@@ -20,6 +23,7 @@ from aiohttp import web
 
 from clerk_orgs_async._json import dumps
 from clerk_orgs_async.testing._console import Console, add_console, is_console_path
+from clerk_orgs_async.testing._durable import COMPACT_EVERY, REPLAY_HEADER, DataFile, pinned
 from clerk_orgs_async.testing._endpoint_limits import endpoint_limits
 from clerk_orgs_async.testing._errors import ClerkAPIError
 from clerk_orgs_async.testing._faults import Fault, Faults
@@ -36,6 +40,7 @@ from clerk_orgs_async.testing._routes import add_routes
 from clerk_orgs_async.testing._state import EmulatorState
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FAULT_CODES = {
     429: ("too_many_requests", "Too many requests, please try again later."),
     500: ("internal_clerk_error", "There was an internal error on our servers."),
@@ -95,6 +100,9 @@ class Runtime:
     closing: asyncio.Event
     on_response: Callable[[ServedResponse], None] | None
     rng: random.Random = attrs.Factory(random.Random)
+    clock: Callable[[], int]
+    journal: DataFile | None = None
+    replay_token: str | None = None
 
     async def pause(self, seconds: float) -> bool:
         """Sleep; return ``True`` if the emulator began closing meanwhile."""
@@ -175,9 +183,54 @@ async def _handled(request: web.Request, handler: _Handler) -> web.StreamRespons
     except ClerkAPIError as error:
         return error_response(error)
     except web.HTTPException as exc:
-        # Unknown routes, wrong methods, oversized bodies: still in Clerk's error shape.
-        code = "resource_not_found" if exc.status == 404 else "request_invalid"
-        return error_response(ClerkAPIError(exc.status, code, exc.reason, exc.reason))
+        return _http_error(exc)
+
+
+def _http_error(exc: web.HTTPException) -> web.Response:
+    """Unknown routes, wrong methods, oversized bodies: still in Clerk's error shape."""
+    code = "resource_not_found" if exc.status == 404 else "request_invalid"
+    return error_response(ClerkAPIError(exc.status, code, exc.reason, exc.reason))
+
+
+async def _written(rt: Runtime, request: web.Request, handler: _Handler) -> web.StreamResponse:
+    """Handle the request; with a data file, journal a write before its answer goes out."""
+    journal = rt.journal
+    if journal is None or request.method in _READS or request.match_info.http_exception:
+        return await _handled(request, handler)
+    try:
+        body = await request.read()  # kept by aiohttp: the handler's read() gets it again
+    except web.HTTPException as exc:
+        return _http_error(exc)
+    at, seed = rt.clock(), secrets.randbits(64)
+    with pinned(at, seed):
+        response = await _handled(request, handler)
+    if response.status == 429:
+        return response  # refused before anything changed (an endpoint's own limit)
+    # No await since the handler changed the state: the journal keeps the order of changes.
+    journal.append(
+        at=at,
+        seed=seed,
+        method=request.method,
+        path=request.raw_path,
+        headers=request.headers,
+        body=body,
+        status=response.status,
+    )
+    if journal.since_compaction >= COMPACT_EVERY:
+        journal.compact(request.app[STATE].snapshot())
+    return response
+
+
+def _replayed(rt: Runtime, request: web.Request) -> tuple[int, int] | None:
+    """The clock reading and ID seed of the emulator's own replay of a journaled request."""
+    mark = request.headers.get(REPLAY_HEADER)
+    if mark is None or rt.replay_token is None:
+        return None
+    token, _, pins = mark.partition(" ")
+    if not secrets.compare_digest(token, rt.replay_token):
+        return None
+    at, seed = pins.split()
+    return int(at), int(seed)
 
 
 async def _serve(
@@ -193,11 +246,11 @@ async def _serve(
         )
     fault = rt.faults.take(request.method, request.path)
     if fault is None:
-        return await _handled(request, handler), None
+        return await _written(rt, request, handler), None
     rt.stats.faults[fault.label] += 1
     if not fault.after_apply and (response := await _apply(rt, request, fault)) is not None:
         return response, fault.label
-    handled = await _handled(request, handler)
+    handled = await _written(rt, request, handler)
     if fault.after_apply and (response := await _apply(rt, request, fault)) is not None:
         return response, fault.label
     return handled, fault.label
@@ -209,6 +262,10 @@ async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamRespon
         # The developer's console, not the app's traffic: no pacing, faults, stats or log.
         return await handler(request)
     rt = request.app[RUNTIME]
+    if (replayed := _replayed(rt, request)) is not None:
+        # The route's own handler: no endpoint limit refuses a write that happened.
+        with pinned(*replayed):
+            return await _handled(request, request.match_info.handler)
     rt.stats.requests += 1
     arrival = Arrival()
     fault: str | None = None

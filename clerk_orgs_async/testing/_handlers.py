@@ -1,10 +1,15 @@
-"""The 14 operations of the organizations and memberships API, as aiohttp handlers."""
+"""The 14 operations of the organizations and memberships API, as aiohttp handlers.
+
+Each handler reads its body with ``await request.read()`` and changes the state in one
+synchronous step after its last ``await``: the data file's journal relies on it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from aiohttp import BodyPartReader, hdrs, web
+from aiohttp import BodyPartReader, MultipartReader, StreamReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from clerk_orgs_async._json import dumps
@@ -188,7 +193,15 @@ async def upload_logo(request: web.Request) -> web.Response:
 
 async def _logo_form(request: web.Request) -> tuple[bytes | None, str, str | None]:
     """The ``file`` part's bytes and content type, and ``uploader_user_id``, if sent."""
-    reader = await request.multipart()
+    # Parsed from the body as read(), which the journal records, not from the stream, which
+    # the journal has already read (a limit above the body's size: no flow control).
+    body = await request.read()
+    content = StreamReader(
+        request.protocol, limit=2 * len(body) + 1, loop=asyncio.get_running_loop()
+    )
+    content.feed_data(body)
+    content.feed_eof()
+    reader = MultipartReader(request.headers, content)
     data: bytes | None = None
     content_type = ""
     uploader: str | None = None

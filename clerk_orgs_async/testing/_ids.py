@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import secrets
 import string
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 _BASE62 = string.digits + string.ascii_letters
 # Byte -> base62 character; the slight skew of 256 % 62 costs nothing that matters here.
@@ -13,11 +16,25 @@ ID_LENGTH = 27
 # IDs must be unique, not secret, and seeding 100,000 organizations should take well under a
 # second: a seeded ``random.Random`` is several times faster than ``secrets`` here.
 _rng = random.Random(secrets.randbits(128))  # noqa: S311
+# A request replayed from the journal must get the IDs it got the first time: its own
+# generator, seeded from the journal, for the task that handles it.
+_seeded: ContextVar[random.Random | None] = ContextVar("clerk_emulator_ids", default=None)
 
 
 def new_id(prefix: str) -> str:
     """Return ``{prefix}_`` followed by 27 random base62 characters, as Clerk's IDs look."""
-    return f"{prefix}_" + _rng.randbytes(ID_LENGTH).translate(_TO_BASE62).decode()
+    rng = _seeded.get() or _rng
+    return f"{prefix}_" + rng.randbytes(ID_LENGTH).translate(_TO_BASE62).decode()
+
+
+@contextlib.contextmanager
+def seeded_ids(seed: int) -> Iterator[None]:
+    """Draw the current task's IDs from a generator seeded with ``seed`` (reproducible)."""
+    token = _seeded.set(random.Random(seed))  # noqa: S311 - reproducible, not secret
+    try:
+        yield
+    finally:
+        _seeded.reset(token)
 
 
 def new_secret_key() -> str:
