@@ -38,6 +38,7 @@ from clerk_orgs_async.testing._request_log import (
 )
 from clerk_orgs_async.testing._routes import add_routes
 from clerk_orgs_async.testing._state import EmulatorState
+from clerk_orgs_async.testing._users_http import add_user_routes
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -309,6 +310,7 @@ def make_app(state: EmulatorState, runtime: Runtime) -> web.Application:
     app[STATE] = state
     app[RUNTIME] = runtime
     add_routes(app)
+    add_user_routes(app)
     add_console(
         app,
         Console(state=state, faults=runtime.faults, log=runtime.log, secret_key=runtime.secret_key),

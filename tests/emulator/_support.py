@@ -14,8 +14,85 @@ from clerk_orgs_async.testing import ClerkEmulator, ServedResponse
 SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "clerk-api"
 SPEC = SPEC_DIR / "bapi-2025-11-10-organization-surface.yml"
 # Statuses any operation answers although the spec excerpt lists them on some only: a
-# malformed body, a missing or wrong key, an unknown resource or route, the rate limit.
-CROSS_CUTTING = frozenset({400, 401, 404, 429})
+# malformed body, a missing or wrong key, an unknown resource or route, a method a route does
+# not take, the rate limit.
+CROSS_CUTTING = frozenset({400, 401, 404, 405, 429})
+# GET /users and GET /users/{user_id} are not in the spec excerpts: the emulator serves them,
+# read-only, so that code can find the users it seeds. Their 200s are checked against what
+# Clerk's full spec requires of a User (clerk/openapi-specs, bapi/2025-11-10.yml,
+# components.schemas.User: its "required" list, with the types of those fields), their errors
+# against ClerkErrors like every other operation's.
+_USER_FIELDS = {
+    "id": "string",
+    "object": "string",
+    **dict.fromkeys(
+        (
+            "username",
+            "first_name",
+            "last_name",
+            "primary_email_address_id",
+            "primary_phone_number_id",
+            "primary_web3_wallet_id",
+            "external_id",
+        ),
+        "string?",
+    ),
+    **dict.fromkeys(
+        (
+            "has_image",
+            "password_enabled",
+            "two_factor_enabled",
+            "totp_enabled",
+            "backup_code_enabled",
+            "banned",
+            "locked",
+            "delete_self_enabled",
+            "create_organization_enabled",
+        ),
+        "boolean",
+    ),
+    **dict.fromkeys(
+        (
+            "email_addresses",
+            "phone_numbers",
+            "web3_wallets",
+            "passkeys",
+            "external_accounts",
+            "saml_accounts",
+            "enterprise_accounts",
+        ),
+        "array",
+    ),
+    "public_metadata": "object",
+    **dict.fromkeys(
+        (
+            "last_sign_in_at",
+            "lockout_expires_in_seconds",
+            "verification_attempts_remaining",
+            "last_active_at",
+            "mfa_enabled_at",
+            "mfa_disabled_at",
+            "legal_accepted_at",
+        ),
+        "integer?",
+    ),
+    "created_at": "integer",
+    "updated_at": "integer",
+}
+USER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": sorted(_USER_FIELDS),
+    "properties": {
+        name: {"type": kind.rstrip("?"), "nullable": kind.endswith("?")}
+        for name, kind in _USER_FIELDS.items()
+    },
+}
+USER_SCHEMA["properties"]["object"]["enum"] = ["user"]
+# (method, route) -> the 200's schema, and the error statuses the full spec lists (and 429).
+USERS_ROUTES: dict[tuple[str, str], tuple[dict[str, Any], frozenset[int]]] = {
+    ("GET", "/users"): ({"type": "array", "items": USER_SCHEMA}, frozenset({400, 401, 422, 429})),
+    ("GET", "/users/{user_id}"): (USER_SCHEMA, frozenset({400, 401, 404, 429})),
+}
 
 USERS: list[dict[str, Any] | str] = [
     {
@@ -118,7 +195,19 @@ class Conformance:
         if served.route is None and record.status < 400:
             return []  # the emulator's own image route
         where = f"{record.method} {record.path} -> {record.status}"
-        pointer = self.schema_pointer(served.route, record.method, record.status)
+        users_route = USERS_ROUTES.get((record.method, served.route or ""))
+        if users_route is not None:
+            schema, error_statuses = users_route
+            if record.status == 200:
+                from openapi_schema_validator import OAS30Validator
+
+                errors = OAS30Validator(schema).iter_errors(loads(served.body))
+                return [f"{where}: {e.message}" for e in errors]
+            if record.status not in error_statuses:
+                return [f"{where}: Clerk's spec lists no such status for this operation"]
+            pointer: str | None = "/components/schemas/ClerkErrors"
+        else:
+            pointer = self.schema_pointer(served.route, record.method, record.status)
         if pointer is None:
             return [f"{where}: the spec lists no such status for this operation"]
         if served.content_type != "application/json":

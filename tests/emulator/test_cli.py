@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import socket
 from pathlib import Path
 
 import aiohttp
+import click
+import pytest
 from click.testing import CliRunner
 
 from clerk_orgs_async._cli import main
@@ -65,3 +68,47 @@ def test_the_group_lists_the_emulator_command() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
     assert "emulator" in result.output
+
+
+def test_a_busy_port_is_a_one_line_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["emulator", f"--port={port}"])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port 0" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_damaged_data_file_is_a_one_line_error(tmp_path: Path) -> None:
+    data = tmp_path / "state.json"
+    data.write_text('{"users": [')
+    result = CliRunner().invoke(main, ["emulator", "--port=0", f"--data={data}"])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--data': {data} is not valid JSON" in result.stderr
+    assert "Traceback" not in result.output
+    assert data.read_text() == '{"users": ['
+
+
+@pytest.mark.parametrize(
+    ("users", "ids"),
+    [
+        ("0", []),
+        ("2", ["user_1", "user_2"]),
+        ("alice,bob", ["user_alice", "user_bob"]),
+        ("user_carol, dave", ["user_carol", "user_dave"]),
+    ],
+)
+def test_users_are_predictable(users: str, ids: list[str]) -> None:
+    from clerk_orgs_async._cli._emulator import _users
+
+    assert [u.id for u in _users(click.Context(main), click.Option(["--users"]), users)] == ids
+
+
+@pytest.mark.parametrize("users", ["-1", "a b", "alice,,bob", "ü"])
+def test_bad_users_are_refused(users: str) -> None:
+    result = CliRunner().invoke(main, ["emulator", f"--users={users}"])
+    assert result.exit_code == 2
+    assert "user_alice" in result.stderr

@@ -42,7 +42,7 @@ async def test_requests_need_the_secret_key(api: Api, key: str | None) -> None:
 
 
 async def test_unknown_routes_answer_in_clerk_shape(api: Api) -> None:
-    missing = await api.call("GET", "/users")
+    missing = await api.call("GET", "/sessions")
     assert (missing.status, missing.error_code()) == (404, "resource_not_found")
 
 
