@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import attrs
 import click
 
-from clerk_orgs_async import ClerkClient, ClerkError
+from clerk_orgs_async import ClerkClient, ClerkError, InvalidRequestError
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,9 +40,29 @@ class Connection:
             yield clerk
 
 
-def _store(field: str) -> Callable[[click.Context, click.Parameter, Any], None]:
-    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
-        setattr(ctx.ensure_object(Connection), field, value)
+def secret_key(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A key as read from an option or the environment: surrounding whitespace stripped.
+
+    A space or a control character left inside (a line break from a file, a terminal
+    escape) would fail every request: refused here, never echoed.
+    """
+    if value is None or not value.strip():
+        return None
+    key = value.strip()
+    if not key.isprintable() or any(char.isspace() for char in key):
+        raise click.BadParameter(
+            "the secret key contains a space or a control character (a line break from a"
+            " file?); check how it was set"
+        )
+    return key
+
+
+def _store(
+    field: str, check: Callable[[click.Context, click.Parameter, Any], Any] | None = None
+) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        checked = value if check is None else check(ctx, param, value)
+        setattr(ctx.ensure_object(Connection), field, checked)
 
     return callback
 
@@ -54,7 +74,7 @@ def connection_options(group: F) -> F:
             "--secret-key",
             envvar="CLERK_SECRET_KEY",
             expose_value=False,
-            callback=_store("secret_key"),
+            callback=_store("secret_key", secret_key),
             help="Clerk secret key [env: CLERK_SECRET_KEY].",
         ),
         click.option(
@@ -89,8 +109,14 @@ def run(work: Callable[[ClerkClient], Awaitable[T]]) -> T:
 
 
 def run_async(work: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run``, with this library's errors shown as one line and exit status 1."""
+    """``asyncio.run``, with this library's errors shown as one line.
+
+    Input refused before any request (``InvalidRequestError``) is a usage error, exit status
+    2; any other ``ClerkError`` exits with status 1.
+    """
     try:
         return asyncio.run(work)
+    except InvalidRequestError as error:
+        raise click.UsageError(f"{type(error).__name__}: {error}") from None
     except ClerkError as error:
-        raise click.ClickException(f"{type(error).__name__}: {error}") from error
+        raise click.ClickException(f"{type(error).__name__}: {error}") from None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import signal
 from pathlib import Path
 
 import click
 
+from clerk_orgs_async._cli._connect import secret_key
 from clerk_orgs_async.testing import ClerkEmulator, DataFileError, User
 from clerk_orgs_async.testing._emulator import REQUEST_LOG_SIZE
 from clerk_orgs_async.testing._pacing import Latency
@@ -20,12 +22,14 @@ def _latency(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
     try:
         parts = [float(part) for part in value.split(",")]
     except ValueError:
-        raise click.BadParameter("use SECONDS or LOW,HIGH, e.g. 0.05 or 0.02,0.08") from None
+        parts = []
+    if not 1 <= len(parts) <= 2 or not all(0 <= part < math.inf for part in parts):
+        raise click.BadParameter("use SECONDS or LOW,HIGH, e.g. 0.05 or 0.02,0.08")
     if len(parts) == 1:
         return parts[0]
-    if len(parts) == 2:
-        return parts[0], parts[1]
-    raise click.BadParameter("use SECONDS or LOW,HIGH, e.g. 0.05 or 0.02,0.08")
+    if parts[0] > parts[1]:
+        raise click.BadParameter(f"LOW must not be above HIGH, got {value}")
+    return parts[0], parts[1]
 
 
 def _rate_limit(
@@ -35,15 +39,20 @@ def _rate_limit(
         return None
     try:
         requests, seconds = value.split("/")
-        return int(requests), float(seconds)
+        limit = int(requests), float(seconds)
     except ValueError:
-        raise click.BadParameter("use REQUESTS/SECONDS, e.g. 100/10 as on Clerk") from None
+        limit = (0, 0.0)
+    if limit[0] < 1 or not 0 < limit[1] < math.inf:
+        raise click.BadParameter("use REQUESTS/SECONDS, e.g. 100/10 as on Clerk")
+    return limit
 
 
 def _users(_ctx: click.Context, _param: click.Parameter, value: str) -> list[User]:
     """``N`` gives ``user_1`` … ``user_N``; ``alice,bob`` gives ``user_alice``, ``user_bob``."""
     value = value.strip()
-    if value.isdigit():
+    if _COUNT.fullmatch(value):
+        if len(value) > 7 or int(value) > MAX_USERS:
+            raise click.BadParameter(f"at most {MAX_USERS:,} users")
         return [_numbered_user(n) for n in range(1, int(value) + 1)]
     names = [name.strip() for name in value.split(",")]
     if not all(_NAME.fullmatch(name) for name in names):
@@ -54,6 +63,8 @@ def _users(_ctx: click.Context, _param: click.Parameter, value: str) -> list[Use
 
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_COUNT = re.compile(r"[0-9]+")
+MAX_USERS = 100_000
 
 
 def _numbered_user(n: int) -> User:
@@ -85,8 +96,18 @@ def _describe(users: list[str]) -> str:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8787, show_default=True, help="Port; 0 picks a free one.")
-@click.option("--secret-key", help="Key clients must send; a random sk_test_… if not given.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8787,
+    show_default=True,
+    help="Port; 0 picks a free one.",
+)
+@click.option(
+    "--secret-key",
+    callback=secret_key,
+    help="Key clients must send; a random sk_test_… if not given.",
+)
 @click.option(
     "--users",
     default="5",
@@ -94,7 +115,13 @@ def _describe(users: list[str]) -> str:
     callback=_users,
     help="Users to have: N for user_1 … user_N, or names: alice,bob for user_alice, user_bob.",
 )
-@click.option("--seed-orgs", default=0, show_default=True, help="Have at least this many orgs.")
+@click.option(
+    "--seed-orgs",
+    type=click.IntRange(0, 1_000_000),
+    default=0,
+    show_default=True,
+    help="Have at least this many orgs.",
+)
 @click.option(
     "--data",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -115,6 +142,7 @@ def _describe(users: list[str]) -> str:
 )
 @click.option(
     "--max-memberships",
+    type=click.IntRange(min=0),
     default=5,
     show_default=True,
     help="Default max_allowed_memberships of new organizations (0: unlimited).",

@@ -1,13 +1,25 @@
-"""Desired-state files: JSON Lines, a JSON array or CSV, read with line numbers for errors."""
+"""Desired-state files: JSON Lines, a JSON array or CSV, read with line numbers for errors.
+
+CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return) are written with a ``'`` in front, as OWASP recommends against
+CSV injection; so is a cell that starts with ``'`` followed by one of those or another ``'``.
+Reading a CSV removes that one ``'`` again, so an export synced back changes nothing.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
+import re
+import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Literal, TextIO
+
+import click
 
 from clerk_orgs_async.sync import DesiredMember, DesiredOrganization
 
@@ -23,6 +35,17 @@ CSV_COLUMNS = (
 )
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPE = "'"
+_DIGITS = re.compile(r"[0-9]+")
+_EXTENSIONS: dict[str, Format] = {
+    ".json": "json",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+
 class FileError(ValueError):
     """A record of the file could not be read; ``line`` is 1-based."""
 
@@ -33,8 +56,41 @@ class FileError(ValueError):
 
 def guess_format(path: Path) -> Format:
     """By extension: ``.json``, ``.csv``, else JSON Lines."""
-    suffix = path.suffix.lower().lstrip(".")
-    return suffix if suffix in ("json", "csv") else "jsonl"  # type: ignore[return-value]
+    return format_of(path) or "jsonl"
+
+
+def format_of(path: Path) -> Format | None:
+    """The format a file's extension names (``.json``, ``.csv``, ``.jsonl``, ``.ndjson``)."""
+    return _EXTENSIONS.get(path.suffix.lower())
+
+
+def loads_strict(text: str) -> Any:
+    """``json.loads`` that refuses NaN and Infinity, which JSON cannot carry.
+
+    Raises:
+        ValueError: malformed JSON, a non-finite number, or an integer too long to read.
+    """
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not a JSON number")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def neutralize(cell: str) -> str:
+    """The cell as written to a CSV: a leading ``'`` where a spreadsheet could run it."""
+    if cell.startswith(_FORMULA_START) or (
+        cell.startswith(_ESCAPE) and cell[1:2] in (*_FORMULA_START, _ESCAPE)
+    ):
+        return _ESCAPE + cell
+    return cell
+
+
+def unneutralize(cell: str) -> str:
+    """The cell as :func:`neutralize` was given it."""
+    if cell.startswith(_ESCAPE) and cell[1:2] in (*_FORMULA_START, _ESCAPE):
+        return cell[1:]
+    return cell
 
 
 def read_records(text: str, fmt: Format) -> tuple[list[DesiredOrganization], list[int]]:
@@ -71,9 +127,12 @@ def _raw(text: str, fmt: Format) -> Iterator[tuple[int, Any]]:
 
 def _json(text: str, line: int) -> Any:
     try:
-        return json.loads(text)
+        return loads_strict(text)
     except json.JSONDecodeError as exc:
         raise FileError(line + exc.lineno - 1, f"invalid JSON: {exc.msg}") from None
+    except ValueError as exc:
+        # NaN or Infinity, or an integer past Python's 4300-digit limit for str -> int.
+        raise FileError(line, f"invalid JSON: {exc}") from None
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -90,14 +149,18 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
 def _from_csv(row: dict[str, str | None], line: int) -> dict[str, Any]:
     """Empty cells are fields left alone; ``members`` is ``user_id=role;…``."""
     data: dict[str, Any] = {}
-    for column, cell in row.items():
-        if cell is None or column is None or (cell == "" and column != "members"):
+    for column, raw in row.items():
+        if raw is None or column is None or (raw == "" and column != "members"):
             continue
+        cell = unneutralize(raw)
         if column in ("public_metadata", "private_metadata"):
             data[column] = _json(cell, line)
         elif column == "max_allowed_memberships":
-            if not cell.isdigit():
-                raise FileError(line, f"max_allowed_memberships must be a number, got {cell!r}")
+            # Digits only: int() would also take " 3", "1_0" and other scripts' digits.
+            if not _DIGITS.fullmatch(cell):
+                raise FileError(
+                    line, f"max_allowed_memberships must be a whole number, got {cell!r}"
+                )
             data[column] = int(cell)
         elif column == "members":
             data[column] = [_member(item) for item in cell.split(";") if item]
@@ -107,7 +170,8 @@ def _from_csv(row: dict[str, str | None], line: int) -> dict[str, Any]:
 
 
 def _member(item: str) -> dict[str, str]:
-    user_id, _, role = item.partition("=")
+    # The last "=": role keys never hold one, user IDs might.
+    user_id, _, role = item.rpartition("=") if "=" in item else (item, "", "")
     return {"user_id": user_id, "role": role} if role else {"user_id": user_id}
 
 
@@ -121,10 +185,12 @@ def write_records(
     """
     count = 0
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        # RFC 4180 line ends: a CR inside a cell then gets quoted too.
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS if members else CSV_COLUMNS[:-1])
         for record in records:
-            writer.writerow(_to_csv(record) if members else _to_csv(record)[:-1])
+            cells = [neutralize(cell) for cell in _to_csv(record)]
+            writer.writerow(cells if members else cells[:-1])
             count += 1
     elif fmt == "json":
         out.write("[")
@@ -158,3 +224,53 @@ def _to_csv(record: DesiredOrganization) -> list[str]:
 
 def _member_cell(member: DesiredMember) -> str:
     return f"{member.user_id}={member.role}"
+
+
+class OutputFile:
+    """A file written beside its final path and renamed over it once complete.
+
+    Opened before the work that fills it, so an unwritable path fails first; until
+    :meth:`commit`, the previous file (if any) stays whole.
+    """
+
+    def __init__(self, path: Path, temporary: Path, stream: TextIO) -> None:
+        self.path = path
+        self.temporary = temporary
+        self.stream = stream
+        self._committed = False
+
+    @classmethod
+    def beside(cls, path: Path) -> OutputFile:
+        """Create the temporary file next to ``path``.
+
+        Raises:
+            click.BadParameter: the directory is missing or cannot be written.
+        """
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # os.open, not tempfile: the file gets the usual permissions (0666 less umask).
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot write {path}: {exc.strerror}", param_hint="'-o' / '--output'"
+            ) from None
+        return cls(path, temporary, open(fd, "w", encoding="utf-8", newline=""))
+
+    def commit(self) -> None:
+        """Put the complete file in place of ``path``."""
+        self.stream.close()
+        os.replace(self.temporary, self.path)
+        self._committed = True
+
+    def __enter__(self) -> OutputFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._committed:
+            self.stream.close()
+            self.temporary.unlink(missing_ok=True)

@@ -19,6 +19,8 @@ from clerk_orgs_async._cli._files import (
     FORMATS,
     FileError,
     Format,
+    OutputFile,
+    format_of,
     guess_format,
     read_records,
     write_records,
@@ -101,10 +103,21 @@ def show_summary(report: SyncReport) -> None:
         click.echo(f"… and {len(report.failures) - _FAILURES_SHOWN} more failures")
 
 
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text; bytes that are not UTF-8 are an error with their line."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start : exc.start + 1].hex()
+        raise FileError(line, f"not UTF-8 text (byte 0x{byte}); save the file as UTF-8") from None
+
+
 def load(path: Path, fmt: Format | None, key: Key) -> list[DesiredOrganization]:
     """Read and check a desired-state file; a bad record stops the command (status 2)."""
     try:
-        records, lines = read_records(path.read_text(encoding="utf-8"), fmt or guess_format(path))
+        records, lines = read_records(read_text(path), fmt or guess_format(path))
         validate(records, key)
     except FileError as error:
         raise click.BadParameter(str(error), param_hint=f"FILE {path}") from None
@@ -169,25 +182,50 @@ def sync(
 
 @click.command()
 @click.option("--members", is_flag=True, help="List each organization's members too.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="jsonl, json or csv [default: by the extension of -o, else jsonl].",
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file [default: stdout].",
+    help="Write to this file (replaced whole once the export is done) [default: stdout].",
 )
-def export(members: bool, fmt: Format, output: Path | None) -> None:
-    """Write every organization as desired-state records, the input `sync` takes."""
+def export(members: bool, fmt: Format | None, output: Path | None) -> None:
+    """Write every organization as desired-state records, the input `sync` takes.
+
+    CSV cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a '
+    in front; `sync` removes it again.
+    """
+    fmt = _export_format(fmt, output)
+    # Opened before any request: an output that cannot be written costs no API call.
+    target = None if output is None else OutputFile.beside(output)
 
     async def work(clerk: ClerkClient) -> list[DesiredOrganization]:
         async with aclosing(export_organizations(clerk, include_members=members)) as records:
             return [record async for record in records]
 
-    # Read everything first, so a failed export leaves no half-written file.
-    records = run(work)
-    if output is None:
-        write_records(records, fmt, sys.stdout, members=members)
+    if target is None:
+        write_records(run(work), fmt, sys.stdout, members=members)
         return
-    with output.open("w", encoding="utf-8", newline="") as out:
-        count = write_records(records, fmt, out, members=members)
+    with target:
+        count = write_records(run(work), fmt, target.stream, members=members)
+        target.commit()
     click.echo(f"exported {count} organizations to {output}", err=True)
+
+
+def _export_format(fmt: Format | None, output: Path | None) -> Format:
+    """``--format``, else the output's extension; the two must agree when both are given."""
+    if output is None:
+        return fmt or "jsonl"
+    named = format_of(output)
+    if fmt is not None and named is not None and fmt != named:
+        raise click.BadParameter(
+            f"--format {fmt} does not match the extension of {output.name} ({named}):"
+            " drop --format or rename the file",
+            param_hint="'--format'",
+        )
+    return fmt or named or "jsonl"

@@ -88,7 +88,7 @@ def test_global_emulator_option() -> None:
 
 def test_missing_secret_key() -> None:
     result = CliRunner().invoke(main, ["orgs", "list"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no Clerk secret key" in result.stderr
 
 

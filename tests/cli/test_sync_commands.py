@@ -130,4 +130,4 @@ def test_bad_csv_cell_has_its_line(cli: Cli, tmp_path: Path) -> None:
     file.write_text("slug,name,max_allowed_memberships\nacme,Acme,3\nglobex,Globex,lots\n")
     result = cli("sync", str(file))
     assert result.exit_code == 2
-    assert "line 3: max_allowed_memberships must be a number" in result.stderr
+    assert "line 3: max_allowed_memberships must be a whole number" in result.stderr

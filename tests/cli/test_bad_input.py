@@ -1,0 +1,151 @@
+"""Bad input to ``clerk-orgs``: a one-line error and exit 2, nothing sent, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from clerk_orgs_async._cli import main
+from tests.cli.conftest import Cli
+
+
+def _one_line_usage_error(result: object, *fragments: str) -> None:
+    from click.testing import Result
+
+    assert isinstance(result, Result)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+def test_a_file_that_is_not_utf8(cli: Cli, tmp_path: Path) -> None:
+    file = tmp_path / "orgs.jsonl"
+    file.write_bytes(b'{"slug": "acme", "name": "Acme"}\n{"slug": "b", "name": "B\xe9"}\n')
+    _one_line_usage_error(cli("sync", str(file)), "line 2: not UTF-8 text")
+    assert list(cli.emulator.requests) == []
+
+
+@pytest.mark.parametrize("cell", ["\u00b2", "\uff11", "1e3", "-1", "1.5", " 3"])
+def test_a_malformed_number_in_a_csv_file(cli: Cli, tmp_path: Path, cell: str) -> None:
+    file = tmp_path / "orgs.csv"
+    file.write_text(f"slug,name,max_allowed_memberships\nacme,Acme,{cell}\n", encoding="utf-8")
+    _one_line_usage_error(cli("sync", str(file)), "line 2: max_allowed_memberships")
+    assert list(cli.emulator.requests) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"slug": "a", "name": "A", "max_allowed_memberships": ' + "9" * 5000 + "}", "line 1"),
+        (
+            '{"slug": "a", "name": "A", "public_metadata": {"x": NaN}}',
+            "line 1: invalid JSON: NaN is not a JSON number",
+        ),
+        ('{"slug": "a", "name": "A", "public_metadata": {"x": -Infinity}}', "line 1"),
+        ('{"slug": "a", "name": "A", "max_allowed_memberships": 1e400}', "line 1"),
+    ],
+)
+def test_a_malformed_number_in_a_json_lines_file(
+    cli: Cli, tmp_path: Path, line: str, message: str
+) -> None:
+    file = tmp_path / "orgs.jsonl"
+    file.write_text(line + "\n")
+    _one_line_usage_error(cli("sync", str(file)), message)
+    assert list(cli.emulator.requests) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["emulator", "--latency", "nan"], "--latency"),
+        (["emulator", "--latency", "-1"], "--latency"),
+        (["emulator", "--latency", "inf"], "--latency"),
+        (["emulator", "--latency", "0.2,0.1"], "--latency"),
+        (["emulator", "--rate-limit", "1/0"], "--rate-limit"),
+        (["emulator", "--rate-limit", "0/10"], "--rate-limit"),
+        (["emulator", "--rate-limit", "5/nan"], "--rate-limit"),
+        (["emulator", "--port", "70000"], "--port"),
+        (["emulator", "--users", "1" + "0" * 12], "--users"),
+        (["emulator", "--seed-orgs", "-3"], "--seed-orgs"),
+        (["emulator", "--max-memberships", "-1"], "--max-memberships"),
+        (["sync", "{tmp}/f.jsonl", "--concurrency", "2.5"], "--concurrency"),
+        (["orgs", "list", "--max", "ten"], "--max"),
+    ],
+)
+def test_a_malformed_number_in_an_option(tmp_path: Path, args: list[str], option: str) -> None:
+    (tmp_path / "f.jsonl").write_text("")
+    args = [arg.format(tmp=tmp_path) for arg in args]
+    _one_line_usage_error(CliRunner().invoke(main, args), option)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "missing/out.jsonl",  # a directory that does not exist
+        "a-file/out.jsonl",  # a file where a directory should be
+    ],
+)
+def test_an_unwritable_output_is_refused_before_any_request(
+    cli: Cli, tmp_path: Path, where: str
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    cli.emulator.state.create_organization("Acme", slug="acme")
+    result = cli("export", "-o", str(tmp_path / where))
+    _one_line_usage_error(result, "cannot write", where)
+    assert list(cli.emulator.requests) == []
+
+
+def test_a_failed_export_leaves_the_previous_file_whole(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "orgs.jsonl"
+    out.write_text("previous\n")
+    cli.emulator.faults.status(403)  # not retried: the export fails at once
+    cli.emulator.state.create_organization("Acme", slug="acme")
+    result = cli("export", "-o", str(out))
+    assert result.exit_code == 1
+    assert out.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["orgs.jsonl"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["sk_test_abc\ndef", "sk_test_abc def", "sk_test_\x1b[31mred", "sk_test_abc\rdef"],
+)
+def test_a_secret_key_with_a_control_character_or_space(cli: Cli, key: str) -> None:
+    for how in ("option", "environment"):
+        if how == "option":
+            result = CliRunner().invoke(
+                main, ["--secret-key", key, "--base-url", cli.emulator.base_url, "orgs", "list"]
+            )
+        else:
+            env = {"CLERK_SECRET_KEY": key, "CLERK_API_URL": cli.emulator.base_url}
+            result = CliRunner().invoke(main, ["orgs", "list"], env=env)
+        _one_line_usage_error(result, "secret key")
+        assert key.split()[0][8:] not in result.output  # the key is never echoed
+    assert list(cli.emulator.requests) == []
+
+
+def test_surrounding_whitespace_around_the_key_is_stripped(cli: Cli) -> None:
+    env = {
+        "CLERK_SECRET_KEY": f"  {cli.emulator.secret_key}\n",
+        "CLERK_API_URL": cli.emulator.base_url,
+    }
+    result = CliRunner().invoke(main, ["orgs", "list", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+
+
+def test_the_emulator_refuses_a_key_clients_could_not_send() -> None:
+    result = CliRunner().invoke(main, ["emulator", "--secret-key", "sk_test_a\nb"])
+    _one_line_usage_error(result, "--secret-key")
+
+
+def test_an_argument_the_client_refuses_is_a_usage_error(cli: Cli) -> None:
+    result = cli("orgs", "create", "--name", "Acme", "--slug", "Not A Slug")
+    _one_line_usage_error(result, "InvalidRequestError", "slug")
+    assert list(cli.emulator.requests) == []

@@ -1,0 +1,99 @@
+"""``clerk-orgs export``: format by extension, CSV safe in a spreadsheet, a lossless round trip."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clerk_orgs_async._cli._files import neutralize, unneutralize
+from tests.cli.conftest import Cli
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@given(st.text())
+def test_neutralize_is_undone_by_unneutralize(cell: str) -> None:
+    written = neutralize(cell)
+    assert not written.startswith(FORMULA_START)
+    assert unneutralize(written) == cell
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+2", "'=1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("'=x", "''=x"),
+        ("''", "'''"),
+        ("'tis", "'tis"),
+        ("'", "'"),
+        ("plain", "plain"),
+    ],
+)
+def test_what_neutralize_writes(cell: str, written: str) -> None:
+    assert neutralize(cell) == written
+
+
+def test_a_hand_written_apostrophe_is_kept() -> None:
+    assert unneutralize("'tis") == "'tis"
+
+
+@pytest.mark.parametrize(
+    ("extension", "first"),
+    [("csv", "slug,name"), ("json", "["), ("jsonl", '{"slug"'), ("ndjson", '{"slug"')],
+)
+def test_export_picks_the_format_from_the_extension(
+    cli: Cli, tmp_path: Path, extension: str, first: str
+) -> None:
+    cli.emulator.state.create_organization("Acme", slug="acme")
+    out = tmp_path / f"orgs.{extension}"
+    result = cli("export", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith(first)
+    assert (
+        "0 actions"
+        in cli("sync", str(out), "--format", "jsonl" if extension == "ndjson" else extension).stdout
+    )
+
+
+def test_export_refuses_a_format_that_contradicts_the_extension(cli: Cli, tmp_path: Path) -> None:
+    result = cli("export", "--format", "json", "-o", str(tmp_path / "orgs.csv"))
+    assert result.exit_code == 2
+    assert "--format json does not match the extension of orgs.csv (csv)" in result.stderr
+    assert list(cli.emulator.requests) == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_format_wins_over_an_unknown_extension(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "orgs.txt"
+    assert cli("export", "--format", "csv", "-o", str(out)).exit_code == 0
+    assert out.read_text().startswith("slug,name")
+
+
+def test_a_csv_export_is_safe_in_a_spreadsheet_and_syncs_back_unchanged(
+    cli: Cli, tmp_path: Path
+) -> None:
+    odd = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(1)", "\tTab", "\rReturn", "'=quoted", "'", "''"]
+    state = cli.emulator.state
+    state.add_users(["=evil", "-dash", "@at"])
+    for n, name in enumerate(odd):
+        org = state.create_organization(name, slug=f"-odd-{n}", created_by="=evil")
+        state.create_membership(org.id, "-dash", "org:member")
+        state.create_membership(org.id, "@at", "org:member")
+        state.merge_metadata(org.id, public_metadata={"formula": "=1+1"})
+    out = tmp_path / "orgs.csv"
+    assert cli("export", "--members", "-o", str(out)).exit_code == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode(), newline="")))
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(FORMULA_START), row
+    again = cli("sync", str(out), "--delete-missing")
+    assert again.exit_code == 0, again.output
+    assert "everything is in sync (0 actions)" in again.stdout
+    assert sorted(o.name for o in state.organizations.values()) == sorted(odd)
