@@ -43,6 +43,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 Result = tuple[list[SyncAction], list[SyncFailure]]
 ProgressHook = Callable[[int, int], None]
+ActionHook = Callable[[SyncAction], None]
 
 _EXPORT_WINDOW = 8
 """How many organizations' members an export fetches at once."""
@@ -58,6 +59,7 @@ async def sync_organizations(
     concurrency: int = 8,
     dry_run: bool = False,
     on_progress: ProgressHook | None = None,
+    on_action: ActionHook | None = None,
 ) -> SyncReport:
     """Make Clerk's organizations match ``desired``, and report every write.
 
@@ -78,6 +80,11 @@ async def sync_organizations(
         concurrency: how many organizations are worked on at once.
         dry_run: plan only; nothing is written (the actions stay ``planned``).
         on_progress: called with (organizations done, organizations in all) as each ends.
+        on_action: called with each write as soon as its outcome is known (``applied``,
+            ``failed``, ``skipped``; ``planned`` in a dry run), in the order they end. What
+            it was given is what a sync cancelled part way (Ctrl-C, a timeout) has done: a
+            write in flight at that moment is reported with outcome ``unknown`` (it may or
+            may not have been applied), then the cancellation goes on.
 
     Returns:
         The ``SyncReport``; run twice with the same input, the second has no actions.
@@ -94,6 +101,15 @@ async def sync_organizations(
             ]),
         ])
         print(report.counts, report.failures)
+
+    Keeping what a cancelled sync did::
+
+        done = []
+        try:
+            async with asyncio.timeout(60):
+                await sync_organizations(clerk, records, on_action=done.append)
+        except TimeoutError:
+            print([(a.kind, a.key, a.outcome) for a in done])
     """
     if key not in ("slug", "name"):
         raise InvalidRequestError(f"key must be 'slug' or 'name', got {key!r}")
@@ -114,6 +130,7 @@ async def sync_organizations(
     )
     total = len(doomed) + len(records)
     done = 0
+    note = on_action or _ignore
 
     def progressed() -> None:
         nonlocal done
@@ -123,12 +140,17 @@ async def sync_organizations(
 
     async def delete(org: Organization) -> Result:
         action = plan_delete(org, key)
-        result = ([action], []) if dry_run else await _apply(clerk, [action])
+        if dry_run:
+            note(action)
+            result: Result = ([action], [])
+        else:
+            result = await _apply(clerk, [action], note)
         progressed()
         return result
 
     async def upsert(record: DesiredOrganization) -> Result:
-        result = await _sync_one(clerk, current.get(key_of(record, key), []), record, key, dry_run)
+        matches = current.get(key_of(record, key), [])
+        result = await _sync_one(clerk, matches, record, key, dry_run, note)
         progressed()
         return result
 
@@ -142,6 +164,10 @@ async def sync_organizations(
         failures=[failure for _, failures in results for failure in failures],
         dry_run=dry_run,
     )
+
+
+def _ignore(_action: SyncAction) -> None:
+    """The default ``on_action``."""
 
 
 async def _collect(items: Iterable[T] | AsyncIterable[T]) -> list[T]:
@@ -178,6 +204,7 @@ async def _sync_one(
     record: DesiredOrganization,
     key: Key,
     dry_run: bool,
+    note: ActionHook,
 ) -> Result:
     name = key_of(record, key)
     if len(matches) > 1:
@@ -194,8 +221,10 @@ async def _sync_one(
                 return [], [SyncFailure(key=name, error=error)]
         actions = plan_update(matches[0], members, record, key)
     if dry_run or not actions:
+        for action in actions:
+            note(action)
         return actions, []
-    return await _apply(clerk, actions)
+    return await _apply(clerk, actions, note)
 
 
 async def members_of(clerk: ClerkClient, organization_id: str) -> dict[str, str]:
@@ -210,23 +239,33 @@ async def members_of(clerk: ClerkClient, organization_id: str) -> dict[str, str]
     }
 
 
-async def _apply(clerk: ClerkClient, actions: list[SyncAction]) -> Result:
+async def _apply(clerk: ClerkClient, actions: list[SyncAction], note: ActionHook) -> Result:
     """Send one organization's writes in order; a failed create skips the rest."""
     applied: list[SyncAction] = []
     failures: list[SyncFailure] = []
     organization_id = actions[0].organization_id
+
+    def ended(action: SyncAction) -> None:
+        applied.append(action)
+        note(action)
+
     for index, action in enumerate(actions):
         try:
             organization_id = await _send(clerk, action, organization_id)
         except ClerkError as error:
             failed = attrs.evolve(action, outcome="failed", error=error)
-            applied.append(failed)
+            ended(failed)
             failures.append(SyncFailure(key=action.key, error=error, action=failed))
             if action.kind == "create":
-                applied += [attrs.evolve(a, outcome="skipped") for a in actions[index + 1 :]]
+                for rest in actions[index + 1 :]:
+                    ended(attrs.evolve(rest, outcome="skipped"))
                 break
+        except asyncio.CancelledError:
+            # The request may have reached Clerk: neither applied nor failed.
+            note(attrs.evolve(action, outcome="unknown", organization_id=organization_id))
+            raise
         else:
-            applied.append(attrs.evolve(action, outcome="applied", organization_id=organization_id))
+            ended(attrs.evolve(action, outcome="applied", organization_id=organization_id))
     return applied, failures
 
 

@@ -12,7 +12,7 @@ from .errors import ClerkError, InvalidRequestError
 from .models import Organization
 
 ActionKind = Literal["create", "update", "delete", "add_member", "remove_member", "set_role"]
-Outcome = Literal["planned", "applied", "failed", "skipped"]
+Outcome = Literal["planned", "applied", "failed", "skipped", "unknown"]
 Key = Literal["slug", "name"]
 ACTION_KINDS: tuple[ActionKind, ...] = (
     "create",
@@ -144,8 +144,9 @@ class SyncAction:
         changes: field -> (current, desired); for member actions the field is ``role``.
         organization_id: None for an organization not created yet.
         user_id: the member, for member actions.
-        outcome: ``planned`` (dry run), ``applied``, ``failed``, or ``skipped`` (an
-            earlier write of the same organization failed).
+        outcome: ``planned`` (dry run), ``applied``, ``failed``, ``skipped`` (an
+            earlier write of the same organization failed), or ``unknown`` (the sync was
+            cancelled while this write was in flight; only ``on_action`` sees it).
         error: why it failed.
     """
 

@@ -8,7 +8,8 @@ import attrs
 import click
 
 from clerk_orgs_async._cli._connect import run_async
-from clerk_orgs_async._cli._sync import load, show_plan, show_summary, sync_with_progress
+from clerk_orgs_async._cli._report import show_plan, show_summary
+from clerk_orgs_async._cli._sync import load, sync_with_progress
 from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, export_organizations
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "organizations.jsonl"

@@ -1,10 +1,8 @@
-"""``clerk-orgs sync`` and ``clerk-orgs export``, and the plan, progress and report they show."""
+"""``clerk-orgs sync`` and ``clerk-orgs export``: reading and writing files, the progress bar."""
 
 from __future__ import annotations
 
-import json
 import sys
-from collections import Counter
 from contextlib import aclosing
 from pathlib import Path
 from typing import Any
@@ -25,9 +23,10 @@ from clerk_orgs_async._cli._files import (
     read_records,
     write_records,
 )
-from clerk_orgs_async._cli._output import table
+from clerk_orgs_async._cli._orgs import json_option
+from clerk_orgs_async._cli._report import partial_report, show_report
 from clerk_orgs_async._sync_plan import validate
-from clerk_orgs_async._sync_records import ACTION_KINDS, Key
+from clerk_orgs_async._sync_records import Key
 from clerk_orgs_async.sync import (
     DesiredOrganization,
     InvalidDesiredStateError,
@@ -36,9 +35,6 @@ from clerk_orgs_async.sync import (
     export_organizations,
     sync_organizations,
 )
-
-_CELL = 60
-_FAILURES_SHOWN = 20
 
 
 async def sync_with_progress(
@@ -61,46 +57,6 @@ async def sync_with_progress(
             progress.update(task, completed=done, total=total)
 
         return await sync_organizations(clerk, records, on_progress=advance, **options)
-
-
-def _short(value: Any) -> str:
-    text = "—" if value is None else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= _CELL else text[: _CELL - 1] + "…"
-
-
-def _changes(action: SyncAction) -> str:
-    return "\n".join(
-        f"{field}: {_short(old)} → {_short(new)}" for field, (old, new) in action.changes.items()
-    )
-
-
-def show_plan(report: SyncReport) -> None:
-    """Every planned action as a table on stdout."""
-    rows = [[a.kind, a.key, a.user_id or "", _changes(a)] for a in report.actions]
-    table(f"Plan: {len(rows)} action(s)", ["action", "organization", "member", "changes"], rows)
-
-
-def show_summary(report: SyncReport) -> None:
-    """Actions by kind and outcome, then the failures with their errors, on stdout."""
-    outcomes = ("planned",) if report.dry_run else ("applied", "failed", "skipped")
-    counts: Counter[tuple[str, str]] = Counter((a.kind, a.outcome) for a in report.actions)
-    rows = [
-        [kind, *(str(counts[kind, outcome]) for outcome in outcomes)]
-        for kind in ACTION_KINDS
-        if report.counts[kind]
-    ]
-    title = "Dry run, nothing was sent" if report.dry_run else "Sync"
-    if not rows:
-        click.echo(f"{title}: everything is in sync (0 actions).")
-    else:
-        click.echo(f"{title}: {len(report.actions)} action(s), {len(report.failures)} failed.")
-        table(None, ["action", *outcomes], rows)
-    for failure in report.failures[:_FAILURES_SHOWN]:
-        what = failure.action.kind if failure.action else "read members"
-        user = f" {failure.action.user_id}" if failure.action and failure.action.user_id else ""
-        click.echo(f"FAILED {what} {failure.key}{user}: {failure.error}")
-    if len(report.failures) > _FAILURES_SHOWN:
-        click.echo(f"… and {len(report.failures) - _FAILURES_SHOWN} more failures")
 
 
 def read_text(path: Path) -> str:
@@ -146,6 +102,7 @@ format_option = click.option(
     show_default=True,
     help="What matches a record to an organization.",
 )
+@json_option
 def sync(
     file: Path,
     fmt: Format | None,
@@ -154,12 +111,15 @@ def sync(
     concurrency: int,
     no_members: bool,
     key: Key,
+    as_json: bool,
 ) -> None:
     """Make Clerk's organizations match FILE (JSON Lines, JSON or CSV, as `export` writes).
 
-    Exits with status 1 when any write failed, 2 when FILE is malformed (nothing is sent).
+    Exits with status 1 when any write failed, 2 when FILE is malformed (nothing is sent),
+    130 on Ctrl-C, after printing what was done until then.
     """
     records = load(file, fmt, key)
+    done: list[SyncAction] = []
 
     async def work(clerk: ClerkClient) -> SyncReport:
         return await sync_with_progress(
@@ -170,12 +130,15 @@ def sync(
             sync_members=not no_members,
             concurrency=concurrency,
             dry_run=dry_run,
+            on_action=done.append,
         )
 
-    report = run(work)
-    if dry_run:
-        show_plan(report)
-    show_summary(report)
+    try:
+        report = run(work)
+    except KeyboardInterrupt:
+        show_report(partial_report(done, dry_run=dry_run), as_json, interrupted=True)
+        raise click.exceptions.Exit(130) from None
+    show_report(report, as_json)
     if not report.ok:
         raise click.exceptions.Exit(1)
 

@@ -131,3 +131,15 @@ def test_bad_csv_cell_has_its_line(cli: Cli, tmp_path: Path) -> None:
     result = cli("sync", str(file))
     assert result.exit_code == 2
     assert "line 3: max_allowed_memberships must be a whole number" in result.stderr
+
+
+def test_sync_json_report(cli: Cli, tmp_path: Path) -> None:
+    result = cli("sync", str(jsonl(tmp_path / "orgs.jsonl")), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["ok"], report["interrupted"], report["dry_run"]) == (True, False, False)
+    assert report["counts"]["create"] == 2
+    create = next(a for a in report["actions"] if a["key"] == "acme" and a["kind"] == "create")
+    assert create["outcome"] == "applied"
+    assert create["organization_id"] == cli.emulator.state.get_organization("acme").id
+    assert create["changes"]["name"] == [None, "Acme"]
