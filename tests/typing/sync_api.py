@@ -8,6 +8,7 @@ from clerk_orgs_async import ClerkClient
 from clerk_orgs_async.sync import (
     DesiredMember,
     DesiredOrganization,
+    SyncAction,
     SyncReport,
     export_organizations,
     sync_organizations,
@@ -38,6 +39,9 @@ async def main(clerk: ClerkClient) -> None:
     for failure in report.failures:
         print(failure.key, failure.error)
     print(report.counts["create"], report.ok)
+    done: list[SyncAction] = []
+    await sync_organizations(clerk, desired(), on_action=done.append)
+    print([(a.kind, a.outcome == "unknown") for a in done])
     async for record in export_organizations(clerk, include_members=True):
         print(record.slug, record.members)
     async with ClerkEmulator(users=["user_1"]) as emu, emu.client() as local:
