@@ -1,15 +1,19 @@
 """A FastAPI app sharing one ClerkClient between all its requests.
 
 The client is created once in the app's lifespan (one aiohttp session and connection pool for
-the app's life) and handed to handlers through a dependency. Clerk's errors become HTTP
-answers: NotFoundError -> 404, UnprocessableEntityError (and arguments refused before
-sending) -> 422.
+the app's life) and handed to handlers through a dependency. Every ``ClerkError`` becomes an
+HTTP answer (see :data:`STATUSES`): what the caller got wrong keeps Clerk's status (400, 404,
+409, 422), a rate limit is a 429 with ``Retry-After``, Clerk being down or unreachable a 503,
+a timeout a 504, and a refusal of the app's own credentials or an unreadable answer a 502.
 
-    CLERK_SECRET_KEY=sk_test_... uvicorn examples.fastapi_app:app
+    pip install -e '.[examples]'                  # fastapi and uvicorn
+    CLERK_SECRET_KEY=sk_test_... uvicorn examples.fastapi_app:app       # from the repository
+    CLERK_SECRET_KEY=sk_test_... uvicorn --app-dir examples fastapi_app:app   # from anywhere
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -20,11 +24,69 @@ from pydantic import BaseModel
 
 from clerk_orgs_async import (
     UNSET,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
     ClerkClient,
+    ClerkError,
+    ClientClosedError,
+    ConflictError,
     InvalidRequestError,
     NotFoundError,
+    PayloadTooLargeError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    UnexpectedResponseError,
     UnprocessableEntityError,
 )
+
+STATUSES: list[tuple[type[ClerkError], int]] = [
+    (InvalidRequestError, 422),  # refused before sending: the caller's input
+    (BadRequestError, 400),  # e.g. organization_creator_not_found
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (PermissionDeniedError, 403),  # e.g. quota_exceeded: the organization is full
+    (PayloadTooLargeError, 413),
+    (UnprocessableEntityError, 422),  # form_identifier_exists is made a 409 below
+    (RateLimitError, 429),
+    (ServerError, 503),
+    (APITimeoutError, 504),  # before APIConnectionError, its base class
+    (APIConnectionError, 503),
+    (AuthenticationError, 502),  # the app's key was refused: not the caller's fault
+    (PaymentRequiredError, 502),  # the app's Clerk plan: not the caller's fault either
+    (UnexpectedResponseError, 502),  # a success whose body could not be read
+    (APIError, 502),  # any other status
+    (ClientClosedError, 503),  # the app is shutting down
+    (ClerkError, 503),
+]
+"""Each error class and its HTTP status, most specific first."""
+_EXISTS = frozenset({"form_identifier_exists", "form_already_exists"})
+
+
+def status_for(error: ClerkError) -> int:
+    """The HTTP status for a ``ClerkError``."""
+    if isinstance(error, UnprocessableEntityError) and error.code in _EXISTS:
+        return 409
+    return next(status for kind, status in STATUSES if isinstance(error, kind))
+
+
+def error_response(error: ClerkError) -> JSONResponse:
+    """``{"detail": ..., "code": ...}`` with the status for ``error``.
+
+    The detail of a 5xx is generic: it is about the app's own connection to Clerk, not the
+    caller's request (and the library's messages never hold the key anyway).
+    """
+    status = status_for(error)
+    code = error.code if isinstance(error, APIError) else None
+    detail = str(error) if status < 500 else "Clerk is unavailable; try again later."
+    headers = {}
+    if isinstance(error, RateLimitError) and error.retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+    return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
 
 
 class Member(BaseModel):
@@ -64,17 +126,9 @@ def create_app(*, secret_key: str | None = None, base_url: str | None = None) ->
 
     app = FastAPI(lifespan=lifespan)
 
-    @app.exception_handler(NotFoundError)
-    async def not_found(_request: Request, error: NotFoundError) -> JSONResponse:
-        return JSONResponse({"detail": str(error), "code": error.code}, status_code=404)
-
-    @app.exception_handler(UnprocessableEntityError)
-    async def unprocessable(_request: Request, error: UnprocessableEntityError) -> JSONResponse:
-        return JSONResponse({"detail": str(error), "code": error.code}, status_code=422)
-
-    @app.exception_handler(InvalidRequestError)
-    async def refused(_request: Request, error: InvalidRequestError) -> JSONResponse:
-        return JSONResponse({"detail": str(error), "code": None}, status_code=422)
+    @app.exception_handler(ClerkError)
+    async def clerk_error(_request: Request, error: ClerkError) -> JSONResponse:
+        return error_response(error)
 
     @app.get("/organizations/{organization_id}/members")
     async def list_members(organization_id: str, clerk: Clerk) -> list[Member]:
@@ -95,6 +149,13 @@ def create_app(*, secret_key: str | None = None, base_url: str | None = None) ->
             created_by=UNSET if body.created_by is None else body.created_by,
         )
         return OrganizationOut(id=org.id, name=org.name, slug=org.slug)
+
+    @app.post("/organizations/{organization_id}/members", status_code=201)
+    async def add_member(organization_id: str, member: Member, clerk: Clerk) -> Member:
+        await clerk.organization_memberships.create(
+            organization_id, user_id=member.user_id, role=member.role
+        )
+        return member
 
     return app
 

@@ -29,7 +29,8 @@ async def http(
 
     class Counted(ClerkClient):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+            # No retries and a short timeout: each fault reaches the app at once.
+            super().__init__(*args, retry=None, timeout=0.5, **kwargs)
             clients.append(self)
 
     monkeypatch.setattr(fastapi_app, "ClerkClient", Counted)
@@ -56,16 +57,93 @@ async def test_create_and_list_members(http: httpx.AsyncClient) -> None:
     assert members.json() == [{"user_id": "user_1", "role": "org:admin"}]
 
 
-async def test_errors_map_to_statuses(http: httpx.AsyncClient) -> None:
+async def test_clerks_refusals_keep_their_meaning(http: httpx.AsyncClient) -> None:
     missing = await http.get("/organizations/org_missing/members")
     assert missing.status_code == 404
     assert missing.json()["code"] == "resource_not_found"
+    no_creator = await http.post("/organizations", json={"name": "A", "created_by": "user_x"})
+    assert no_creator.status_code == 400
+    assert no_creator.json()["code"] == "organization_creator_not_found"
     assert (await http.post("/organizations", json={"name": "A", "slug": "taken"})).is_success
     taken = await http.post("/organizations", json={"name": "B", "slug": "taken"})
-    assert taken.status_code == 422
+    assert taken.status_code == 409
     assert taken.json()["code"] == "form_identifier_exists"
     refused = await http.post("/organizations", json={"name": "C", "slug": "Not A Slug"})
     assert refused.status_code == 422
+    assert refused.json()["code"] is None  # refused before anything was sent
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [
+        (409, 409),
+        (403, 403),
+        (413, 413),
+        (422, 422),
+        (401, 502),
+        (402, 502),
+        (418, 502),
+        (500, 503),
+        (502, 503),
+        (503, 503),
+        ("drop", 503),
+        ("hang", 504),
+    ],
+)
+async def test_every_clerk_error_gets_a_fitting_status(
+    http: httpx.AsyncClient, clerk_emulator: ClerkEmulator, fault: int | str, status: int
+) -> None:
+    if fault == "drop":
+        clerk_emulator.faults.drop()
+    elif fault == "hang":
+        clerk_emulator.faults.hang(2)
+    else:
+        assert isinstance(fault, int)
+        clerk_emulator.faults.status(fault)
+    answer = await http.get("/organizations/org_any/members")
+    assert answer.status_code == status, answer.text
+    if status >= 500:
+        assert answer.json()["detail"] == "Clerk is unavailable; try again later."
+
+
+async def test_a_rate_limit_is_a_429_with_retry_after(
+    http: httpx.AsyncClient, clerk_emulator: ClerkEmulator
+) -> None:
+    clerk_emulator.faults.status(429, retry_after=7)
+    answer = await http.post("/organizations", json={"name": "Acme"})
+    assert answer.status_code == 429
+    assert answer.headers["Retry-After"] == "7"
+    assert answer.json()["code"] == "too_many_requests"
+
+
+async def test_a_full_organization_is_a_403(
+    http: httpx.AsyncClient, clerk_emulator: ClerkEmulator
+) -> None:
+    org = clerk_emulator.state.create_organization("Small", max_allowed_memberships=1)
+    first = await http.post(
+        f"/organizations/{org.id}/members", json={"user_id": "user_1", "role": "org:member"}
+    )
+    assert first.status_code == 201
+    full = await http.post(
+        f"/organizations/{org.id}/members", json={"user_id": "user_2", "role": "org:member"}
+    )
+    assert (full.status_code, full.json()["code"]) == (403, "quota_exceeded")
+
+
+def test_every_error_class_has_its_own_entry() -> None:
+    from clerk_orgs_async import errors
+
+    classes = [
+        getattr(errors, name)
+        for name in errors.__all__
+        if isinstance(getattr(errors, name), type)
+        and issubclass(getattr(errors, name), errors.ClerkError)
+    ]
+    listed = [kind for kind, _ in fastapi_app.STATUSES]
+    for kind in classes:
+        # The first entry that matches a class is its own, not a base class's.
+        first = next(entry for entry in listed if issubclass(kind, entry))
+        assert first is kind, kind
 
 
 async def test_200_concurrent_requests_share_one_client(

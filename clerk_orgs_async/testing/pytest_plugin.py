@@ -19,13 +19,23 @@ Options, from the least to the most specific:
 - mark a test: ``@pytest.mark.clerk_emulator(rate_limit=(5, 1.0))`` (merged over the above);
 - override ``clerk_client_options`` for the ``ClerkClient`` keyword arguments.
 
-The fixtures are coroutines and need pytest-asyncio (``asyncio_mode = "auto"`` or
-``@pytest.mark.asyncio``); without it they fail with a message saying so. This module imports
-nothing heavy until a fixture runs, so installing the package costs other test suites nothing.
+The fixtures are coroutines and need pytest-asyncio, which the ``testing`` extra installs
+(``pip install 'clerk-orgs-async[testing]'``). In ``pyproject.toml``::
+
+    [tool.pytest.ini_options]
+    asyncio_mode = "auto"                            # or mark tests @pytest.mark.asyncio
+    asyncio_default_fixture_loop_scope = "function"
+
+In pytest-asyncio's strict mode (its default) an async test that uses the fixtures must be
+marked ``@pytest.mark.asyncio``; an unmarked one fails with a message saying what to add.
+The fixtures run on the test's own event loop (``loop_scope="function"``), whatever the
+default loop scope. This module imports nothing heavy until a fixture runs, so installing the
+package costs other test suites nothing.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +52,15 @@ except ImportError:  # pragma: no cover - the test environment has pytest-asynci
 
 _NEEDS_PYTEST_ASYNCIO = (
     "the clerk_emulator and clerk fixtures run on asyncio and need pytest-asyncio: "
-    "pip install pytest-asyncio, and set asyncio_mode = 'auto' or mark the test "
-    "with @pytest.mark.asyncio"
+    "pip install 'clerk-orgs-async[testing]' (or pytest-asyncio), then set "
+    'asyncio_mode = "auto" under [tool.pytest.ini_options] or mark the test with '
+    "@pytest.mark.asyncio"
+)
+_NOT_ON_ASYNCIO = (
+    "{test} is an async test using the clerk_emulator/clerk fixtures, but pytest-asyncio "
+    "does not run it (its strict mode runs marked tests only): mark it with "
+    '@pytest.mark.asyncio, or set asyncio_mode = "auto" under [tool.pytest.ini_options] '
+    "in pyproject.toml"
 )
 
 
@@ -66,6 +83,17 @@ def clerk_client_options() -> dict[str, Any]:
     return {}
 
 
+def _check_runs_on_asyncio(request: pytest.FixtureRequest) -> None:
+    """Fail with what to add, where pytest itself would say to install an async plugin."""
+    test = request.node
+    if (
+        isinstance(test, pytest.Function)
+        and inspect.iscoroutinefunction(test.obj)
+        and test.get_closest_marker("asyncio") is None
+    ):
+        pytest.fail(_NOT_ON_ASYNCIO.format(test=test.name), pytrace=False)
+
+
 def _options(request: pytest.FixtureRequest, base: dict[str, Any]) -> dict[str, Any]:
     marker = request.node.get_closest_marker("clerk_emulator")
     return {**base, **(marker.kwargs if marker is not None else {})}
@@ -73,17 +101,18 @@ def _options(request: pytest.FixtureRequest, base: dict[str, Any]) -> dict[str, 
 
 if pytest_asyncio is not None:
 
-    @pytest_asyncio.fixture
+    @pytest_asyncio.fixture(loop_scope="function")
     async def clerk_emulator(
         request: pytest.FixtureRequest, clerk_emulator_options: dict[str, Any]
     ) -> AsyncIterator[ClerkEmulator]:
         """A started Clerk emulator, closed after the test."""
+        _check_runs_on_asyncio(request)
         from clerk_orgs_async.testing import ClerkEmulator
 
         async with ClerkEmulator(**_options(request, clerk_emulator_options)) as emulator:
             yield emulator
 
-    @pytest_asyncio.fixture
+    @pytest_asyncio.fixture(loop_scope="function")
     async def clerk(
         clerk_emulator: ClerkEmulator, clerk_client_options: dict[str, Any]
     ) -> AsyncIterator[ClerkClient]:
