@@ -11,12 +11,10 @@ import attrs
 import click
 
 from clerk_orgs_async import ClerkClient, ClerkError, InvalidRequestError
+from clerk_orgs_async._cli._seed import emulator_users
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
-
-EMULATOR_USERS = [f"user_{n:03d}" for n in range(1, 41)]
-"""The users a fresh emulator has, the ones ``examples/organizations.jsonl`` refers to."""
 
 
 @attrs.define
@@ -29,14 +27,14 @@ class Connection:
 
     @contextlib.asynccontextmanager
     async def client(self) -> AsyncIterator[ClerkClient]:
-        """A client on Clerk, or on a fresh in-process emulator with ``EMULATOR_USERS``."""
+        """A client on Clerk, or on a fresh in-process emulator with users user_1 … user_40."""
         if not self.emulator:
             async with ClerkClient(self.secret_key, base_url=self.base_url) as clerk:
                 yield clerk
             return
         from clerk_orgs_async.testing import ClerkEmulator
 
-        async with ClerkEmulator(users=EMULATOR_USERS) as emu, emu.client() as clerk:
+        async with ClerkEmulator(users=emulator_users()) as emu, emu.client() as clerk:
             yield clerk
 
 
@@ -89,7 +87,7 @@ def connection_options(group: F) -> F:
             is_flag=True,
             expose_value=False,
             callback=_store("emulator"),
-            help="Run against a fresh in-process emulator (with 40 users, user_001…).",
+            help="Run against a fresh in-process emulator (with users user_1 … user_40).",
         ),
     ]
     for option in options:

@@ -9,11 +9,11 @@ import click
 
 from clerk_orgs_async._cli._connect import run_async
 from clerk_orgs_async._cli._report import show_plan, show_summary
+from clerk_orgs_async._cli._seed import demo_organizations, emulator_users
 from clerk_orgs_async._cli._sync import load, sync_with_progress
 from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, export_organizations
+from clerk_orgs_async.testing._records import User
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "organizations.jsonl"
-"""The repository's example file (a wheel does not ship it: pass --file then)."""
 LATENCY = (0.002, 0.01)
 """Seconds per request, so the emulator feels like a (very fast) network."""
 
@@ -45,26 +45,32 @@ def edit(records: list[DesiredOrganization]) -> list[DesiredOrganization]:
 @click.option(
     "--file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=EXAMPLE,
-    show_default="examples/organizations.jsonl",
-    help="The organizations to sync.",
+    help="The organizations to sync [default: 300 generated ones, as in"
+    " examples/organizations.jsonl].",
 )
-def demo(file: Path) -> None:
-    """Sync FILE into a fresh local emulator, edit a few records, sync again, and export.
+def demo(file: Path | None) -> None:
+    """Sync organizations into a fresh local emulator, edit a few, sync again, and export.
 
-    The emulator has exactly the users FILE refers to. Nothing leaves this machine.
+    The emulator has users user_1 … user_40 and any others FILE refers to. Nothing leaves
+    this machine.
     """
-    records = load(file, None, "slug")
-    users = sorted({m.user_id for r in records for m in r.members or ()})
-    run_async(_demo(file, records, users))
+    if file is None:
+        records = [DesiredOrganization.from_dict(data) for data in demo_organizations()]
+    else:
+        records = load(file, None, "slug")
+    seeded = emulator_users()
+    known = {user.id for user in seeded}
+    others = sorted({m.user_id for r in records for m in r.members or ()} - known)
+    source = "generated records" if file is None else file.name
+    run_async(_demo(source, records, [*seeded, *(User(id=u) for u in others)]))
 
 
-async def _demo(file: Path, records: list[DesiredOrganization], users: list[str]) -> None:
+async def _demo(source: str, records: list[DesiredOrganization], users: list[User]) -> None:
     from clerk_orgs_async.testing import ClerkEmulator
 
     async with ClerkEmulator(users=users, latency=LATENCY) as emu, emu.client() as clerk:
         click.echo(f"Emulator at {emu.base_url} with {len(users)} users.")
-        click.echo(f"\n1. Sync {len(records)} organizations from {file.name} into it:")
+        click.echo(f"\n1. Sync {len(records)} organizations from {source} into it:")
         show_summary(await sync_with_progress(clerk, records))
 
         edited = edit(records)

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from clerk_orgs_async._cli._connect import secret_key
+from clerk_orgs_async._cli._seed import named_user, numbered_user
 from clerk_orgs_async.testing import ClerkEmulator, DataFileError, User
 from clerk_orgs_async.testing._emulator import REQUEST_LOG_SIZE
 from clerk_orgs_async.testing._pacing import Latency
@@ -53,38 +54,18 @@ def _users(_ctx: click.Context, _param: click.Parameter, value: str) -> list[Use
     if _COUNT.fullmatch(value):
         if len(value) > 7 or int(value) > MAX_USERS:
             raise click.BadParameter(f"at most {MAX_USERS:,} users")
-        return [_numbered_user(n) for n in range(1, int(value) + 1)]
+        return [numbered_user(n) for n in range(1, int(value) + 1)]
     names = [name.strip() for name in value.split(",")]
     if not all(_NAME.fullmatch(name) for name in names):
         raise click.BadParameter(
             "use a number (user_1 … user_N) or names such as alice,bob (user_alice, user_bob)"
         )
-    return [_named_user(name.removeprefix("user_")) for name in names]
+    return [named_user(name.removeprefix("user_")) for name in names]
 
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _COUNT = re.compile(r"[0-9]+")
 MAX_USERS = 100_000
-
-
-def _numbered_user(n: int) -> User:
-    return User(
-        id=f"user_{n}",
-        first_name="User",
-        last_name=str(n),
-        email_address=f"user{n}@example.com",
-        username=f"user{n}",
-        phone_number=f"+1555{n:07d}",
-    )
-
-
-def _named_user(name: str) -> User:
-    return User(
-        id=f"user_{name}",
-        first_name=name.capitalize(),
-        email_address=f"{name.lower()}@example.com",
-        username=name.lower(),
-    )
 
 
 def _describe(users: list[str]) -> str:

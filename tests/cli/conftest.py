@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from clerk_orgs_async._cli import main
-from clerk_orgs_async._cli._connect import EMULATOR_USERS
+from clerk_orgs_async._cli._seed import emulator_users
 from clerk_orgs_async.testing import ClerkEmulator
 
 
@@ -20,7 +20,7 @@ def emulator() -> Iterator[ClerkEmulator]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    emu = ClerkEmulator(users=EMULATOR_USERS)
+    emu = ClerkEmulator(users=emulator_users())
     asyncio.run_coroutine_threadsafe(emu.start(), loop).result()
     try:
         yield emu

@@ -8,8 +8,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from clerk_orgs_async._cli import main
-from clerk_orgs_async._cli._demo import EXAMPLE
+from clerk_orgs_async._cli._seed import demo_organizations
 from tests.cli.conftest import Cli
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "organizations.jsonl"
 
 
 def test_help_lists_every_command() -> None:
@@ -21,7 +23,7 @@ def test_help_lists_every_command() -> None:
 
 def test_orgs_create_get_update_list_delete(cli: Cli) -> None:
     created = cli(
-        "orgs", "create", "--name", "Acme", "--slug", "acme", "--created-by", "user_001",
+        "orgs", "create", "--name", "Acme", "--slug", "acme", "--created-by", "user_1",
         "--max-memberships", "3", "--public-metadata", '{"plan": "pro"}', "--json",
     )  # fmt: skip
     assert created.exit_code == 0, created.output
@@ -61,27 +63,27 @@ def test_bad_metadata_option(cli: Cli) -> None:
 
 
 def test_members_add_list_set_role_remove(cli: Cli) -> None:
-    org = cli.emulator.state.create_organization("Acme", slug="acme", created_by="user_001")
-    added = cli("members", "add", "acme", "user_002", "--json")
+    org = cli.emulator.state.create_organization("Acme", slug="acme", created_by="user_1")
+    added = cli("members", "add", "acme", "user_2", "--json")
     assert added.exit_code == 0, added.output
     assert json.loads(added.stdout)["role"] == "org:member"
-    promoted = cli("members", "set-role", org.id, "user_002", "org:admin", "--json")
+    promoted = cli("members", "set-role", org.id, "user_2", "org:admin", "--json")
     assert json.loads(promoted.stdout)["role"] == "org:admin"
     listed = json.loads(cli("members", "list", "acme", "--json").stdout)
-    assert [m["public_user_data"]["user_id"] for m in listed] == ["user_001", "user_002"]
-    assert "user_002" in cli("members", "list", "acme").stdout
-    removed = cli("members", "remove", "acme", "user_001")
+    assert [m["public_user_data"]["user_id"] for m in listed] == ["user_1", "user_2"]
+    assert "user_2" in cli("members", "list", "acme").stdout
+    removed = cli("members", "remove", "acme", "user_1")
     assert removed.exit_code == 0
-    assert [m.user_id for m in cli.emulator.state.memberships(org.id)] == ["user_002"]
-    assert cli("members", "remove", "acme", "user_001").exit_code == 1
+    assert [m.user_id for m in cli.emulator.state.memberships(org.id)] == ["user_2"]
+    assert cli("members", "remove", "acme", "user_1").exit_code == 1
 
 
 def test_global_emulator_option() -> None:
     runner = CliRunner()
-    args = ["--emulator", "orgs", "create", "--name", "Acme", "--created-by", "user_040", "--json"]
+    args = ["--emulator", "orgs", "create", "--name", "Acme", "--created-by", "user_40", "--json"]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["created_by"] == "user_040"
+    assert json.loads(result.stdout)["created_by"] == "user_40"
     # Each run gets a fresh emulator.
     assert json.loads(runner.invoke(main, ["--emulator", "orgs", "list", "--json"]).stdout) == []
 
@@ -103,14 +105,26 @@ def test_secret_key_and_base_url_options(cli: Cli) -> None:
     assert "AuthenticationError" in wrong.stderr
 
 
-def test_demo(tmp_path: Path) -> None:
-    assert EXAMPLE.exists()
+def test_demo_with_a_file(tmp_path: Path) -> None:
     small = tmp_path / "few.jsonl"
     small.write_text("".join(EXAMPLE.read_text().splitlines(keepends=True)[:12]))
     result = CliRunner().invoke(main, ["demo", "--file", str(small)])
     assert result.exit_code == 0, result.output
-    assert "Sync 12 organizations" in result.stdout
+    assert "Sync 12 organizations from few.jsonl" in result.stdout
     assert "Plan: 5 action(s)" in result.stdout
     assert "everything is in sync (0 actions)" in result.stdout
     assert "Export: 12 organizations" in result.stdout
     assert "identical to the edited file: True" in result.stdout
+
+
+def test_demo_needs_no_file() -> None:
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Sync 300 organizations from generated records" in result.stdout
+    assert "Export: 300 organizations" in result.stdout
+    assert "identical to the edited file: True" in result.stdout
+
+
+def test_the_example_file_is_the_demo_data() -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == demo_organizations()

@@ -16,11 +16,11 @@ RECORDS: list[dict[str, Any]] = [
         "max_allowed_memberships": 10,
         "public_metadata": {"plan": "pro"},
         "members": [
-            {"user_id": "user_001", "role": "org:admin"},
-            {"user_id": "user_002", "role": "org:member"},
+            {"user_id": "user_1", "role": "org:admin"},
+            {"user_id": "user_2", "role": "org:member"},
         ],
     },
-    {"slug": "globex", "name": "Globex", "members": [{"user_id": "user_003", "role": "org:admin"}]},
+    {"slug": "globex", "name": "Globex", "members": [{"user_id": "user_3", "role": "org:admin"}]},
 ]
 
 
