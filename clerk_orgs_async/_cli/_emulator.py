@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import re
 import signal
@@ -68,6 +69,20 @@ _COUNT = re.compile(r"[0-9]+")
 MAX_USERS = 100_000
 
 
+def _banner(emu: ClerkEmulator, seeded: list[str]) -> None:
+    others = len(emu.state.users) - len(seeded)
+    click.echo(f"Clerk emulator on {emu.base_url}, Ctrl+C to stop.")
+    click.echo(
+        f"Users: {_describe(seeded) or 'none'}"
+        + (f" (and {others} more from {emu.data_file})" if others > 0 else "")
+    )
+    click.echo(f"Organizations: {len(emu.state.organizations)}")
+    click.echo(f"Web console: {emu.console_url}")
+    click.echo("Paste in the shell of the program that uses it:")
+    click.echo(f"export CLERK_API_URL={emu.base_url}")
+    click.echo(f"export CLERK_SECRET_KEY={emu.secret_key}")
+
+
 def _describe(users: list[str]) -> str:
     """User IDs in a line: all of them, or the first and last of a long run."""
     if len(users) <= 12:
@@ -122,6 +137,12 @@ def _describe(users: list[str]) -> str:
     help="How many requests the web console's log keeps.",
 )
 @click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the settings and users as one line of JSON instead.",
+)
+@click.option(
     "--max-memberships",
     type=click.IntRange(min=0),
     default=5,
@@ -139,6 +160,7 @@ def emulator(
     rate_limit: tuple[int, float] | None,
     request_log_size: int,
     max_memberships: int,
+    as_json: bool,
 ) -> None:
     """Run a local Clerk organizations API until Ctrl+C or SIGTERM.
 
@@ -157,10 +179,10 @@ def emulator(
         data_file=data,
         request_log_size=request_log_size,
     )
-    asyncio.run(_serve(emu, users=users, orgs=seed_orgs))
+    asyncio.run(_serve(emu, users=users, orgs=seed_orgs, as_json=as_json))
 
 
-async def _serve(emu: ClerkEmulator, *, users: list[User], orgs: int) -> None:
+async def _serve(emu: ClerkEmulator, *, users: list[User], orgs: int, as_json: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -179,20 +201,19 @@ async def _serve(emu: ClerkEmulator, *, users: list[User], orgs: int) -> None:
         emu.state.add_users(u for u in users if u.id not in emu.state.users)
         emu.state.seed_organizations(max(0, orgs - len(emu.state.organizations)))
         emu.save()
-        seeded = [u.id for u in users]
-        others = len(emu.state.users) - len(seeded)
-        click.echo(f"Clerk emulator on {emu.base_url}, Ctrl+C to stop.")
-        click.echo(
-            f"Users: {_describe(seeded) or 'none'}"
-            + (f" (and {others} more from {emu.data_file})" if others > 0 else "")
-        )
-        click.echo(f"Organizations: {len(emu.state.organizations)}")
-        click.echo(f"Web console: {emu.console_url}")
-        click.echo("Paste in the shell of the program that uses it:")
-        click.echo(f"export CLERK_API_URL={emu.base_url}")
-        click.echo(f"export CLERK_SECRET_KEY={emu.secret_key}")
+        if as_json:
+            settings = {
+                "CLERK_API_URL": emu.base_url,
+                "CLERK_SECRET_KEY": emu.secret_key,
+                "console": emu.console_url,
+                "users": list(emu.state.users),
+                "organizations": len(emu.state.organizations),
+            }
+            click.echo(json.dumps(settings))
+        else:
+            _banner(emu, [u.id for u in users])
         await stop.wait()
     finally:
         await emu.close()
     if emu.data_file is not None:
-        click.echo(f"State saved to {emu.data_file}")
+        click.echo(f"State saved to {emu.data_file}", err=True)

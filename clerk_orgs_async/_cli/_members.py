@@ -29,7 +29,8 @@ def _show(memberships: list[OrganizationMembership], as_json: bool) -> None:
     table(
         None,
         ["user", "role", "since"],
-        [[_user(m), m.role, m.created_at.isoformat()] for m in memberships],
+        [[_user(m), m.role, m.created_at.isoformat(timespec="seconds")] for m in memberships],
+        keep=("user",),
     )
 
 
@@ -76,15 +77,20 @@ def add(organization: str, user_id: str, role: str, as_json: bool) -> None:
 @members.command()
 @click.argument("organization")
 @click.argument("user_id")
-def remove(organization: str, user_id: str) -> None:
+@json_option
+def remove(organization: str, user_id: str, as_json: bool) -> None:
     """Remove USER_ID from ORGANIZATION (ID or slug)."""
 
-    async def work(clerk: ClerkClient) -> None:
+    async def work(clerk: ClerkClient) -> str:
         org_id = await _organization_id(clerk, organization)
         await clerk.organization_memberships.delete(org_id, user_id)
+        return org_id
 
-    run(work)
-    click.echo(f"removed {user_id} from {organization}")
+    org_id = run(work)
+    if as_json:
+        echo_json({"organization_id": org_id, "user_id": user_id, "deleted": True})
+    else:
+        click.echo(f"removed {user_id} from {organization}")
 
 
 @members.command("set-role")

@@ -48,9 +48,16 @@ def _show(orgs: list[Organization], as_json: bool) -> None:
         None,
         ["id", "slug", "name", "max members", "created"],
         [
-            [o.id, o.slug, o.name, str(o.max_allowed_memberships), o.created_at.isoformat()]
+            [
+                o.id,
+                o.slug,
+                o.name,
+                str(o.max_allowed_memberships),
+                o.created_at.isoformat(timespec="seconds"),
+            ]
             for o in orgs
         ],
+        keep=("id",),
     )
 
 
@@ -163,12 +170,17 @@ def update(
 @orgs.command()
 @click.argument("organization")
 @click.confirmation_option(prompt="Delete the organization and all its memberships?")
-def delete(organization: str) -> None:
+@json_option
+def delete(organization: str, as_json: bool) -> None:
     """Delete an ORGANIZATION (ID or slug) with its memberships."""
 
-    async def work(clerk: ClerkClient) -> str:
+    async def work(clerk: ClerkClient) -> Organization:
         org = await clerk.organizations.get(organization)
         await clerk.organizations.delete(org.id)
-        return org.slug
+        return org
 
-    click.echo(f"deleted {run(work)}")
+    org = run(work)
+    if as_json:
+        echo_json({"object": "organization", "id": org.id, "slug": org.slug, "deleted": True})
+    else:
+        click.echo(f"deleted {org.slug}")

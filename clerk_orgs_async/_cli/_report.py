@@ -95,7 +95,8 @@ def _member(action: SyncAction) -> str:
 def show_plan(report: SyncReport) -> None:
     """Every planned action as a table on stdout."""
     rows = [[a.kind, a.key, a.user_id or "", _changes(a)] for a in report.actions]
-    table(f"Plan: {len(rows)} action(s)", ["action", "organization", "member", "changes"], rows)
+    columns = ["action", "organization", "member", "changes"]
+    table(f"Plan: {len(rows)} action(s)", columns, rows, keep=("member",))
 
 
 def show_summary(report: SyncReport) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import attrs
 
@@ -18,27 +20,30 @@ class EmulatorProcess:
     """A running ``clerk-orgs emulator`` and what it printed at start."""
 
     process: asyncio.subprocess.Process
-    settings: dict[str, str]
+    settings: dict[str, Any]
     banner: list[str]
 
     @property
     def base_url(self) -> str:
-        return self.settings["CLERK_API_URL"]
+        return str(self.settings["CLERK_API_URL"])
 
     @property
     def secret_key(self) -> str:
-        return self.settings["CLERK_SECRET_KEY"]
+        return str(self.settings["CLERK_SECRET_KEY"])
 
 
-async def read_settings(process: asyncio.subprocess.Process) -> tuple[dict[str, str], list[str]]:
+async def read_settings(process: asyncio.subprocess.Process) -> tuple[dict[str, Any], list[str]]:
     """The ``CLERK_API_URL``/``CLERK_SECRET_KEY`` the emulator prints, and every line before."""
     assert process.stdout is not None
-    settings: dict[str, str] = {}
+    settings: dict[str, Any] = {}
     banner: list[str] = []
     while "CLERK_SECRET_KEY" not in settings:
         line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
         assert line, "the emulator exited before printing its settings:\n" + "".join(banner)
         banner.append(line)
+        if line.startswith("{"):  # --json: one line with everything
+            settings.update(json.loads(line))
+            continue
         if line.startswith("Web console: "):
             settings["console"] = line.removeprefix("Web console: ").strip()
         name, _, value = line.strip().removeprefix("export ").partition("=")
