@@ -30,6 +30,7 @@ from clerk_orgs_async.testing._faults import Fault, Faults
 from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
 from clerk_orgs_async.testing._ids import new_trace_id
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
+from clerk_orgs_async.testing._records import bytes_repr
 from clerk_orgs_async.testing._request_log import (
     Arrival,
     RequestLog,
@@ -68,7 +69,7 @@ class ServedResponse:
     record: RequestRecord
     route: str | None
     content_type: str
-    body: bytes
+    body: bytes = attrs.field(repr=bytes_repr)
 
 
 @attrs.define(kw_only=True)

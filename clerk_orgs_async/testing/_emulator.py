@@ -130,6 +130,14 @@ class ClerkEmulator:
             self.app[ENDPOINT_LIMITER] = EndpointLimiter(resolve(tuning), self.stats.faults)
         self._runner: web.AppRunner | None = None
 
+    def __repr__(self) -> str:
+        where = "not started" if self._runner is None else self.base_url
+        data = "" if self.data_file is None else f", data_file={str(self.data_file)!r}"
+        return (
+            f"<ClerkEmulator {where}, {len(self.state.users)} users,"
+            f" {len(self.state.organizations)} organizations{data}>"
+        )
+
     @property
     def base_url(self) -> str:
         """The API root, ending in ``/v1``; valid once started."""

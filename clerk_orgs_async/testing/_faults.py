@@ -111,6 +111,10 @@ class Faults:
         self._scripted: list[_Scripted] = []
         self._random: _Random | None = None
 
+    def __repr__(self) -> str:
+        active = self.describe()
+        return f"<Faults: {'; '.join(active)}>" if active else "<Faults: none>"
+
     def status(
         self,
         status: int,

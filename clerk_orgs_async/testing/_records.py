@@ -59,9 +59,14 @@ class Membership:
     private_metadata: dict[str, Any] = attrs.Factory(dict)
 
 
+def bytes_repr(data: bytes) -> str:
+    """``<N bytes>``: a repr that does not print an upload."""
+    return f"<{len(data)} bytes>"
+
+
 @attrs.frozen(kw_only=True)
 class Logo:
     """An uploaded logo, served back at the organization's ``image_url``."""
 
-    data: bytes
+    data: bytes = attrs.field(repr=bytes_repr)
     content_type: str

@@ -86,6 +86,13 @@ class EmulatorState:
         self.domains = Domains(self, self._clock)
         self._reset()
 
+    def __repr__(self) -> str:
+        memberships = sum(len(members) for members in self._memberships.values())
+        return (
+            f"<EmulatorState {len(self._users)} users, {len(self._orgs)} organizations,"
+            f" {memberships} memberships>"
+        )
+
     def _reset(self) -> None:
         self._seq = itertools.count()
         self._users: dict[str, User] = {}
