@@ -29,12 +29,14 @@ from clerk_orgs_async import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BulkInvitationError,
     ClerkClient,
     ClerkError,
     ClientClosedError,
     ConflictError,
     InvalidRequestError,
     NotFoundError,
+    PaginationError,
     PayloadTooLargeError,
     PaymentRequiredError,
     PermissionDeniedError,
@@ -58,7 +60,8 @@ STATUSES: list[tuple[type[ClerkError], int]] = [
     (APIConnectionError, 503),
     (AuthenticationError, 502),  # the app's key was refused: not the caller's fault
     (PaymentRequiredError, 502),  # the app's Clerk plan: not the caller's fault either
-    (UnexpectedResponseError, 502),  # a success whose body could not be read
+    (UnexpectedResponseError, 502),  # a success whose body could not be read, or too large
+    (PaginationError, 502),  # a listing that contradicted itself
     (APIError, 502),  # any other status
     (ClientClosedError, 503),  # the app is shutting down
     (ClerkError, 503),
@@ -69,6 +72,8 @@ _EXISTS = frozenset({"form_identifier_exists", "form_already_exists"})
 
 def status_for(error: ClerkError) -> int:
     """The HTTP status for a ``ClerkError``."""
+    if isinstance(error, BulkInvitationError):
+        return status_for(error.error)  # what stopped the bulk call
     if isinstance(error, UnprocessableEntityError) and error.code in _EXISTS:
         return 409
     return next(status for kind, status in STATUSES if isinstance(error, kind))
