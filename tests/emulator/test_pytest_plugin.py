@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clerk_orgs_async.testing import ClerkEmulator
+from tests._readme import block
 
 pytest_plugins = ["pytester"]
 
@@ -67,3 +68,49 @@ def test_lazy():
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+# A new project, as the README sets it up: its pyproject.toml lines, in both asyncio modes.
+
+STRICT_TEST = """
+import pytest
+
+@pytest.mark.asyncio
+async def test_marked(clerk, clerk_emulator):
+    clerk_emulator.state.add_users(["user_1"])
+    org = await clerk.organizations.create(name="Acme", created_by="user_1")
+    assert clerk_emulator.state.organizations[org.id].slug == "acme"
+
+async def test_unmarked(clerk):
+    pass
+"""
+
+
+def _new_project(pytester: pytest.Pytester, pyproject: str) -> None:
+    pytester.makefile(".toml", pyproject=pyproject)
+
+
+def test_auto_mode_with_the_readmes_lines(pytester: pytest.Pytester) -> None:
+    pyproject = block("toml", section="Testing against the local emulator").source
+    assert 'asyncio_mode = "auto"' in pyproject
+    _new_project(pytester, pyproject)
+    test_file = block("python", section="Testing against the local emulator", containing="# test_")
+    pytester.makepyfile(test_signup=test_file.source)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=1)
+
+
+def test_strict_mode_with_a_marker_and_a_clear_message_without(pytester: pytest.Pytester) -> None:
+    readme = block("toml", section="Testing against the local emulator").source
+    strict = "\n".join(line for line in readme.splitlines() if "asyncio_mode" not in line)
+    _new_project(pytester, strict + '\nfilterwarnings = ["error"]\n')
+    pytester.makepyfile(test_strict=STRICT_TEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_unmarked is an async test using the clerk_emulator/clerk fixtures*"
+            'mark it with @pytest.mark.asyncio, or set asyncio_mode = "auto"*'
+        ]
+    )
+    assert "You need to install a suitable plugin" not in result.stdout.str()
