@@ -75,7 +75,7 @@ def _wait_for_url(process: subprocess.Popen[bytes], output: Path, emulator: bool
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:
         for line in output.read_text(errors="replace").splitlines():
-            if emulator and line.startswith("CLERK_API_URL="):
+            if emulator and line.startswith("export CLERK_API_URL="):
                 return line.split("=", 1)[1].strip()
             if not emulator and line.startswith("READY "):
                 return f"http://127.0.0.1:{int(line.split()[1])}/v1"
