@@ -104,7 +104,9 @@ async def test_the_table_report_says_it_was_interrupted(tmp_path: Path) -> None:
             stderr=asyncio.subprocess.PIPE,
             env={**os.environ, "CLERK_API_URL": emu.base_url, "CLERK_SECRET_KEY": KEY},
         )
-        await asyncio.sleep(1.0)
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {KEY}"}) as session:
+            while len(await _organizations(session, emu.base_url)) < 2:
+                await asyncio.sleep(0.05)
         sync.send_signal(signal.SIGINT)
         out, _ = await asyncio.wait_for(sync.communicate(), 30)
     assert sync.returncode == 130

@@ -138,13 +138,17 @@ async def test_roles_and_permissions_with_lost_answers(
     )
     emu.faults.drop(method="POST", path="/v1/organization_roles", after_apply=True)
     role = await clerk.organization_roles.create(name="Billing", key="org:billing")
-    assert [r.key for r in await clerk.organization_roles.list().collect()].count("org:billing") == 1
+    assert [r.key for r in await clerk.organization_roles.list().collect()].count(
+        "org:billing"
+    ) == 1
 
     emu.faults.drop(method="POST", path="/v1/organization_roles/*/permissions/*", after_apply=True)
     role = await clerk.organization_roles.assign_permission(role.id, permission.id)
     assert [p.key for p in role.permissions] == ["org:invoices:read"]
 
-    emu.faults.drop(method="DELETE", path="/v1/organization_roles/*/permissions/*", after_apply=True)
+    emu.faults.drop(
+        method="DELETE", path="/v1/organization_roles/*/permissions/*", after_apply=True
+    )
     role = await clerk.organization_roles.remove_permission(role.id, permission.id)
     assert role.permissions == []  # the retry found it removed: the role as it now is
 

@@ -324,7 +324,9 @@ async def test_each_endpoint_on_the_wire(
     kind: type | None,
 ) -> None:
     root = str(URL(API).with_path(""))  # the target's path starts with /v1
-    mock.add(re.compile(re.escape(root + target.split("?")[0]) + r"(\?.*)?$"), method, payload=payload)
+    mock.add(
+        re.compile(re.escape(root + target.split("?")[0]) + r"(\?.*)?$"), method, payload=payload
+    )
 
     result = await call(clerk)
 
@@ -386,7 +388,10 @@ async def test_an_unknown_enum_value_from_a_newer_clerk_still_decodes(
     )
     mock.get(
         f"{API}/organizations/org_1/domains",
-        payload={"data": [{**sample("domain"), "enrollment_mode": "future_mode"}], "total_count": 1},
+        payload={
+            "data": [{**sample("domain"), "enrollment_mode": "future_mode"}],
+            "total_count": 1,
+        },
     )
     assert (await clerk.organization_invitations.get("org_1", "orginv_1")).status == "snoozed"
     assert (await clerk.organization_domains.list("org_1")).data[0].enrollment_mode == "future_mode"
