@@ -260,10 +260,14 @@ async def _serve(
 
 @web.middleware
 async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    rt = request.app[RUNTIME]
     if is_console_path(request.path):
         # The developer's console, not the app's traffic: no pacing, faults, stats or log.
-        return await handler(request)
-    rt = request.app[RUNTIME]
+        response = await handler(request)
+        if rt.journal is not None and request.method not in _READS:
+            # A console form (a reset) changes the state outside the journal: save it whole.
+            rt.journal.compact(request.app[STATE].snapshot())
+        return response
     if (replayed := _replayed(rt, request)) is not None:
         # The route's own handler: no endpoint limit refuses a write that happened.
         with pinned(*replayed):

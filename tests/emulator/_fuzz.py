@@ -111,11 +111,14 @@ _queries = st.lists(
 
 
 def routes(emulator: ClerkEmulator) -> list[tuple[str, str]]:
+    """The API's routes (under ``/v1``; not the web console's, which serves HTML)."""
     return sorted(
         {
             (route.method, route.resource.canonical)
             for route in emulator.app.router.routes()
-            if route.resource is not None and route.method != "HEAD"
+            if route.resource is not None
+            and route.method != "HEAD"
+            and route.resource.canonical.startswith("/v1/")
         }
     )
 

@@ -250,3 +250,28 @@ async def test_a_leftover_temporary_file_is_ignored(tmp_path: Path) -> None:
     async with ClerkEmulator(data_file=data) as emu:
         assert [o.slug for o in emu.state.organizations.values()] == ["kept"]
     assert not data.with_name(data.name + ".tmp").exists()
+
+
+async def test_a_reset_from_the_web_console_is_kept_too(tmp_path: Path) -> None:
+    from clerk_orgs_async.testing._console._routes import CONSOLE
+
+    data = tmp_path / "state.json"
+    async with (
+        ClerkEmulator(users=["user_1"], data_file=data) as emu,
+        emu.client() as clerk,
+        aiohttp.ClientSession() as http,
+    ):
+        await clerk.organizations.create(name="Before", slug="before")
+        origin = emu.console_url.rstrip("/")
+        async with http.post(
+            emu.console_url + "_console/reset",
+            data={"token": emu.app[CONSOLE].token},
+            headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"},
+            allow_redirects=False,
+        ) as reset:
+            assert reset.status == 303
+        after = await clerk.organizations.create(name="After", slug="after")
+        killed = files_now(data, tmp_path / "killed")
+    put_back(killed, data)
+    async with ClerkEmulator(data_file=data) as emu:
+        assert [o.id for o in emu.state.organizations.values()] == [after.id]
