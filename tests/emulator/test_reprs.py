@@ -55,7 +55,7 @@ def test_records_do_not_dump_their_bytes() -> None:
     record = RequestRecord(method="GET", path="/v1/organizations", status=200)
     served = ServedResponse(record=record, route=None, content_type="image/png", body=logo.data)
     assert "<10000004 bytes>" in repr(served)
-    assert len(repr(served)) < 300
+    assert len(repr(served)) < 2_000  # not ten megabytes
 
 
 def test_no_public_object_has_the_default_repr() -> None:
