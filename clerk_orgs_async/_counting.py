@@ -31,14 +31,15 @@ class RequestCounts:
         return self.reads + self.writes
 
 
-_current: ContextVar[RequestCounts | None] = ContextVar("clerk_orgs_async_counts", default=None)
+_current: ContextVar[tuple[RequestCounts, ...]] = ContextVar("clerk_orgs_async_counts", default=())
 
 
 @contextlib.contextmanager
 def counting() -> Iterator[RequestCounts]:
-    """Count the requests sent within the block (and the tasks it starts)."""
+    """Count the requests sent within the block (and the tasks it starts); blocks nest, an
+    outer counter seeing what inner ones count."""
     counts = RequestCounts()
-    token = _current.set(counts)
+    token = _current.set((*_current.get(), counts))
     try:
         yield counts
     finally:
@@ -46,13 +47,11 @@ def counting() -> Iterator[RequestCounts]:
 
 
 def count(method: str, attempt: int) -> None:
-    """Add one attempt to the counter of the running context, if any."""
-    counts = _current.get()
-    if counts is None:
-        return
-    if method == "GET":
-        counts.reads += 1
-    else:
-        counts.writes += 1
-    if attempt > 1:
-        counts.retries += 1
+    """Add one attempt to the counters of the running context, if any."""
+    for counts in _current.get():
+        if method == "GET":
+            counts.reads += 1
+        else:
+            counts.writes += 1
+        if attempt > 1:
+            counts.retries += 1

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
+from ._counting import counting
 from ._sync_plan import (
     METADATA_FIELDS,
     key_of,
@@ -24,6 +25,13 @@ from ._sync_plan import (
     plan_delete,
     plan_update,
     validate,
+)
+from ._sync_reads import (
+    Members,
+    instance_members,
+    list_organizations,
+    organization_members,
+    plan_member_reads,
 )
 from ._sync_records import (
     DesiredMember,
@@ -119,9 +127,40 @@ async def sync_organizations(
     validate(records, key)
     if not sync_members:
         records = [attrs.evolve(record, members=None) for record in records]
+    with counting() as requests:
+        report = await _sync(
+            clerk, records, key, delete_missing, concurrency, dry_run, on_progress, on_action
+        )
+    return attrs.evolve(report, requests=requests)
+
+
+async def _sync(
+    clerk: ClerkClient,
+    records: list[DesiredOrganization],
+    key: Key,
+    delete_missing: bool,
+    concurrency: int,
+    dry_run: bool,
+    on_progress: ProgressHook | None,
+    on_action: ActionHook | None,
+) -> SyncReport:
+    """The sync of checked records; its requests are counted by the caller's context."""
+    orgs = await list_organizations(clerk)
     current: dict[str, list[Organization]] = {}
-    async for org in clerk.organizations.list():
+    for org in orgs:
         current.setdefault(key_of(org, key), []).append(org)
+    managed = {
+        matches[0].id
+        for record in records
+        if record.members is not None and len(matches := current.get(key_of(record, key), [])) == 1
+    }
+    known: dict[str, Members] | None = None
+    if plan_member_reads(orgs, managed).instance_wide:
+        known = await instance_members(clerk, managed)
+
+    async def members_of(org: Organization) -> Members:
+        return known[org.id] if known is not None else await organization_members(clerk, org)
+
     wanted = {key_of(record, key) for record in records}
     doomed = (
         [org for name, orgs in current.items() if name not in wanted for org in orgs]
@@ -150,7 +189,7 @@ async def sync_organizations(
 
     async def upsert(record: DesiredOrganization) -> Result:
         matches = current.get(key_of(record, key), [])
-        result = await _sync_one(clerk, matches, record, key, dry_run, note)
+        result = await _sync_one(clerk, matches, record, key, dry_run, note, members_of)
         progressed()
         return result
 
@@ -205,6 +244,7 @@ async def _sync_one(
     key: Key,
     dry_run: bool,
     note: ActionHook,
+    members_of: Callable[[Organization], Awaitable[Members]],
 ) -> Result:
     name = key_of(record, key)
     if len(matches) > 1:
@@ -216,7 +256,7 @@ async def _sync_one(
         members = None
         if record.members is not None:
             try:
-                members = await members_of(clerk, matches[0].id)
+                members = await members_of(matches[0])
             except ClerkError as error:
                 return [], [SyncFailure(key=name, error=error)]
         actions = plan_update(matches[0], members, record, key)
@@ -225,18 +265,6 @@ async def _sync_one(
             note(action)
         return actions, []
     return await _apply(clerk, actions, note)
-
-
-async def members_of(clerk: ClerkClient, organization_id: str) -> dict[str, str]:
-    """The organization's members, user -> role, oldest first."""
-    return {
-        member.public_user_data.user_id: member.role
-        async for member in clerk.organization_memberships.list(
-            organization_id, order_by="created_at"
-        )
-        # Clerk always sends public_user_data; without it a member cannot be named.
-        if member.public_user_data is not None
-    }
 
 
 async def _apply(clerk: ClerkClient, actions: list[SyncAction], note: ActionHook) -> Result:
@@ -312,8 +340,9 @@ async def export_organizations(
 ) -> AsyncGenerator[DesiredOrganization, None]:
     """Stream every organization as a ``DesiredOrganization``, the input of a sync.
 
-    With ``include_members`` each record lists its members (oldest first); a few
-    organizations' members are fetched at once, and records still come in listing order.
+    With ``include_members`` each record lists its members (oldest first), read in the
+    fewest requests: every membership of the instance at once when that is cheaper
+    (``_sync_reads``), else a few organizations' at a time; records come in listing order.
     Close the iterator (``contextlib.aclosing``) when leaving it early.
 
     Example::
@@ -322,19 +351,24 @@ async def export_organizations(
             print(json.dumps(record.to_dict()))
     """
 
-    async def with_members(org: Organization) -> DesiredOrganization:
-        members = await members_of(clerk, org.id)
-        return DesiredOrganization.from_organization(
-            org, [DesiredMember(user_id, role) for user_id, role in members.items()]
-        )
-
     if not include_members:
         async for org in clerk.organizations.list():
             yield DesiredOrganization.from_organization(org)
         return
+    orgs = await list_organizations(clerk)
+    everyone = {org.id for org in orgs}
+    if plan_member_reads(orgs, everyone).instance_wide:
+        known = await instance_members(clerk, everyone)
+        for org in orgs:
+            yield _exported(org, known[org.id])
+        return
+
+    async def with_members(org: Organization) -> DesiredOrganization:
+        return _exported(org, await organization_members(clerk, org))
+
     pending: deque[asyncio.Future[DesiredOrganization]] = deque()
     try:
-        async for org in clerk.organizations.list():
+        for org in orgs:
             pending.append(asyncio.ensure_future(with_members(org)))
             if len(pending) >= _EXPORT_WINDOW:
                 yield await pending.popleft()
@@ -344,3 +378,9 @@ async def export_organizations(
         for future in pending:
             future.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _exported(org: Organization, members: Members) -> DesiredOrganization:
+    return DesiredOrganization.from_organization(
+        org, [DesiredMember(user_id, role) for user_id, role in members.items()]
+    )

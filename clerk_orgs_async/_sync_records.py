@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import attrs
 
+from ._counting import RequestCounts
 from .errors import ClerkError, InvalidRequestError
 from .models import Organization
 
@@ -180,6 +181,8 @@ class SyncReport:
     actions: list[SyncAction]
     failures: list[SyncFailure]
     dry_run: bool = False
+    requests: RequestCounts = attrs.field(factory=RequestCounts, eq=False)
+    """The requests the sync sent: reads, writes and retries."""
 
     @property
     def counts(self) -> dict[ActionKind, int]:

@@ -16,6 +16,7 @@
 nothing.
 """
 
+from ._counting import RequestCounts
 from ._sync_engine import export_organizations, sync_organizations
 from ._sync_records import (
     ActionKind,
@@ -34,6 +35,7 @@ __all__ = [
     "DesiredOrganization",
     "InvalidDesiredStateError",
     "Outcome",
+    "RequestCounts",
     "SyncAction",
     "SyncFailure",
     "SyncReport",

@@ -32,3 +32,13 @@ async def test_a_job_counts_its_own_reads_writes_and_retries_only() -> None:
         await app
     assert (counts.reads, counts.writes, counts.retries) == (3, 3, 2)
     assert counts.total == 6
+
+
+async def test_counting_blocks_nest() -> None:
+    async with ClerkEmulator() as emu, emu.client() as clerk:
+        with counting() as outer:
+            await clerk.organizations.create(name="Acme", slug="acme")
+            with counting() as inner:
+                await clerk.organizations.get("acme")
+    assert (outer.reads, outer.writes) == (1, 1)
+    assert (inner.reads, inner.writes) == (1, 0)

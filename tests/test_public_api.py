@@ -118,6 +118,7 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
         "DesiredOrganization",
         "InvalidDesiredStateError",
         "Outcome",
+        "RequestCounts",
         "SyncAction",
         "SyncFailure",
         "SyncReport",

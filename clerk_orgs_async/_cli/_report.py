@@ -53,6 +53,11 @@ def report_data(report: SyncReport, *, interrupted: bool = False) -> dict[str, A
         "interrupted": interrupted,
         "ok": report.ok,
         "counts": report.counts,
+        "requests": {
+            "reads": report.requests.reads,
+            "writes": report.requests.writes,
+            "retries": report.requests.retries,
+        },
         "actions": [
             {
                 "kind": a.kind,
@@ -122,3 +127,9 @@ def show_summary(report: SyncReport) -> None:
         click.echo(f"FAILED {what} {failure.key}{user}: {failure.error}")
     if len(report.failures) > _FAILURES_SHOWN:
         click.echo(f"… and {len(report.failures) - _FAILURES_SHOWN} more failures")
+    spent = report.requests
+    if spent.total:
+        click.echo(
+            f"Requests: {spent.total} ({spent.reads} reads, {spent.writes} writes, "
+            f"{spent.retries} of them retries)."
+        )

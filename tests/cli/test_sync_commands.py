@@ -38,6 +38,11 @@ def test_sync_then_nothing_to_do(cli: Cli, tmp_path: Path) -> None:
     second = cli("sync", str(file))
     assert second.exit_code == 0
     assert "everything is in sync (0 actions)" in second.stdout
+    # Two organizations with members: one page of each list (organizations, then one read of
+    # members per organization or one of the instance's, whichever is fewer).
+    assert "Requests: 2 (2 reads, 0 writes, 0 of them retries)." in second.stdout
+    data = json.loads(cli("sync", str(file), "--json").stdout)
+    assert data["requests"] == {"reads": 2, "writes": 0, "retries": 0}
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
