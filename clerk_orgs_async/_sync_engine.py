@@ -27,22 +27,25 @@ from ._sync_plan import (
     validate,
 )
 from ._sync_reads import (
-    Members,
+    Pending,
+    Roster,
     instance_members,
     list_organizations,
     organization_members,
+    pending_invitations,
     plan_member_reads,
 )
 from ._sync_records import (
     DesiredMember,
     DesiredOrganization,
     Key,
+    Outcome,
     SyncAction,
     SyncFailure,
     SyncReport,
 )
-from .errors import ClerkError, InvalidRequestError, NotFoundError
-from .models import Organization
+from .errors import BulkInvitationError, ClerkError, InvalidRequestError, NotFoundError
+from .models import InvitationRequest, Organization
 
 if TYPE_CHECKING:
     from ._client import ClerkClient
@@ -68,6 +71,7 @@ async def sync_organizations(
     dry_run: bool = False,
     on_progress: ProgressHook | None = None,
     on_action: ActionHook | None = None,
+    sync_invitations: bool = False,
 ) -> SyncReport:
     """Make Clerk's organizations match ``desired``, and report every write.
 
@@ -88,6 +92,11 @@ async def sync_organizations(
         concurrency: how many organizations are worked on at once.
         dry_run: plan only; nothing is written (the actions stay ``planned``).
         on_progress: called with (organizations done, organizations in all) as each ends.
+        sync_invitations: manage pending invitations too, for the organizations whose
+            members are managed: each member named by ``email_address`` (and not yet a
+            member signing in with it) keeps a pending invitation with its role, sent in
+            bulk calls of 10; other pending invitations are revoked. Members named by email
+            are refused without it.
         on_action: called with each write as soon as its outcome is known (``applied``,
             ``failed``, ``skipped``; ``planned`` in a dry run), in the order they end. What
             it was given is what a sync cancelled part way (Ctrl-C, a timeout) has done: a
@@ -124,12 +133,20 @@ async def sync_organizations(
     if isinstance(concurrency, bool) or concurrency < 1:
         raise InvalidRequestError(f"concurrency must be 1 or more, got {concurrency!r}")
     records = await _collect(desired)
-    validate(records, key)
+    validate(records, key, invitations=sync_invitations)
     if not sync_members:
         records = [attrs.evolve(record, members=None) for record in records]
     with counting() as requests:
         report = await _sync(
-            clerk, records, key, delete_missing, concurrency, dry_run, on_progress, on_action
+            clerk,
+            records,
+            key,
+            delete_missing,
+            concurrency,
+            dry_run,
+            on_progress,
+            on_action,
+            sync_invitations,
         )
     return attrs.evolve(report, requests=requests)
 
@@ -143,6 +160,7 @@ async def _sync(
     dry_run: bool,
     on_progress: ProgressHook | None,
     on_action: ActionHook | None,
+    sync_invitations: bool,
 ) -> SyncReport:
     """The sync of checked records; its requests are counted by the caller's context."""
     orgs = await list_organizations(clerk)
@@ -154,12 +172,14 @@ async def _sync(
         for record in records
         if record.members is not None and len(matches := current.get(key_of(record, key), [])) == 1
     }
-    known: dict[str, Members] | None = None
+    known: dict[str, Roster] | None = None
     if plan_member_reads(orgs, managed).instance_wide:
         known = await instance_members(clerk, managed)
+    pending = await pending_invitations(clerk, orgs, managed) if sync_invitations else None
 
-    async def members_of(org: Organization) -> Members:
-        return known[org.id] if known is not None else await organization_members(clerk, org)
+    async def roster_of(org: Organization) -> tuple[Roster, Pending | None]:
+        roster = known[org.id] if known is not None else await organization_members(clerk, org)
+        return roster, None if pending is None else pending[org.id]
 
     wanted = {key_of(record, key) for record in records}
     doomed = (
@@ -189,7 +209,7 @@ async def _sync(
 
     async def upsert(record: DesiredOrganization) -> Result:
         matches = current.get(key_of(record, key), [])
-        result = await _sync_one(clerk, matches, record, key, dry_run, note, members_of)
+        result = await _sync_one(clerk, matches, record, key, dry_run, note, roster_of)
         progressed()
         return result
 
@@ -244,7 +264,7 @@ async def _sync_one(
     key: Key,
     dry_run: bool,
     note: ActionHook,
-    members_of: Callable[[Organization], Awaitable[Members]],
+    roster_of: Callable[[Organization], Awaitable[tuple[Roster, Pending | None]]],
 ) -> Result:
     name = key_of(record, key)
     if len(matches) > 1:
@@ -252,14 +272,16 @@ async def _sync_one(
         return [], [SyncFailure(key=name, error=error)]
     if not matches:
         actions = plan_create(record, key)
+    elif record.members is None:
+        actions = plan_update(matches[0], None, record, key)
     else:
-        members = None
-        if record.members is not None:
-            try:
-                members = await members_of(matches[0])
-            except ClerkError as error:
-                return [], [SyncFailure(key=name, error=error)]
-        actions = plan_update(matches[0], members, record, key)
+        try:
+            roster, pending = await roster_of(matches[0])
+        except ClerkError as error:
+            return [], [SyncFailure(key=name, error=error)]
+        actions = plan_update(
+            matches[0], roster.members, record, key, emails=roster.emails, invitations=pending
+        )
     if dry_run or not actions:
         for action in actions:
             note(action)
@@ -278,6 +300,11 @@ async def _apply(clerk: ClerkClient, actions: list[SyncAction], note: ActionHook
         note(action)
 
     for index, action in enumerate(actions):
+        if action.kind == "invite":
+            # Invitations come last in a plan: sent together, in bulk calls of 10.
+            assert organization_id is not None
+            await _invite(clerk, actions[index:], organization_id, ended, failures)
+            break
         try:
             organization_id = await _send(clerk, action, organization_id)
         except ClerkError as error:
@@ -295,6 +322,42 @@ async def _apply(clerk: ClerkClient, actions: list[SyncAction], note: ActionHook
         else:
             ended(attrs.evolve(action, outcome="applied", organization_id=organization_id))
     return applied, failures
+
+
+async def _invite(
+    clerk: ClerkClient,
+    actions: list[SyncAction],
+    organization_id: str,
+    ended: Callable[[SyncAction], None],
+    failures: list[SyncFailure],
+) -> None:
+    """Send the invitations of one organization through the bulk endpoint."""
+    requests = [
+        InvitationRequest(email_address=cast(str, a.email_address), role=a.changes["role"][1])
+        for a in actions
+    ]
+    try:
+        await clerk.organization_invitations.bulk_create(organization_id, requests)
+    except BulkInvitationError as error:
+        applied: tuple[Outcome, ClerkError | None] = ("applied", None)
+        unknown: tuple[Outcome, ClerkError | None] = ("unknown", error.error)
+        failed: tuple[Outcome, ClerkError | None] = ("failed", error.error)
+        outcomes = (
+            [applied] * len(error.created)
+            + [unknown] * len(error.maybe_created)
+            + [failed] * len(error.not_created)
+        )
+    except asyncio.CancelledError:
+        for action in actions:
+            ended(attrs.evolve(action, outcome="unknown", organization_id=organization_id))
+        raise
+    else:
+        outcomes = [("applied", None)] * len(actions)
+    for action, (outcome, cause) in zip(actions, outcomes, strict=True):
+        done = attrs.evolve(action, outcome=outcome, error=cause, organization_id=organization_id)
+        ended(done)
+        if outcome != "applied" and cause is not None:
+            failures.append(SyncFailure(key=action.key, error=cause, action=done))
 
 
 async def _send(clerk: ClerkClient, action: SyncAction, organization_id: str | None) -> str:
@@ -316,6 +379,10 @@ async def _send(clerk: ClerkClient, action: SyncAction, organization_id: str | N
         # attempt whose answer was lost).
         with contextlib.suppress(NotFoundError):
             await clerk.organizations.delete(organization_id)
+    elif action.kind == "revoke_invitation":
+        await clerk.organization_invitations.revoke(
+            organization_id, cast(str, action.invitation_id)
+        )
     else:
         await _send_member(clerk, action, organization_id, new.get("role"))
     return organization_id
@@ -336,13 +403,15 @@ async def _send_member(
 
 
 async def export_organizations(
-    clerk: ClerkClient, *, include_members: bool = False
+    clerk: ClerkClient, *, include_members: bool = False, include_invitations: bool = False
 ) -> AsyncGenerator[DesiredOrganization, None]:
     """Stream every organization as a ``DesiredOrganization``, the input of a sync.
 
     With ``include_members`` each record lists its members (oldest first), read in the
     fewest requests: every membership of the instance at once when that is cheaper
     (``_sync_reads``), else a few organizations' at a time; records come in listing order.
+    With ``include_invitations`` too, each pending invitation is listed as a member named by
+    its ``email_address`` (what ``sync_organizations(sync_invitations=True)`` keeps).
     Close the iterator (``contextlib.aclosing``) when leaving it early.
 
     Example::
@@ -350,37 +419,40 @@ async def export_organizations(
         async for record in export_organizations(clerk, include_members=True):
             print(json.dumps(record.to_dict()))
     """
-
     if not include_members:
         async for org in clerk.organizations.list():
             yield DesiredOrganization.from_organization(org)
         return
     orgs = await list_organizations(clerk)
     everyone = {org.id for org in orgs}
+    pending = await pending_invitations(clerk, orgs, everyone) if include_invitations else {}
     if plan_member_reads(orgs, everyone).instance_wide:
         known = await instance_members(clerk, everyone)
         for org in orgs:
-            yield _exported(org, known[org.id])
+            yield _exported(org, known[org.id], pending.get(org.id, {}))
         return
 
     async def with_members(org: Organization) -> DesiredOrganization:
-        return _exported(org, await organization_members(clerk, org))
+        return _exported(org, await organization_members(clerk, org), pending.get(org.id, {}))
 
-    pending: deque[asyncio.Future[DesiredOrganization]] = deque()
+    waiting: deque[asyncio.Future[DesiredOrganization]] = deque()
     try:
         for org in orgs:
-            pending.append(asyncio.ensure_future(with_members(org)))
-            if len(pending) >= _EXPORT_WINDOW:
-                yield await pending.popleft()
-        while pending:
-            yield await pending.popleft()
+            waiting.append(asyncio.ensure_future(with_members(org)))
+            if len(waiting) >= _EXPORT_WINDOW:
+                yield await waiting.popleft()
+        while waiting:
+            yield await waiting.popleft()
     finally:
-        for future in pending:
+        for future in waiting:
             future.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*waiting, return_exceptions=True)
 
 
-def _exported(org: Organization, members: Members) -> DesiredOrganization:
-    return DesiredOrganization.from_organization(
-        org, [DesiredMember(user_id, role) for user_id, role in members.items()]
-    )
+def _exported(org: Organization, roster: Roster, pending: Pending) -> DesiredOrganization:
+    members = [DesiredMember(user_id, role) for user_id, role in roster.members.items()]
+    members += [
+        DesiredMember(role=invitation.role, email_address=invitation.email_address)
+        for invitation in pending.values()
+    ]
+    return DesiredOrganization.from_organization(org, members)

@@ -2,9 +2,14 @@
 
 Within one organization the writes run in the order planned: create first (with the first
 desired admin as ``created_by``, since Clerk makes the creator an admin member anyway), then
-promotions to admin, removals (they free room under ``max_allowed_memberships``), the update
-(a lowered limit then fits, a raised one is in place before additions), other role changes,
-and additions last.
+promotions to admin, removals and revoked invitations (they free room under
+``max_allowed_memberships``, which counts pending invitations), the update (a lowered limit
+then fits, a raised one is in place before additions), other role changes, additions, and
+invitations last.
+
+A member named by email is matched to a current member who signs in with that address (so an
+accepted invitation follows the membership rules); otherwise it is kept as a pending
+invitation with the role (revoked and sent again when the role changes).
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
+
+from . import _rules
 from ._sync_records import (
     Change,
     DesiredMember,
@@ -22,6 +30,7 @@ from ._sync_records import (
     Key,
     SyncAction,
 )
+from .errors import InvalidRequestError
 from .models import Organization
 
 _SLUG = re.compile(r"[a-z0-9-]+")
@@ -36,8 +45,12 @@ def key_of(record: DesiredOrganization | Organization, key: Key) -> str:
     return record.slug if key == "slug" else record.name
 
 
-def validate(desired: Sequence[DesiredOrganization], key: Key) -> None:
+def validate(
+    desired: Sequence[DesiredOrganization], key: Key, *, invitations: bool = False
+) -> None:
     """Refuse the whole input, before any write, when any record is invalid.
+
+    Members named by email need ``invitations`` (a sync that manages invitations).
 
     Raises:
         InvalidDesiredStateError: every problem found, with the record's index.
@@ -45,7 +58,7 @@ def validate(desired: Sequence[DesiredOrganization], key: Key) -> None:
     problems: list[tuple[int, str]] = []
     seen: dict[str, dict[str, int]] = {"slug": {}, "name": {}}
     for index, record in enumerate(desired):
-        problems += [(index, message) for message in _problems(record)]
+        problems += [(index, message) for message in _problems(record, invitations)]
         for field in {"slug", key}:
             value = getattr(record, field)
             first = seen[field].setdefault(value, index)
@@ -55,7 +68,7 @@ def validate(desired: Sequence[DesiredOrganization], key: Key) -> None:
         raise InvalidDesiredStateError(problems)
 
 
-def _problems(record: DesiredOrganization) -> list[str]:
+def _problems(record: DesiredOrganization, invitations: bool) -> list[str]:
     found = []
     if not _SLUG.fullmatch(record.slug):
         found.append(f"slug {record.slug!r} may contain only lowercase letters, digits and '-'")
@@ -65,12 +78,33 @@ def _problems(record: DesiredOrganization) -> list[str]:
     if limit is not None and limit < 0:
         found.append(f"max_allowed_memberships must be 0 (unlimited) or more, got {limit}")
     if record.members is not None:
-        counts = Counter(member.user_id for member in record.members)
-        found += [f"user {user!r} is listed {n} times" for user, n in counts.items() if n > 1]
-        if any(not member.user_id or not member.role for member in record.members):
-            found.append("every member needs a user_id and a role")
+        found += _member_problems(record.members, invitations)
         if limit and len(record.members) > limit:
             found.append(f"{len(record.members)} members exceed max_allowed_memberships={limit}")
+    return found
+
+
+def _member_problems(members: Sequence[DesiredMember], invitations: bool) -> list[str]:
+    found = []
+    names = Counter(
+        (m.email_address or "").lower() if m.user_id is None else m.user_id for m in members
+    )
+    found += [f"member {name!r} is listed {n} times" for name, n in names.items() if n > 1 and name]
+    for member in members:
+        if not member.role or (member.user_id is None) == (member.email_address is None):
+            found.append("every member needs a role and either a user_id or an email_address")
+        elif member.email_address is not None:
+            try:
+                _rules.email(member.email_address)
+            except InvalidRequestError as error:
+                found.append(str(error))
+            if not invitations:
+                found.append(
+                    f"member {member.email_address!r} is named by email: keeping invitations "
+                    "for such members needs sync_invitations=True (clerk-orgs sync --invitations)"
+                )
+        elif not member.user_id:
+            found.append("every member needs a role and either a user_id or an email_address")
     return found
 
 
@@ -88,7 +122,7 @@ def same_json(a: Any, b: Any) -> bool:
 def creator(desired: DesiredOrganization) -> str | None:
     """The member created with the organization: the first desired admin, if any."""
     for member in desired.members or ():
-        if member.role == ADMIN_ROLE:
+        if member.role == ADMIN_ROLE and member.user_id is not None:
             return member.user_id
     return None
 
@@ -103,9 +137,15 @@ def plan_create(desired: DesiredOrganization, key: Key) -> list[SyncAction]:
             changes[field] = (None, value)
     if by is not None:
         changes["created_by"] = (None, by)
-    actions = [SyncAction(kind="create", key=key_of(desired, key), changes=changes)]
+    name = key_of(desired, key)
+    actions = [SyncAction(kind="create", key=name, changes=changes)]
     members = {u: r for u, r in desired_members(desired.members or ()).items() if u != by}
-    return actions + _member_actions(key_of(desired, key), None, {}, members)[3]
+    invites = {m.email_address: m.role for m in desired.members or () if m.email_address}
+    return (
+        actions
+        + _member_actions(name, None, {}, members)[3]
+        + _invitation_actions(name, None, {}, invites)[1]
+    )
 
 
 def plan_update(
@@ -113,10 +153,15 @@ def plan_update(
     current_members: Mapping[str, str] | None,
     desired: DesiredOrganization,
     key: Key,
+    *,
+    emails: Mapping[str, str] | None = None,
+    invitations: Mapping[str, PendingInvitation] | None = None,
 ) -> list[SyncAction]:
     """The writes that make ``current`` (with these members, user -> role) equal ``desired``.
 
-    ``current_members`` None leaves the members alone.
+    ``current_members`` None leaves the members alone. ``emails`` maps the lowercased
+    address a current member signs in with to the user; ``invitations`` the lowercased
+    address of each pending invitation to it (None: invitations are not managed).
     """
     name = key_of(desired, key)
     changes: dict[str, Change] = {}
@@ -132,10 +177,66 @@ def plan_update(
     )
     if current_members is None or desired.members is None:
         return update
+    want = desired_members(desired.members)
+    invites: dict[str, str] = {}
+    for member in desired.members:
+        if member.email_address is None:
+            continue
+        user = (emails or {}).get(member.email_address.lower())
+        if user is not None:
+            want.setdefault(user, member.role)  # a member already: the membership rules
+        else:
+            invites[member.email_address] = member.role
     promotions, removals, other_roles, additions = _member_actions(
-        name, current.id, current_members, desired_members(desired.members)
+        name, current.id, current_members, want
     )
-    return promotions + removals + update + other_roles + additions
+    revocations, sent = _invitation_actions(name, current.id, invitations, invites)
+    return promotions + removals + revocations + update + other_roles + additions + sent
+
+
+@attrs.frozen
+class PendingInvitation:
+    """A pending invitation as read: its ID, the address as sent, and the role."""
+
+    id: str
+    email_address: str
+    role: str
+
+
+def _invitation_actions(
+    key: str,
+    organization_id: str | None,
+    pending: Mapping[str, PendingInvitation] | None,
+    wanted: Mapping[str, str],
+) -> tuple[list[SyncAction], list[SyncAction]]:
+    """Revocations (pending invitations not wanted, or with another role), then invitations
+    to send. ``pending`` None (not managed) revokes nothing and sends only what is wanted."""
+    pending = pending or {}
+    wanted_lower = {email.lower(): (email, role) for email, role in wanted.items()}
+    revocations = [
+        SyncAction(
+            kind="revoke_invitation",
+            key=key,
+            changes={"role": (invitation.role, None)},
+            organization_id=organization_id,
+            email_address=invitation.email_address,
+            invitation_id=invitation.id,
+        )
+        for address, invitation in pending.items()
+        if wanted_lower.get(address, (None, None))[1] != invitation.role
+    ]
+    sent = [
+        SyncAction(
+            kind="invite",
+            key=key,
+            changes={"role": (None, role)},
+            organization_id=organization_id,
+            email_address=email,
+        )
+        for address, (email, role) in wanted_lower.items()
+        if address not in pending or pending[address].role != role
+    ]
+    return revocations, sent
 
 
 def _member_actions(
@@ -169,5 +270,5 @@ def plan_delete(current: Organization, key: Key) -> SyncAction:
 
 
 def desired_members(members: Sequence[DesiredMember]) -> dict[str, str]:
-    """user -> role."""
-    return {m.user_id: m.role for m in members}
+    """user -> role, for the members named by user ID."""
+    return {m.user_id: m.role for m in members if m.user_id is not None}

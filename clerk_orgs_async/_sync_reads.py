@@ -10,7 +10,8 @@ whichever way costs fewer requests, known from those counts before anything more
 
 A sync of 10,000 organizations of 5 members each then reads 20 pages of organizations and 100
 of memberships instead of 10,020 requests. When the server does not give the counts, members
-are read per organization.
+are read per organization. Pending invitations are read the same way, from each
+organization's ``pending_invitations_count``.
 """
 
 from __future__ import annotations
@@ -22,13 +23,32 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ._rules import MAX_PAGE
-from .models import Organization
+from ._sync_plan import PendingInvitation
+from .models import Organization, OrganizationInvitation, OrganizationMembership
 
 if TYPE_CHECKING:
     from ._client import ClerkClient
 
 Members = dict[str, str]
 """An organization's members: user ID -> role, oldest first."""
+
+
+@attrs.define
+class Roster:
+    """An organization's members as read, and the addresses they sign in with."""
+
+    members: Members = attrs.Factory(dict)
+    emails: dict[str, str] = attrs.Factory(dict)
+    """Lowercased sign-in address -> user ID (for members whose identifier is an address)."""
+
+    def add(self, membership: OrganizationMembership) -> None:
+        data = membership.public_user_data
+        # Clerk always sends public_user_data; without it a member cannot be named.
+        if data is None:
+            return
+        self.members[data.user_id] = membership.role
+        if data.identifier and "@" in data.identifier:
+            self.emails[data.identifier.lower()] = data.user_id
 
 
 @attrs.frozen
@@ -42,11 +62,22 @@ class MemberReads:
 
 def plan_member_reads(orgs: Collection[Organization], needed: Collection[str]) -> MemberReads:
     """The cheaper way to read the members of the organizations with IDs in ``needed``."""
-    counts = [org.members_count for org in orgs]
+    return _plan([org.members_count for org in orgs], orgs, needed, "members_count")
+
+
+def plan_invitation_reads(orgs: Collection[Organization], needed: Collection[str]) -> MemberReads:
+    """The cheaper way to read the pending invitations of the organizations in ``needed``."""
+    counts = [org.pending_invitations_count for org in orgs]
+    return _plan(counts, orgs, needed, "pending_invitations_count")
+
+
+def _plan(
+    counts: list[int | None], orgs: Collection[Organization], needed: Collection[str], field: str
+) -> MemberReads:
     if any(count is None for count in counts):
         return MemberReads(instance_wide=False, requests=len(needed))
     per_org = sum(
-        math.ceil((org.members_count or 0) / MAX_PAGE) for org in orgs if org.id in needed
+        math.ceil((getattr(org, field) or 0) / MAX_PAGE) for org in orgs if org.id in needed
     )
     instance = math.ceil(sum(count or 0 for count in counts) / MAX_PAGE)
     if needed and instance < per_org:
@@ -59,24 +90,49 @@ async def list_organizations(clerk: ClerkClient) -> list[Organization]:
     return await clerk.organizations.list(include_members_count=True).collect()
 
 
-async def instance_members(clerk: ClerkClient, needed: Collection[str]) -> dict[str, Members]:
+async def instance_members(clerk: ClerkClient, needed: Collection[str]) -> dict[str, Roster]:
     """The members of the organizations in ``needed``, from one walk over the instance's
     memberships (oldest first); each page is reduced to what is kept as it comes."""
-    members: dict[str, Members] = {org_id: {} for org_id in needed}
+    rosters = {org_id: Roster() for org_id in needed}
     async for membership in clerk.organization_memberships.list_all(order_by="created_at"):
-        found = members.get(membership.organization.id)
-        # Clerk always sends public_user_data; without it a member cannot be named.
-        if found is not None and membership.public_user_data is not None:
-            found[membership.public_user_data.user_id] = membership.role
-    return members
+        roster = rosters.get(membership.organization.id)
+        if roster is not None:
+            roster.add(membership)
+    return rosters
 
 
-async def organization_members(clerk: ClerkClient, org: Organization) -> Members:
+async def organization_members(clerk: ClerkClient, org: Organization) -> Roster:
     """One organization's members, oldest first (none to read when it has none)."""
-    if org.members_count == 0:
-        return {}
-    return {
-        member.public_user_data.user_id: member.role
-        async for member in clerk.organization_memberships.list(org.id, order_by="created_at")
-        if member.public_user_data is not None
-    }
+    roster = Roster()
+    if org.members_count != 0:
+        async for membership in clerk.organization_memberships.list(org.id, order_by="created_at"):
+            roster.add(membership)
+    return roster
+
+
+Pending = dict[str, PendingInvitation]
+"""An organization's pending invitations by lowercased address."""
+
+
+async def pending_invitations(
+    clerk: ClerkClient, orgs: Collection[Organization], needed: Collection[str]
+) -> dict[str, Pending]:
+    """The pending invitations of the organizations in ``needed``, the cheaper way."""
+    found: dict[str, Pending] = {org_id: {} for org_id in needed}
+
+    def keep(invitation: OrganizationInvitation, org_id: str | None) -> None:
+        pending = found.get(org_id or "")
+        if pending is not None and invitation.status in (None, "pending"):
+            pending[invitation.email_address.lower()] = PendingInvitation(
+                id=invitation.id, email_address=invitation.email_address, role=invitation.role
+            )
+
+    if plan_invitation_reads(orgs, needed).instance_wide:
+        async for invitation in clerk.organization_invitations.list_all(status="pending"):
+            keep(invitation, invitation.organization_id)
+        return found
+    for org in orgs:
+        if org.id in needed and org.pending_invitations_count != 0:
+            async for invitation in clerk.organization_invitations.list(org.id, status="pending"):
+                keep(invitation, org.id)
+    return found

@@ -12,7 +12,16 @@ from ._counting import RequestCounts
 from .errors import ClerkError, InvalidRequestError
 from .models import Organization
 
-ActionKind = Literal["create", "update", "delete", "add_member", "remove_member", "set_role"]
+ActionKind = Literal[
+    "create",
+    "update",
+    "delete",
+    "add_member",
+    "remove_member",
+    "set_role",
+    "invite",
+    "revoke_invitation",
+]
 Outcome = Literal["planned", "applied", "failed", "skipped", "unknown"]
 Key = Literal["slug", "name"]
 ACTION_KINDS: tuple[ActionKind, ...] = (
@@ -22,16 +31,35 @@ ACTION_KINDS: tuple[ActionKind, ...] = (
     "add_member",
     "remove_member",
     "set_role",
+    "invite",
+    "revoke_invitation",
 )
 DEFAULT_ROLE = "org:member"
 
 
 @attrs.frozen
 class DesiredMember:
-    """A user who should be a member of the organization, with this role."""
+    """Someone who should be a member of the organization, with this role.
 
-    user_id: str
+    Named by ``user_id``, or by ``email_address`` for someone who may not have a Clerk
+    account yet: a sync with ``sync_invitations=True`` then keeps a pending invitation for
+    that address with the role, unless a member already signs in with it.
+    """
+
+    user_id: str | None = None
     role: str = DEFAULT_ROLE
+    email_address: str | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def name(self) -> str:
+        """How the member is named: the user ID, else the email address."""
+        return self.user_id or self.email_address or ""
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready data."""
+        if self.user_id is None and self.email_address is not None:
+            return {"email_address": self.email_address, "role": self.role}
+        return {"user_id": self.user_id or "", "role": self.role}
 
 
 @attrs.frozen(kw_only=True)
@@ -72,7 +100,7 @@ class DesiredOrganization:
             if value is not None:
                 data[field] = value
         if self.members is not None:
-            data["members"] = [{"user_id": m.user_id, "role": m.role} for m in self.members]
+            data["members"] = [member.to_dict() for member in self.members]
         return data
 
     @classmethod
@@ -121,12 +149,18 @@ def _members(raw: Any) -> list[DesiredMember]:
         raise ValueError(f"'members' must be a list, got {raw!r}")
     members = []
     for item in raw:
-        if not isinstance(item, Mapping) or not isinstance(item.get("user_id"), str):
-            raise ValueError(f"each member must be an object with a 'user_id', got {item!r}")
+        names = [k for k in ("user_id", "email_address") if isinstance(item, Mapping) and k in item]
+        if len(names) != 1 or not isinstance(item[names[0]], str):
+            raise ValueError(
+                f"each member is an object with a 'user_id' or an 'email_address', got {item!r}"
+            )
         role = item.get("role", DEFAULT_ROLE)
-        if not isinstance(role, str) or set(item) - {"user_id", "role"}:
-            raise ValueError(f"a member has only 'user_id' and a string 'role', got {item!r}")
-        members.append(DesiredMember(item["user_id"], role))
+        if not isinstance(role, str) or set(item) - {names[0], "role"}:
+            raise ValueError(f"a member has only {names[0]!r} and a string 'role', got {item!r}")
+        if names[0] == "user_id":
+            members.append(DesiredMember(item["user_id"], role))
+        else:
+            members.append(DesiredMember(role=role, email_address=item["email_address"]))
     return members
 
 
@@ -140,11 +174,14 @@ class SyncAction:
 
     Attributes:
         kind: ``create``, ``update``, ``delete``, ``add_member``, ``remove_member``,
-            ``set_role``.
+            ``set_role``, ``invite``, ``revoke_invitation``.
         key: the organization's key (its slug, or its name with ``key="name"``).
-        changes: field -> (current, desired); for member actions the field is ``role``.
+        changes: field -> (current, desired); for member and invitation actions the field
+            is ``role``.
         organization_id: None for an organization not created yet.
         user_id: the member, for member actions.
+        email_address: the address, for invitation actions.
+        invitation_id: the pending invitation a ``revoke_invitation`` revokes.
         outcome: ``planned`` (dry run), ``applied``, ``failed``, ``skipped`` (an
             earlier write of the same organization failed), or ``unknown`` (the sync was
             cancelled while this write was in flight; only ``on_action`` sees it).
@@ -156,8 +193,15 @@ class SyncAction:
     changes: Mapping[str, Change] = attrs.field(factory=dict)
     organization_id: str | None = None
     user_id: str | None = None
+    email_address: str | None = None
+    invitation_id: str | None = None
     outcome: Outcome = "planned"
     error: ClerkError | None = attrs.field(default=None, eq=False)
+
+    @property
+    def member(self) -> str:
+        """Who the action is about: the user ID or the email address (empty otherwise)."""
+        return self.user_id or self.email_address or ""
 
 
 @attrs.frozen(kw_only=True)

@@ -34,7 +34,7 @@ def edit(records: list[DesiredOrganization]) -> list[DesiredOrganization]:
     )
     edited[2] = attrs.evolve(third, members=[*members, DesiredMember(outsider)])
     promoted = [
-        DesiredMember(m.user_id, "org:admin") if m.role != "org:admin" else m
+        attrs.evolve(m, role="org:admin") if m.role != "org:admin" else m
         for m in fourth.members or ()
     ]
     edited[3] = attrs.evolve(fourth, members=promoted[:-1] if len(promoted) > 2 else promoted)
@@ -60,7 +60,7 @@ def demo(file: Path | None) -> None:
         records = load(file, None, "slug")
     seeded = emulator_users()
     known = {user.id for user in seeded}
-    others = sorted({m.user_id for r in records for m in r.members or ()} - known)
+    others = sorted({m.user_id for r in records for m in r.members or () if m.user_id} - known)
     source = "generated records" if file is None else file.name
     run_async(_demo(source, records, [*seeded, *(User(id=u) for u in others)]))
 
@@ -91,6 +91,6 @@ async def _demo(source: str, records: list[DesiredOrganization], users: list[Use
 
 def _by_slug(records: list[DesiredOrganization]) -> dict[str, DesiredOrganization]:
     return {
-        r.slug: attrs.evolve(r, members=sorted(r.members or (), key=lambda m: m.user_id))
+        r.slug: attrs.evolve(r, members=sorted(r.members or (), key=lambda m: m.name))
         for r in records
     }

@@ -169,10 +169,15 @@ def _from_csv(row: dict[str, str | None], line: int) -> dict[str, Any]:
     return data
 
 
+_EMAIL = re.compile(r"[^@\s=;]+@[^@\s=;]+\.[^@\s=;.]+")
+
+
 def _member(item: str) -> dict[str, str]:
-    # The last "=": role keys never hold one, user IDs might.
-    user_id, _, role = item.rpartition("=") if "=" in item else (item, "", "")
-    return {"user_id": user_id, "role": role} if role else {"user_id": user_id}
+    # The last "=": role keys never hold one, user IDs might. A name shaped like an email
+    # address is one (Clerk's user IDs never are).
+    name, _, role = item.rpartition("=") if "=" in item else (item, "", "")
+    field = "email_address" if _EMAIL.fullmatch(name) else "user_id"
+    return {field: name, "role": role} if role else {field: name}
 
 
 def write_records(
@@ -223,7 +228,7 @@ def _to_csv(record: DesiredOrganization) -> list[str]:
 
 
 def _member_cell(member: DesiredMember) -> str:
-    return f"{member.user_id}={member.role}"
+    return f"{member.name}={member.role}"
 
 
 class OutputFile:

@@ -70,11 +70,13 @@ def read_text(path: Path) -> str:
         raise FileError(line, f"not UTF-8 text (byte 0x{byte}); save the file as UTF-8") from None
 
 
-def load(path: Path, fmt: Format | None, key: Key) -> list[DesiredOrganization]:
+def load(
+    path: Path, fmt: Format | None, key: Key, *, invitations: bool = False
+) -> list[DesiredOrganization]:
     """Read and check a desired-state file; a bad record stops the command (status 2)."""
     try:
         records, lines = read_records(read_text(path), fmt or guess_format(path))
-        validate(records, key)
+        validate(records, key, invitations=invitations)
     except FileError as error:
         raise click.BadParameter(str(error), param_hint=f"FILE {path}") from None
     except InvalidDesiredStateError as error:
@@ -96,6 +98,11 @@ format_option = click.option(
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--no-members", is_flag=True, help="Leave every organization's members alone.")
 @click.option(
+    "--invitations",
+    is_flag=True,
+    help="Keep pending invitations for members named by email_address; revoke the others.",
+)
+@click.option(
     "--key",
     type=click.Choice(["slug", "name"]),
     default="slug",
@@ -110,6 +117,7 @@ def sync(
     delete_missing: bool,
     concurrency: int,
     no_members: bool,
+    invitations: bool,
     key: Key,
     as_json: bool,
 ) -> None:
@@ -118,7 +126,7 @@ def sync(
     Exits with status 1 when any write failed, 2 when FILE is malformed (nothing is sent),
     130 on Ctrl-C, after printing what was done until then.
     """
-    records = load(file, fmt, key)
+    records = load(file, fmt, key, invitations=invitations)
     done: list[SyncAction] = []
 
     async def work(clerk: ClerkClient) -> SyncReport:
@@ -131,6 +139,7 @@ def sync(
             concurrency=concurrency,
             dry_run=dry_run,
             on_action=done.append,
+            sync_invitations=invitations,
         )
 
     try:
@@ -146,6 +155,11 @@ def sync(
 @click.command()
 @click.option("--members", is_flag=True, help="List each organization's members too.")
 @click.option(
+    "--invitations",
+    is_flag=True,
+    help="With --members: list pending invitations as members named by email_address.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
@@ -157,18 +171,23 @@ def sync(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (replaced whole once the export is done) [default: stdout].",
 )
-def export(members: bool, fmt: Format | None, output: Path | None) -> None:
+def export(members: bool, invitations: bool, fmt: Format | None, output: Path | None) -> None:
     """Write every organization as desired-state records, the input `sync` takes.
 
     CSV cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a '
     in front; `sync` removes it again.
     """
+    if invitations and not members:
+        raise click.UsageError("--invitations lists invitations among members: add --members")
     fmt = _export_format(fmt, output)
     # Opened before any request: an output that cannot be written costs no API call.
     target = None if output is None else OutputFile.beside(output)
 
     async def work(clerk: ClerkClient) -> list[DesiredOrganization]:
-        async with aclosing(export_organizations(clerk, include_members=members)) as records:
+        exported = export_organizations(
+            clerk, include_members=members, include_invitations=invitations
+        )
+        async with aclosing(exported) as records:
             return [record async for record in records]
 
     if target is None:

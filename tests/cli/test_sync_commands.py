@@ -148,3 +148,42 @@ def test_sync_json_report(cli: Cli, tmp_path: Path) -> None:
     assert create["outcome"] == "applied"
     assert create["organization_id"] == cli.emulator.state.get_organization("acme").id
     assert create["changes"]["name"] == [None, "Acme"]
+
+
+def test_email_members_need_invitations_and_round_trip_through_csv(
+    cli: Cli, tmp_path: Path
+) -> None:
+    records = [
+        {
+            "slug": "acme",
+            "name": "Acme",
+            "max_allowed_memberships": 0,
+            "members": [
+                {"user_id": "user_1", "role": "org:admin"},
+                {"email_address": "grace@example.com", "role": "org:member"},
+            ],
+        }
+    ]
+    file = jsonl(tmp_path / "orgs.jsonl", records)
+    refused = cli("sync", str(file))
+    assert refused.exit_code == 2
+    assert "sync --invitations" in refused.stderr
+    assert list(cli.emulator.requests) == []
+
+    synced = cli("sync", str(file), "--invitations")
+    assert synced.exit_code == 0, synced.output
+    assert "invite" in synced.stdout
+
+    csv_file = tmp_path / "export.csv"
+    exported = cli("export", "--members", "--invitations", "-o", str(csv_file))
+    assert exported.exit_code == 0, exported.output
+    assert "grace@example.com=org:member" in csv_file.read_text()
+    again = cli("sync", str(csv_file), "--invitations")
+    assert again.exit_code == 0, again.output
+    assert "everything is in sync (0 actions)" in again.stdout
+
+
+def test_export_invitations_needs_members(cli: Cli) -> None:
+    result = cli("export", "--invitations")
+    assert result.exit_code == 2
+    assert "--members" in result.stderr

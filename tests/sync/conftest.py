@@ -35,7 +35,7 @@ def state(emulator: ClerkEmulator) -> dict[str, DesiredOrganization]:
             private_metadata=org.private_metadata,
             members=sorted(
                 (DesiredMember(m.user_id, m.role) for m in emulator.state.memberships(org.id)),
-                key=lambda member: member.user_id,
+                key=lambda member: member.name,
             ),
         )
         for org in emulator.state.organizations.values()

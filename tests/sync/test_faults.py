@@ -19,7 +19,7 @@ def desired(n: int) -> DesiredOrganization:
         public_metadata={"n": n},
         private_metadata={"plan": "pro" if n % 2 else "free"},
         members=sorted(
-            [DesiredMember(admin, "org:admin"), DesiredMember(member)], key=lambda m: m.user_id
+            [DesiredMember(admin, "org:admin"), DesiredMember(member)], key=lambda m: m.name
         ),
     )
 

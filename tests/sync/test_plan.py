@@ -154,7 +154,11 @@ def test_validate_accepts_good_records() -> None:
             [desired(members=[DesiredMember("u"), DesiredMember("u", "org:admin")])],
             "2 times",
         ),
-        ("slug", [desired(members=[DesiredMember("", "org:admin")])], "needs a user_id and a role"),
+        (
+            "slug",
+            [desired(members=[DesiredMember("", "org:admin")])],
+            "needs a role and either a user_id or an email_address",
+        ),
         (
             "slug",
             [desired(max_allowed_memberships=1, members=[DesiredMember("u"), DesiredMember("v")])],

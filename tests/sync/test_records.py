@@ -58,7 +58,10 @@ def test_member_role_defaults_to_member() -> None:
         ({"slug": "a", "name": "A", "max_allowed_memberships": True}, "must be an integer"),
         ({"slug": "a", "name": "A", "public_metadata": []}, "must be a JSON object"),
         ({"slug": "a", "name": "A", "members": {}}, "'members' must be a list"),
-        ({"slug": "a", "name": "A", "members": ["user_1"]}, "must be an object with a 'user_id'"),
+        (
+            {"slug": "a", "name": "A", "members": ["user_1"]},
+            "is an object with a 'user_id' or an 'email_address'",
+        ),
         ({"slug": "a", "name": "A", "members": [{"user_id": "u", "role": 1}]}, "string 'role'"),
     ],
 )
@@ -81,6 +84,8 @@ def test_report_counts_every_kind() -> None:
         "add_member": 1,
         "remove_member": 0,
         "set_role": 0,
+        "invite": 0,
+        "revoke_invitation": 0,
     }
     assert not report.ok
     assert SyncReport(actions=[], failures=[]).ok

@@ -27,7 +27,7 @@ def record(n: int, *members: DesiredMember, **fields: object) -> DesiredOrganiza
         "max_allowed_memberships": 10,
         "public_metadata": {"n": n},
         "private_metadata": {},
-        "members": sorted(members, key=lambda m: m.user_id),
+        "members": sorted(members, key=lambda m: m.name),
         **fields,
     }
     return DesiredOrganization(**values)  # type: ignore[arg-type]

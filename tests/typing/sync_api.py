@@ -8,6 +8,7 @@ from clerk_orgs_async import ClerkClient
 from clerk_orgs_async.sync import (
     DesiredMember,
     DesiredOrganization,
+    RequestCounts,
     SyncAction,
     SyncReport,
     export_organizations,
@@ -46,3 +47,21 @@ async def main(clerk: ClerkClient) -> None:
         print(record.slug, record.members)
     async with ClerkEmulator(users=["user_1"]) as emu, emu.client() as local:
         await sync_organizations(local, [record async for record in export_organizations(clerk)])
+
+
+async def with_invitations(clerk: ClerkClient) -> None:
+    roster = [
+        DesiredMember("user_1", "org:admin"),
+        DesiredMember(role="org:member", email_address="grace@example.com"),
+    ]
+    report = await sync_organizations(
+        clerk,
+        [DesiredOrganization(slug="acme", name="Acme", members=roster)],
+        sync_invitations=True,
+    )
+    spent: RequestCounts = report.requests
+    print(spent.reads, spent.writes, spent.retries, spent.total)
+    for action in report.actions:
+        print(action.member, action.email_address, action.invitation_id)
+    async for record in export_organizations(clerk, include_members=True, include_invitations=True):
+        print([member.name for member in record.members or ()])

@@ -1,0 +1,165 @@
+"""Members named by email: a sync keeps their pending invitations, and lets go of the rest."""
+
+from __future__ import annotations
+
+import pytest
+
+from clerk_orgs_async import ClerkClient
+from clerk_orgs_async.sync import (
+    DesiredMember,
+    DesiredOrganization,
+    InvalidDesiredStateError,
+    export_organizations,
+    sync_organizations,
+)
+from clerk_orgs_async.testing import ClerkEmulator
+
+
+def acme(*members: DesiredMember) -> DesiredOrganization:
+    return DesiredOrganization(
+        slug="acme",
+        name="Acme",
+        max_allowed_memberships=0,
+        members=[DesiredMember("user_1", "org:admin"), *members],
+    )
+
+
+def invited(email: str, role: str = "org:member") -> DesiredMember:
+    return DesiredMember(role=role, email_address=email)
+
+
+async def pending(clerk: ClerkClient) -> dict[str, str]:
+    org = await clerk.organizations.get("acme")
+    invitations = clerk.organization_invitations.list(org.id, status="pending")
+    return {i.email_address: i.role async for i in invitations}
+
+
+async def test_email_members_are_refused_without_sync_invitations(clerk: ClerkClient) -> None:
+    with pytest.raises(InvalidDesiredStateError, match="sync_invitations=True"):
+        await sync_organizations(clerk, [acme(invited("grace@example.com"))])
+
+
+@pytest.mark.parametrize(
+    ("members", "problem"),
+    [
+        ([invited("not-an-email")], "not an email address"),
+        ([invited("a@example.com"), invited("A@Example.com")], "listed 2 times"),
+        ([DesiredMember("user_2", email_address="b@example.com")], "either a user_id or"),
+    ],
+)
+async def test_email_members_are_checked_before_anything_is_sent(
+    clerk_emulator: ClerkEmulator,
+    clerk: ClerkClient,
+    members: list[DesiredMember],
+    problem: str,
+) -> None:
+    with pytest.raises(InvalidDesiredStateError, match=problem):
+        await sync_organizations(clerk, [acme(*members)], sync_invitations=True)
+    assert list(clerk_emulator.requests) == []
+
+
+async def test_invitations_are_sent_in_bulk_and_kept(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    emails = [f"dev{n}@example.com" for n in range(23)]
+    first = await sync_organizations(
+        clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
+    )
+    assert first.ok and first.counts["invite"] == 23
+    assert await pending(clerk) == dict.fromkeys(emails, "org:member")
+    bulk = [r for r in clerk_emulator.requests if r.path.endswith("/invitations/bulk")]
+    assert len(bulk) == 3  # 10 + 10 + 3
+    again = await sync_organizations(
+        clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
+    )
+    assert again.actions == []
+
+
+async def test_a_role_change_re_invites_and_a_dropped_address_is_revoked(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    await sync_organizations(
+        clerk, [acme(invited("a@example.com"), invited("b@example.com"))], sync_invitations=True
+    )
+    report = await sync_organizations(
+        clerk, [acme(invited("a@example.com", "org:admin"))], sync_invitations=True
+    )
+    kinds = sorted((a.kind, a.email_address) for a in report.actions)
+    assert kinds == [
+        ("invite", "a@example.com"),
+        ("revoke_invitation", "a@example.com"),
+        ("revoke_invitation", "b@example.com"),
+    ]
+    assert report.ok
+    assert await pending(clerk) == {"a@example.com": "org:admin"}
+
+
+async def test_invitations_the_app_sent_are_left_alone_unless_invitations_are_synced(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    await sync_organizations(clerk, [acme()])
+    org = clerk_emulator.state.get_organization("acme")
+    await clerk.organization_invitations.create(
+        org.id, email_address="app@example.com", role="org:member"
+    )
+    untouched = await sync_organizations(clerk, [acme()])
+    assert untouched.actions == []
+    revoked = await sync_organizations(clerk, [acme()], sync_invitations=True)
+    assert [a.kind for a in revoked.actions] == ["revoke_invitation"]
+    assert await pending(clerk) == {}
+
+
+async def test_an_accepted_invitation_follows_the_membership_rules(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    await sync_organizations(clerk, [acme(invited("grace@example.com"))], sync_invitations=True)
+    org = await clerk.organizations.get("acme")
+    (invitation,) = await clerk.organization_invitations.list(org.id).collect()
+    member = clerk_emulator.state.accept_invitation(invitation.id)  # signs Grace up
+    report = await sync_organizations(
+        clerk, [acme(invited("grace@example.com"))], sync_invitations=True
+    )
+    assert report.actions == []  # Grace is the member named by her address
+    promoted = await sync_organizations(
+        clerk, [acme(invited("grace@example.com", "org:admin"))], sync_invitations=True
+    )
+    assert [(a.kind, a.user_id) for a in promoted.actions] == [("set_role", member.user_id)]
+
+
+async def test_an_export_with_invitations_syncs_back_to_nothing(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    await sync_organizations(
+        clerk,
+        [acme(invited("a@example.com"), invited("b@example.com", "org:admin"))],
+        sync_invitations=True,
+    )
+    records = [
+        r async for r in export_organizations(clerk, include_members=True, include_invitations=True)
+    ]
+    emails = sorted(m.email_address for m in records[0].members or () if m.email_address)
+    assert emails == ["a@example.com", "b@example.com"]
+    report = await sync_organizations(clerk, records, sync_invitations=True)
+    assert report.actions == []
+
+
+async def test_a_bulk_call_refused_part_way_is_reported_per_invitation(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    emails = [f"dev{n}@example.com" for n in range(15)]
+    clerk_emulator.faults.status(
+        422, path="/v1/organizations/*/invitations/bulk", times=1, method="POST"
+    )
+    await sync_organizations(clerk, [acme()])
+    # The first bulk call (10) is refused; the rest of the organization's invitations are not
+    # sent after a failed call.
+    report = await sync_organizations(
+        clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
+    )
+    outcomes = sorted(a.outcome for a in report.actions if a.kind == "invite")
+    assert outcomes == ["failed"] * 15
+    assert len(report.failures) == 15
+    retried = await sync_organizations(
+        clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
+    )
+    assert retried.ok and retried.counts["invite"] == 15
