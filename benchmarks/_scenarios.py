@@ -281,7 +281,6 @@ SCENARIOS = (
     ),
 )
 
-BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
 
 Medians = dict[str, dict[str, dict[str, float]]]
 """scenario -> entry label -> metric -> median."""

@@ -12,7 +12,6 @@ import pytest
 from tests.emulator._support import SPEC, Conformance
 
 SAMPLES = Path(__file__).parent / "samples"
-SPECS = Path(__file__).resolve().parents[1].parent / "shared" / "clerk-api"
 SECRET = "sk_test_Wire0Secret0Value0Never0Shown"
 
 

@@ -32,7 +32,6 @@ class FakeList:
         self.in_flight = 0
         self.max_in_flight = 0
         self.delay = 0.0
-        self.between_pages: list[object] = []
 
     def create(self) -> Item:
         stamp = next(self._clock)

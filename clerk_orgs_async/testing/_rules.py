@@ -1,4 +1,9 @@
-"""Clerk's rules as pure functions: names, slugs, roles, timestamps, metadata merging."""
+"""Clerk's rules as pure functions: names, slugs, roles, timestamps, metadata merging.
+
+The client checks some of the same rules before sending (``clerk_orgs_async._rules``). This
+is an independent copy on purpose: the emulator models Clerk, and a mistake made once in a
+shared rule would hide in both the client and the server that tests it.
+"""
 
 from __future__ import annotations
 
