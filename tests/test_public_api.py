@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import subprocess
 import sys
+
+import pytest
 
 import clerk_orgs_async
 from clerk_orgs_async import errors, models
@@ -67,21 +72,22 @@ def test_all_is_exactly_the_public_surface() -> None:
         assert hasattr(clerk_orgs_async, name)
 
 
-def test_type_checkers_see_exactly_the_runtime_table() -> None:
-    # The TYPE_CHECKING imports of the package root repeat _EXPORTS for type checkers only.
-    import ast
-    import inspect
-
-    tree = ast.parse(inspect.getsource(clerk_orgs_async))
+@pytest.mark.parametrize("package", ["clerk_orgs_async", "clerk_orgs_async.testing"])
+def test_type_checkers_see_exactly_the_runtime_table(package: str) -> None:
+    # The TYPE_CHECKING imports of a lazy package repeat its _EXPORTS for type checkers only,
+    # each from the module the table names.
+    module = importlib.import_module(package)
+    tree = ast.parse(inspect.getsource(module))
     checked = {
-        alias.asname or alias.name
+        alias.asname or alias.name: "." + (stmt.module or "")
         for node in ast.walk(tree)
         if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
         for stmt in node.body
         if isinstance(stmt, ast.ImportFrom)
         for alias in stmt.names
     }
-    assert checked == set(clerk_orgs_async._EXPORTS)
+    assert checked == module._EXPORTS
+    assert set(module.__all__) - {"__version__"} == set(module._EXPORTS)
 
 
 def test_submodules_export_what_they_define() -> None:
@@ -125,8 +131,46 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
         "export_organizations",
         "sync_organizations",
     }
-    assert "ClerkEmulator" in testing.__all__
+    assert set(testing.__all__) == {
+        "ClerkEmulator",
+        "DataFileError",
+        "Domain",
+        "EmulatorState",
+        "EmulatorStats",
+        "Fault",
+        "Faults",
+        "Invitation",
+        "Latency",
+        "Logo",
+        "Membership",
+        "MembershipQuery",
+        "Organization",
+        "OrganizationQuery",
+        "Permission",
+        "REQUEST_LOG_SIZE",
+        "RequestRecord",
+        "Role",
+        "ServedResponse",
+        "User",
+        "instant_retries",
+    }
     for module in (sync, testing):
         assert module.__all__ == sorted(module.__all__)
         for name in module.__all__:
             assert getattr(module, name) is not None
+    assert set(dir(testing)) >= set(testing.__all__)
+
+
+def test_testing_names_load_on_first_use_and_unknown_ones_raise() -> None:
+    code = (
+        "import sys, clerk_orgs_async.testing as t\n"
+        "before = 'clerk_orgs_async.testing._emulator' in sys.modules\n"
+        "t.ClerkEmulator\n"
+        "print(before, 'clerk_orgs_async.testing._emulator' in sys.modules)\n"
+        "try:\n    t.NoSuchThing\nexcept AttributeError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "False True",
+        "module 'clerk_orgs_async.testing' has no attribute 'NoSuchThing'",
+    ]

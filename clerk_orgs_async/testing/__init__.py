@@ -8,71 +8,58 @@ Names load on first use, so the pytest plugin, which every install loads, stays 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from clerk_orgs_async.testing._app import EmulatorStats, ServedResponse
-    from clerk_orgs_async.testing._domains import Domain
-    from clerk_orgs_async.testing._durable import DataFileError
-    from clerk_orgs_async.testing._emulator import ClerkEmulator
-    from clerk_orgs_async.testing._faults import Fault, Faults
-    from clerk_orgs_async.testing._invitations import Invitation
-    from clerk_orgs_async.testing._queries import MembershipQuery, OrganizationQuery
-    from clerk_orgs_async.testing._records import Logo, Membership, Organization, User
-    from clerk_orgs_async.testing._request_log import RequestRecord
-    from clerk_orgs_async.testing._roles import Permission, Role
-    from clerk_orgs_async.testing._sleeps import instant_retries
-    from clerk_orgs_async.testing._state import EmulatorState
+from clerk_orgs_async._lazy import attach
 
-_MODULES = {
-    "ClerkEmulator": "_emulator",
-    "DataFileError": "_durable",
-    "Domain": "_domains",
-    "EmulatorState": "_state",
-    "EmulatorStats": "_app",
-    "Fault": "_faults",
-    "Faults": "_faults",
-    "Invitation": "_invitations",
-    "Logo": "_records",
-    "Membership": "_records",
-    "MembershipQuery": "_queries",
-    "Organization": "_records",
-    "OrganizationQuery": "_queries",
-    "Permission": "_roles",
-    "RequestRecord": "_request_log",
-    "Role": "_roles",
-    "ServedResponse": "_app",
-    "User": "_records",
-    "instant_retries": "_sleeps",
+_EXPORTS = {
+    # The public surface, declared once: name -> the module defining it.
+    "ClerkEmulator": "._emulator",
+    "DataFileError": "._durable",
+    "Domain": "._domains",
+    "EmulatorState": "._state",
+    "EmulatorStats": "._app",
+    "Fault": "._faults",
+    "Faults": "._faults",
+    "Invitation": "._invitations",
+    "Latency": "._pacing",
+    "Logo": "._records",
+    "Membership": "._records",
+    "MembershipQuery": "._queries",
+    "Organization": "._records",
+    "OrganizationQuery": "._queries",
+    "Permission": "._roles",
+    "REQUEST_LOG_SIZE": "._emulator",
+    "RequestRecord": "._request_log",
+    "Role": "._roles",
+    "ServedResponse": "._app",
+    "User": "._records",
+    "instant_retries": "._sleeps",
 }
 
-__all__ = [
-    "ClerkEmulator",
-    "DataFileError",
-    "Domain",
-    "EmulatorState",
-    "EmulatorStats",
-    "Fault",
-    "Faults",
-    "Invitation",
-    "Logo",
-    "Membership",
-    "MembershipQuery",
-    "Organization",
-    "OrganizationQuery",
-    "Permission",
-    "RequestRecord",
-    "Role",
-    "ServedResponse",
-    "User",
-    "instant_retries",
-]
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = attach(__name__, _EXPORTS, globals())
 
-
-def __getattr__(name: str) -> Any:
-    try:
-        module = _MODULES[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+if TYPE_CHECKING:
+    # For type checkers only; tests/test_public_api.py checks these match _EXPORTS.
+    from ._app import EmulatorStats as EmulatorStats
+    from ._app import ServedResponse as ServedResponse
+    from ._domains import Domain as Domain
+    from ._durable import DataFileError as DataFileError
+    from ._emulator import REQUEST_LOG_SIZE as REQUEST_LOG_SIZE
+    from ._emulator import ClerkEmulator as ClerkEmulator
+    from ._faults import Fault as Fault
+    from ._faults import Faults as Faults
+    from ._invitations import Invitation as Invitation
+    from ._pacing import Latency as Latency
+    from ._queries import MembershipQuery as MembershipQuery
+    from ._queries import OrganizationQuery as OrganizationQuery
+    from ._records import Logo as Logo
+    from ._records import Membership as Membership
+    from ._records import Organization as Organization
+    from ._records import User as User
+    from ._request_log import RequestRecord as RequestRecord
+    from ._roles import Permission as Permission
+    from ._roles import Role as Role
+    from ._sleeps import instant_retries as instant_retries
+    from ._state import EmulatorState as EmulatorState
