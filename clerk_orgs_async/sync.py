@@ -18,11 +18,14 @@ nothing.
 
 from ._counting import RequestCounts
 from ._sync_engine import export_organizations, sync_organizations
+from ._sync_plan import validate
 from ._sync_records import (
+    ACTION_KINDS,
     ActionKind,
     DesiredMember,
     DesiredOrganization,
     InvalidDesiredStateError,
+    Key,
     Outcome,
     SyncAction,
     SyncFailure,
@@ -30,10 +33,12 @@ from ._sync_records import (
 )
 
 __all__ = [
+    "ACTION_KINDS",
     "ActionKind",
     "DesiredMember",
     "DesiredOrganization",
     "InvalidDesiredStateError",
+    "Key",
     "Outcome",
     "RequestCounts",
     "SyncAction",
@@ -41,4 +46,5 @@ __all__ = [
     "SyncReport",
     "export_organizations",
     "sync_organizations",
+    "validate",
 ]

@@ -119,10 +119,12 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
     from clerk_orgs_async import sync, testing
 
     assert set(sync.__all__) == {
+        "ACTION_KINDS",
         "ActionKind",
         "DesiredMember",
         "DesiredOrganization",
         "InvalidDesiredStateError",
+        "Key",
         "Outcome",
         "RequestCounts",
         "SyncAction",
@@ -130,6 +132,7 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
         "SyncReport",
         "export_organizations",
         "sync_organizations",
+        "validate",
     }
     assert set(testing.__all__) == {
         "ClerkEmulator",

@@ -12,7 +12,7 @@ from clerk_orgs_async._cli._report import show_plan, show_summary
 from clerk_orgs_async._cli._seed import demo_organizations, emulator_users
 from clerk_orgs_async._cli._sync import load, sync_with_progress
 from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, export_organizations
-from clerk_orgs_async.testing._records import User
+from clerk_orgs_async.testing import User
 
 LATENCY = (0.002, 0.01)
 """Seconds per request, so the emulator feels like a (very fast) network."""

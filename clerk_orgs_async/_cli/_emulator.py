@@ -13,9 +13,7 @@ import click
 
 from clerk_orgs_async._cli._connect import secret_key
 from clerk_orgs_async._cli._seed import named_user, numbered_user
-from clerk_orgs_async.testing import ClerkEmulator, DataFileError, User
-from clerk_orgs_async.testing._emulator import REQUEST_LOG_SIZE
-from clerk_orgs_async.testing._pacing import Latency
+from clerk_orgs_async.testing import REQUEST_LOG_SIZE, ClerkEmulator, DataFileError, Latency, User
 
 
 def _latency(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Latency | None:

@@ -9,8 +9,7 @@ from typing import Any
 import click
 
 from clerk_orgs_async._cli._output import echo_json, table
-from clerk_orgs_async._sync_records import ACTION_KINDS
-from clerk_orgs_async.sync import SyncAction, SyncFailure, SyncReport
+from clerk_orgs_async.sync import ACTION_KINDS, SyncAction, SyncFailure, SyncReport
 
 _CELL = 60
 _FAILURES_SHOWN = 20

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from clerk_orgs_async.testing._records import User
+from clerk_orgs_async.testing import User
 
 EMULATOR_USER_COUNT = 40
 """How many users ``--emulator`` and ``demo`` start with."""

@@ -25,15 +25,15 @@ from clerk_orgs_async._cli._files import (
 )
 from clerk_orgs_async._cli._orgs import json_option
 from clerk_orgs_async._cli._report import partial_report, show_report
-from clerk_orgs_async._sync_plan import validate
-from clerk_orgs_async._sync_records import Key
 from clerk_orgs_async.sync import (
     DesiredOrganization,
     InvalidDesiredStateError,
+    Key,
     SyncAction,
     SyncReport,
     export_organizations,
     sync_organizations,
+    validate,
 )
 
 
