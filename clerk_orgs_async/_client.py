@@ -22,7 +22,7 @@ from ._domains import OrganizationDomainsAPI
 from ._invitations import OrganizationInvitationsAPI
 from ._memberships import OrganizationMembershipsAPI
 from ._organizations import OrganizationsAPI
-from ._pacing import UNPACED, Pacer, RateLimit, resolve
+from ._pacing import UNPACED, Pacer, RateLimit, endpoint_limits, resolve
 from ._resource import Call, Lookup
 from ._retry import RULES, Failure, Recovery, RetryEvent, RetryPolicy, classify, decide
 from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
@@ -203,6 +203,18 @@ class ClerkClient:
     def rate_limit(self) -> RateLimit | None:
         """The pacing in force (``"auto"`` resolved)."""
         return self._pacer.limit
+
+    @property
+    def endpoint_limits(self) -> dict[str, RateLimit]:
+        """Clerk's narrower limits, by endpoint, that pacing applies on top of ``rate_limit``.
+
+        Keys are method and route, as a 429 blocks them:
+        ``"POST /organizations/{organization_id}/invitations/bulk"`` is ``RateLimit(50,
+        3600)``. The organization and membership writes are limited per organization and
+        per membership. Applied only while pacing is on (``rate_limit`` is not None), but
+        listed either way: they are Clerk's, e.g. to estimate how long a bulk job takes.
+        """
+        return endpoint_limits()
 
     @property
     def closed(self) -> bool:

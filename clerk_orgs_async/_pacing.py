@@ -54,6 +54,15 @@ class RateLimit:
         return LocalBudget(self.requests, self.per_seconds)
 
 
+def endpoint_limits() -> dict[str, RateLimit]:
+    """``SCOPED_LIMITS`` by endpoint (``"PATCH /organizations/{organization_id}"``), read
+    now, so that what the client reports is what its pacer applies."""
+    return {
+        f"{method} {route}": RateLimit(requests, per_seconds)
+        for (method, route), (_scope, requests, per_seconds, _each) in SCOPED_LIMITS.items()
+    }
+
+
 class InstanceBudget(Protocol):
     """The budget every request of the instance draws from."""
 

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from clerk_orgs_async import RateLimit
+from clerk_orgs_async import ClerkClient, RateLimit
 from clerk_orgs_async._budget import SlidingPermits
-from clerk_orgs_async._pacing import Pacer
+from clerk_orgs_async._pacing import SCOPED_LIMITS, Pacer
 from clerk_orgs_async._resource import Call, build_path
 
 
@@ -107,6 +107,34 @@ async def test_scopes_follow_clerks_per_organization_limits() -> None:
     other = await pacer.acquire(call("PATCH", patch, organization_id="org_b"), loop.time() + 1)
     read = await pacer.acquire(call("GET", patch, organization_id="org_a"), loop.time() + 1)
     assert other is not None and read is not None
+
+
+BULK = "/organizations/{organization_id}/invitations/bulk"
+
+
+def test_the_client_lists_clerks_endpoint_limits_paced_or_not() -> None:
+    for rate_limit in (RateLimit(100, 10), None):
+        limits = ClerkClient("sk_test_x", rate_limit=rate_limit).endpoint_limits
+        assert limits["POST " + BULK] == RateLimit(50, 3600)
+        assert limits["POST /organizations/{organization_id}/invitations"] == RateLimit(250, 3600)
+        assert limits["PATCH /organizations/{organization_id}"] == RateLimit(10, 10)
+        assert len(limits) == len(SCOPED_LIMITS)
+
+
+async def test_the_listed_endpoint_limit_is_the_one_the_pacer_applies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(SCOPED_LIMITS, ("POST", BULK), ("bulk invitation creates", 2, 30.0, False))
+    assert ClerkClient("sk_test_x").endpoint_limits["POST " + BULK] == RateLimit(2, 30.0)
+    pacer = Pacer(RateLimit(1000, 10.0), "sk_test_x")
+    loop = asyncio.get_running_loop()
+    for _ in range(2):
+        ticket = await pacer.acquire(call("POST", BULK, organization_id="org_a"), None)
+        assert ticket is not None
+        ticket.release()
+    # The third bulk call of the window would wait 30 s: refused against a 1 s deadline.
+    third = call("POST", BULK, organization_id="org_b")  # one budget for the instance
+    assert await pacer.acquire(third, loop.time() + 1) is None
 
 
 async def test_without_a_rate_limit_nothing_is_paced() -> None:
