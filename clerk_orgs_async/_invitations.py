@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -153,6 +153,7 @@ class OrganizationInvitationsAPI(Resource):
         organization_id: str,
         invitations: Iterable[InvitationRequest | Mapping[str, Any]],
         *,
+        on_progress: Callable[[int, int], None] | None = None,
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> list[OrganizationInvitation]:
@@ -160,7 +161,9 @@ class OrganizationInvitationsAPI(Resource):
         most 10 (the endpoint's maximum); returns every invitation created, in order.
 
         Each item is an ``InvitationRequest`` or a dict of its fields. Invitations of a
-        call whose answer was lost are looked up by email, as ``create`` does.
+        call whose answer was lost are looked up by email, as ``create`` does. ``timeout``
+        and ``retry`` apply to each call; ``on_progress`` is called with (invitations
+        created, invitations in all) after each call, e.g. for a progress bar.
 
         Raises:
             InvalidRequestError: no invitations, or any of them invalid (nothing is sent).
@@ -219,6 +222,8 @@ class OrganizationInvitationsAPI(Resource):
                     maybe_created=chunk if unknown else [],
                     error=error,
                 ) from error
+            if on_progress is not None:
+                on_progress(len(created), len(requests))
         return created
 
     def list(

@@ -46,11 +46,15 @@ async def test_bulk_create_sends_tens_and_returns_every_invitation_in_order(
     emu: ClerkEmulator, clerk: ClerkClient, org: Organization
 ) -> None:
     wanted = emails(23)
+    progress: list[tuple[int, int]] = []
     created = await clerk.organization_invitations.bulk_create(
-        org.id, [InvitationRequest(email_address=e, role="org:member") for e in wanted]
+        org.id,
+        [InvitationRequest(email_address=e, role="org:member") for e in wanted],
+        on_progress=lambda done, total: progress.append((done, total)),
     )
     assert [i.email_address for i in created] == wanted
     assert sum(1 for r in emu.requests if r.path.endswith("/invitations/bulk")) == 3
+    assert progress == [(10, 23), (20, 23), (23, 23)]
 
 
 async def test_a_refused_call_part_way_says_what_was_created_and_what_was_not(
@@ -59,8 +63,12 @@ async def test_a_refused_call_part_way_says_what_was_created_and_what_was_not(
     wanted = emails(25)
     requests = [InvitationRequest(email_address=e, role="org:member") for e in wanted]
     requests[14] = InvitationRequest(email_address=wanted[14], role="org:no_such_role")
+    progress: list[tuple[int, int]] = []
     with pytest.raises(BulkInvitationError) as caught:
-        await clerk.organization_invitations.bulk_create(org.id, requests)
+        await clerk.organization_invitations.bulk_create(
+            org.id, requests, on_progress=lambda done, total: progress.append((done, total))
+        )
+    assert progress == [(10, 25)]  # only the calls that created invitations
     error = caught.value
     assert [i.email_address for i in error.created] == wanted[:10]
     assert [r.email_address for r in error.not_created] == wanted[10:]

@@ -81,7 +81,7 @@ async def organization_surface(clerk: ClerkClient) -> None:
     ]
     try:
         many: list[OrganizationInvitation] = await clerk.organization_invitations.bulk_create(
-            "org_1", requests
+            "org_1", requests, on_progress=lambda done, total: print(f"{done}/{total}")
         )
         print(len(many))
     except BulkInvitationError as error:
