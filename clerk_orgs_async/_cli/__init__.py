@@ -6,9 +6,12 @@ import click
 
 from clerk_orgs_async._cli._connect import connection_options
 from clerk_orgs_async._cli._demo import demo
+from clerk_orgs_async._cli._domains import domains
 from clerk_orgs_async._cli._emulator import emulator
+from clerk_orgs_async._cli._invitations import invitations
 from clerk_orgs_async._cli._members import members
 from clerk_orgs_async._cli._orgs import orgs
+from clerk_orgs_async._cli._roles import permissions, roles
 from clerk_orgs_async._cli._sync import export, sync
 from clerk_orgs_async._version import __version__
 
@@ -21,5 +24,5 @@ def main() -> None:
 
 
 main.add_command(emulator)
-for command in (sync, export, orgs, members, demo):
+for command in (sync, export, orgs, members, invitations, domains, roles, permissions, demo):
     main.add_command(command)

@@ -10,7 +10,7 @@ from clerk_orgs_async._cli._orgs import json_option
 from clerk_orgs_async._cli._output import echo_json, table, to_data
 
 
-async def _organization_id(clerk: ClerkClient, organization: str) -> str:
+async def organization_id(clerk: ClerkClient, organization: str) -> str:
     """The membership endpoints take an ID: a slug is looked up first."""
     if organization.startswith("org_"):
         return organization
@@ -53,7 +53,7 @@ def list_(organization: str, as_json: bool) -> None:
     """List the members of ORGANIZATION (ID or slug), oldest first."""
 
     async def work(clerk: ClerkClient) -> list[OrganizationMembership]:
-        org_id = await _organization_id(clerk, organization)
+        org_id = await organization_id(clerk, organization)
         return await clerk.organization_memberships.list(org_id, order_by="created_at").collect()
 
     _show(run(work), as_json)
@@ -68,7 +68,7 @@ def add(organization: str, user_id: str, role: str, as_json: bool) -> None:
     """Add USER_ID to ORGANIZATION (ID or slug)."""
 
     async def work(clerk: ClerkClient) -> OrganizationMembership:
-        org_id = await _organization_id(clerk, organization)
+        org_id = await organization_id(clerk, organization)
         return await clerk.organization_memberships.create(org_id, user_id=user_id, role=role)
 
     _show_one(run(work), as_json)
@@ -82,7 +82,7 @@ def remove(organization: str, user_id: str, as_json: bool) -> None:
     """Remove USER_ID from ORGANIZATION (ID or slug)."""
 
     async def work(clerk: ClerkClient) -> str:
-        org_id = await _organization_id(clerk, organization)
+        org_id = await organization_id(clerk, organization)
         await clerk.organization_memberships.delete(org_id, user_id)
         return org_id
 
@@ -102,7 +102,7 @@ def set_role(organization: str, user_id: str, role: str, as_json: bool) -> None:
     """Give USER_ID the ROLE in ORGANIZATION (ID or slug)."""
 
     async def work(clerk: ClerkClient) -> OrganizationMembership:
-        org_id = await _organization_id(clerk, organization)
+        org_id = await organization_id(clerk, organization)
         return await clerk.organization_memberships.update(org_id, user_id, role=role)
 
     _show_one(run(work), as_json)

@@ -17,7 +17,10 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "organizations.json
 def test_help_lists_every_command() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("sync", "export", "orgs", "members", "demo", "emulator", "--emulator"):
+    for command in (
+        "sync", "export", "orgs", "members", "invitations", "domains", "roles", "permissions",
+        "demo", "emulator", "--emulator",
+    ):  # fmt: skip
         assert command in result.stdout
 
 

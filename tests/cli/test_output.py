@@ -40,6 +40,31 @@ def test_tables_never_cut_ids(cli: Cli, columns: str | None) -> None:
     assert max(len(line) for line in listed.stdout.splitlines()) <= int(columns or 80)
 
 
+@pytest.mark.parametrize("columns", [None, "60"])
+def test_invitation_and_domain_tables_never_cut_ids_or_addresses(
+    cli: Cli, columns: str | None
+) -> None:
+    state = cli.emulator.state
+    org = state.create_organization(LONG, slug="a-rather-long-slug", created_by="user_1")
+    email = "someone.with.a.long.name@" + "sub." * 5 + "example.com"
+    (invitation,) = state.invitations.create(
+        org.id, [{"email_address": email, "role": "org:member"}]
+    )
+    domain = state.domains.create(org.id, name="a-long-domain-name." + "sub." * 4 + "example.com")
+    env = {**_connection(cli), **({} if columns is None else {"COLUMNS": columns})}
+    for args, whole in (
+        (["invitations", "list", "--all"], [invitation.id, org.id, email]),
+        (["invitations", "list", org.id], [invitation.id, email]),
+        (["domains", "list", "--all"], [domain.id, org.id]),
+        (["domains", "list", org.id], [domain.id]),
+    ):
+        result = cli.runner.invoke(main, args, env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        for text in whole:
+            assert text in result.stdout, (args, text)
+        assert "…" not in result.stdout
+
+
 def _connection(cli: Cli) -> dict[str, str]:
     return {"CLERK_SECRET_KEY": cli.emulator.secret_key, "CLERK_API_URL": cli.emulator.base_url}
 
@@ -64,6 +89,16 @@ def test_every_command_that_prints_data_offers_json() -> None:
         ["members", "add"],
         ["members", "remove"],
         ["members", "set-role"],
+        ["invitations", "invite"],
+        ["invitations", "list"],
+        ["invitations", "revoke"],
+        ["domains", "add"],
+        ["domains", "list"],
+        ["domains", "remove"],
+        ["domains", "verify"],
+        ["roles", "list"],
+        ["roles", "create"],
+        ["permissions", "list"],
         ["sync"],
         ["emulator"],
     ]
