@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from clerk_orgs_async import ClerkClient
+from clerk_orgs_async import (
+    BulkInvitationError,
+    ClerkClient,
+    InvitationRequest,
+    RateLimit,
+    RateLimitError,
+    RetryPolicy,
+)
+from clerk_orgs_async._pacing import SCOPED_LIMITS
 from clerk_orgs_async.sync import (
     DesiredMember,
     DesiredOrganization,
@@ -163,3 +171,39 @@ async def test_a_bulk_call_refused_part_way_is_reported_per_invitation(
         clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
     )
     assert retried.ok and retried.counts["invite"] == 15
+
+
+async def test_invitations_past_the_hourly_budget_wait_for_it_rather_than_fail(
+    clerk_emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Clerk's 50 bulk calls an hour, shrunk to 2 calls a quarter second; the client's own
+    # retry deadline (0.1 s) is shorter than the wait for the third call's permit.
+    bulk = ("POST", "/organizations/{organization_id}/invitations/bulk")
+    monkeypatch.setitem(SCOPED_LIMITS, bulk, ("bulk invitation creates", 2, 0.25, False))
+    emails = [f"dev{n}@example.com" for n in range(25)]
+    async with clerk_emulator.client(
+        rate_limit=RateLimit(1000, 10), retry=RetryPolicy(deadline=0.1)
+    ) as clerk:
+        await sync_organizations(clerk, [acme()])
+        # A direct call keeps its deadline: refused locally, nothing sent.
+        org = await clerk.organizations.get("acme")
+        with pytest.raises(BulkInvitationError) as refused:
+            await clerk.organization_invitations.bulk_create(
+                org.id, [InvitationRequest(email_address=e, role="org:member") for e in emails]
+            )
+        assert isinstance(refused.value.error, RateLimitError)
+        assert refused.value.error.code == "rate_limited_locally"
+        sent = len(refused.value.created)
+        assert sent == 20
+        # The sync's one bulk call (the 5 left) needs that same permit: it waits for it.
+        report = await sync_organizations(
+            clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
+        )
+    assert report.ok, report.failures
+    assert report.counts["invite"] == 5
+    assert len(await pending_in(clerk_emulator)) == 25
+
+
+async def pending_in(clerk_emulator: ClerkEmulator) -> list[str]:
+    async with clerk_emulator.client() as clerk:
+        return sorted((await pending(clerk)).keys())
