@@ -5,7 +5,7 @@ LATEST := .venv-latest
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test demo lint typecheck unit test-latest chromium screenshot bench clean
+.PHONY: test demo lint typecheck unit test-latest chromium redis-server screenshot bench clean
 
 test: lint typecheck unit test-latest
 
@@ -40,10 +40,15 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy --strict
 
-unit: $(VENV)/.installed chromium
+# tests/redis_budget starts and stops its own redis-server (Debian's package) on free ports.
+redis-server:
+	command -v redis-server >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; }
+
+unit: $(VENV)/.installed chromium redis-server
 	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=90
 
-test-latest: $(LATEST)/.installed chromium
+test-latest: $(LATEST)/.installed chromium redis-server
 	$(LATEST)/bin/python -c 'import aiohttp; print("newest aiohttp:", aiohttp.__version__)'
 	$(LATEST)/bin/python -m pytest --ignore=tests/wire -p no:cacheprovider -q
 

@@ -59,6 +59,7 @@ _EXPORTS = {
     "PublicUserData": ".models",
     "RateLimit": "._pacing",
     "RateLimitError": ".errors",
+    "RedisRateLimit": "._redis_limit",
     "ResponseTooLargeError": ".errors",
     "RetryEvent": "._retry",
     "RetryPolicy": "._retry",
@@ -83,6 +84,7 @@ if TYPE_CHECKING:
     from ._pacing import RateLimit as RateLimit
     from ._pagination import Page as Page
     from ._pagination import Paginator as Paginator
+    from ._redis_limit import RedisRateLimit as RedisRateLimit
     from ._retry import RetryEvent as RetryEvent
     from ._retry import RetryPolicy as RetryPolicy
     from ._roles import OrganizationPermissionsAPI as OrganizationPermissionsAPI

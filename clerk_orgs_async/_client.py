@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import aiohttp
 import attrs
@@ -22,7 +22,7 @@ from ._domains import OrganizationDomainsAPI
 from ._invitations import OrganizationInvitationsAPI
 from ._memberships import OrganizationMembershipsAPI
 from ._organizations import OrganizationsAPI
-from ._pacing import UNPACED, Pacer, RateLimit, endpoint_limits, resolve
+from ._pacing import UNPACED, Limit, Pacer, RateLimit, endpoint_limits, resolve
 from ._resource import Call, Lookup
 from ._retry import RULES, Failure, Recovery, RetryEvent, RetryPolicy, classify, decide
 from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
@@ -48,6 +48,9 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
+
+if TYPE_CHECKING:
+    from ._redis_limit import RedisRateLimit
 
 T = TypeVar("T")
 
@@ -120,7 +123,9 @@ class ClerkClient:
         timeout: seconds for a whole attempt, or a ``Timeout`` with connect/read limits.
         retry: the ``RetryPolicy``; ``None`` turns retries off.
         rate_limit: ``"auto"`` paces Clerk's API to the key's documented limit (nothing
-            elsewhere), a ``RateLimit`` sets it, ``None`` turns pacing off.
+            elsewhere), a ``RateLimit`` sets it for this process, a ``RedisRateLimit``
+            shares one budget through Redis with every process using the key, ``None``
+            turns pacing off.
         session: an aiohttp session to borrow; the client never closes it.
         on_retry: called with a ``RetryEvent`` before each retry, e.g. to count retries.
         max_connections: size of the connection pool of the client's own session.
@@ -156,7 +161,7 @@ class ClerkClient:
         api_version: str = DEFAULT_API_VERSION,
         timeout: float | Timeout = 30.0,
         retry: RetryPolicy | None = DEFAULT_RETRY,
-        rate_limit: RateLimit | Literal["auto"] | None = "auto",
+        rate_limit: RateLimit | RedisRateLimit | Literal["auto"] | None = "auto",
         session: aiohttp.ClientSession | None = None,
         on_retry: Callable[[RetryEvent], None] | None = None,
         max_connections: int = 100,
@@ -200,7 +205,7 @@ class ClerkClient:
         self.organization_permissions = OrganizationPermissionsAPI(self)
 
     @property
-    def rate_limit(self) -> RateLimit | None:
+    def rate_limit(self) -> Limit | None:
         """The pacing in force (``"auto"`` resolved)."""
         return self._pacer.limit
 
@@ -254,6 +259,7 @@ class ClerkClient:
         self._closed = True
         if self._owns_session and self._session is not None:
             await self._session.close()
+        await self._pacer.aclose()
 
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._closed:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 import attrs
 from yarl import URL
 
-from ._budget import Permit, SlidingPermits
+from ._budget import SlidingPermits
 
 if TYPE_CHECKING:
+    from ._redis_limit import RedisRateLimit
     from ._resource import Call
 
 # Clerk's documented limits for its Backend API (requests per 10 s).
@@ -66,18 +67,31 @@ def endpoint_limits() -> dict[str, RateLimit]:
 class InstanceBudget(Protocol):
     """The budget every request of the instance draws from."""
 
-    async def acquire(self, latest: float | None) -> Permit | None:
+    async def acquire(self, latest: float | None) -> Releasable | None:
         """A permit to send, or None when none can be had by the loop time ``latest``."""
+
+    async def aclose(self) -> None:
+        """Let go of what the budget holds (a connection), when the client closes."""
+
+
+class Releasable(Protocol):
+    """A request's hold on a budget, released when its answer (or failure) is known."""
+
+    def release(self) -> None: ...
 
 
 class LocalBudget(SlidingPermits):
     """The instance budget kept in this process."""
 
+    async def aclose(self) -> None:
+        """Nothing to let go of."""
 
-Pacing = RateLimit | Literal["auto"] | None
+
+Limit: TypeAlias = "RateLimit | RedisRateLimit"
+Pacing: TypeAlias = "RateLimit | RedisRateLimit | Literal['auto'] | None"
 
 
-def resolve(setting: Pacing, key: str, base_url: URL) -> RateLimit | None:
+def resolve(setting: Pacing, key: str, base_url: URL) -> Limit | None:
     """``"auto"`` paces Clerk's own API by the key's kind and leaves other hosts unpaced."""
     if setting != "auto":
         return setting
@@ -98,7 +112,7 @@ class Ticket:
 
     __slots__ = ("_permits",)
 
-    def __init__(self, permits: list[Permit]) -> None:
+    def __init__(self, permits: list[Releasable]) -> None:
         self._permits = permits
 
     def release(self) -> None:
@@ -109,7 +123,7 @@ class Ticket:
 class Pacer:
     """The scoped budgets of one client, and which endpoints a 429 has blocked until when."""
 
-    def __init__(self, limit: RateLimit | None, secret_key: str) -> None:
+    def __init__(self, limit: Limit | None, secret_key: str) -> None:
         self.limit = limit
         self._instance = limit.budget(secret_key) if limit else None
         self._scoped: dict[str, SlidingPermits] = {}
@@ -120,10 +134,10 @@ class Pacer:
         when that would take past the loop time ``latest``."""
         if self._instance is None:
             return UNPACED
-        permits: list[Permit] = []
+        permits: list[Releasable] = []
         scoped = self._scoped_budget(call)
         if scoped is not None:
-            permit = await scoped.acquire(latest)
+            permit: Releasable | None = await scoped.acquire(latest)
             if permit is None:
                 return None
             permits.append(permit)
@@ -136,6 +150,11 @@ class Pacer:
             Ticket(permits).release()
             return None
         return Ticket([*permits, permit])
+
+    async def aclose(self) -> None:
+        """Close the instance budget (a shared one holds a Redis connection)."""
+        if self._instance is not None:
+            await self._instance.aclose()
 
     def _scoped_budget(self, call: Call[Any]) -> SlidingPermits | None:
         rule = SCOPED_LIMITS.get((call.method, call.route))
