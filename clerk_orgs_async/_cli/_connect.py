@@ -1,16 +1,17 @@
-"""The global options (key, URL, ``--emulator``) and running a command's coroutine with a client."""
+"""The global options (key, URL, ``--emulator``, the shared budget) and running a command's
+coroutine with a client."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 import click
 
-from clerk_orgs_async import ClerkClient, ClerkError, InvalidRequestError
+from clerk_orgs_async import ClerkClient, ClerkError, InvalidRequestError, RedisRateLimit
 from clerk_orgs_async._cli._seed import emulator_users
 
 T = TypeVar("T")
@@ -24,17 +25,35 @@ class Connection:
     secret_key: str | None = None
     base_url: str | None = None
     emulator: bool = False
+    rate_limit_redis: str | None = None
+    share: float | None = None
+
+    def rate_limit(self) -> RedisRateLimit | Literal["auto"]:
+        """The budget shared through Redis when asked for, else the client's default."""
+        if self.rate_limit_redis is None:
+            if self.share is not None:
+                raise click.UsageError("--share applies to the budget of --rate-limit-redis")
+            return "auto"
+        return RedisRateLimit(
+            self.rate_limit_redis, share=1.0 if self.share is None else self.share
+        )
 
     @contextlib.asynccontextmanager
     async def client(self) -> AsyncIterator[ClerkClient]:
         """A client on Clerk, or on a fresh in-process emulator with users user_1 … user_40."""
+        rate_limit = self.rate_limit()
         if not self.emulator:
-            async with ClerkClient(self.secret_key, base_url=self.base_url) as clerk:
+            async with ClerkClient(
+                self.secret_key, base_url=self.base_url, rate_limit=rate_limit
+            ) as clerk:
                 yield clerk
             return
         from clerk_orgs_async.testing import ClerkEmulator
 
-        async with ClerkEmulator(users=emulator_users()) as emu, emu.client() as clerk:
+        async with (
+            ClerkEmulator(users=emulator_users()) as emu,
+            emu.client(rate_limit=rate_limit) as clerk,
+        ):
             yield clerk
 
 
@@ -65,8 +84,18 @@ def _store(
     return callback
 
 
+def _redis_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            RedisRateLimit(value)
+        except InvalidRequestError as error:
+            raise click.BadParameter(str(error)) from None
+    return value
+
+
 def connection_options(group: F) -> F:
-    """Add ``--secret-key``, ``--base-url`` and ``--emulator`` to the command group."""
+    """Add ``--secret-key``, ``--base-url``, ``--emulator``, ``--rate-limit-redis`` and
+    ``--share`` to the command group."""
     options = [
         click.option(
             "--secret-key",
@@ -88,6 +117,22 @@ def connection_options(group: F) -> F:
             expose_value=False,
             callback=_store("emulator"),
             help="Run against a fresh in-process emulator (with users user_1 … user_40).",
+        ),
+        click.option(
+            "--rate-limit-redis",
+            metavar="URL",
+            expose_value=False,
+            callback=_store("rate_limit_redis", _redis_url),
+            help="Share the instance's budget with every process using the key through this "
+            "Redis (redis://host:6379/0); needs the redis extra.",
+        ),
+        click.option(
+            "--share",
+            type=click.FloatRange(0, 1, min_open=True),
+            expose_value=False,
+            callback=_store("share"),
+            help="With --rate-limit-redis: the fraction of the budget this command may use "
+            "in any window, e.g. 0.5 to leave half to a web app [default: 1].",
         ),
     ]
     for option in options:

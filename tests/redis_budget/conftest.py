@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 import redis
 
+# The CLI's fixtures (a live emulator, and clerk-orgs run against it) for test_cli.py.
+from tests.cli.conftest import cli, emulator  # noqa: F401
+
 
 class RedisServer:
     """``redis-server`` with no persistence, on one port for its whole life (so a restart is
