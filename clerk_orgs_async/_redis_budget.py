@@ -77,7 +77,7 @@ class RedisBudget:
         self._fallback: int | None = None  # the pace while Redis is out of reach, and just after
         self._guard_until = 0.0
         self._probe: asyncio.Task[None] | None = None
-        self._to_give_back: list[str] = []
+        self._to_give_back: list[tuple[float, str]] = []  # (loop time back, member)
         self._giving_back: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -161,19 +161,25 @@ class RedisBudget:
     def _answered_now(self, permit: SharedPermit) -> None:
         self._in_flight.discard(permit)
         loop = asyncio.get_running_loop()
-        self._answered.append((loop.time() + self.window, permit.member))
+        back = (loop.time() + self.window, permit.member)
+        self._answered.append(back)
         self._answer.set()
         if self._reachable and not self._closed:
-            self._to_give_back.append(permit.member)
+            self._to_give_back.append(back)
             if self._giving_back is None or self._giving_back.done():
                 self._giving_back = loop.create_task(self._give_back())
 
     async def _give_back(self) -> None:
         """Rescore answered permits in Redis, in batches: one command whatever the burst."""
+        loop = asyncio.get_running_loop()
         while self._to_give_back and self._reachable:
             batch, self._to_give_back = self._to_give_back, []
+            # Back one window after the answer, not after this command: under load the two
+            # can be far apart, and the budget would lose the difference on every request.
+            now = loop.time()
+            held = [(back - now, member) for back, member in batch]
             try:
-                await self._store.give_back(batch, window=self.window)
+                self._workers = await self._store.hold(self._client, held, seen=self._seen_for())
             except RedisUnavailable as exc:
                 self._lose_redis(exc)
 
@@ -207,9 +213,7 @@ class RedisBudget:
             held = [(p.lease_until - now, p.member) for p in self._in_flight]
             held += [(back - now, member) for back, member in self._answered if back > now]
             try:
-                self._workers = await self._store.register(
-                    self._client, held, seen=self._seen_for()
-                )
+                self._workers = await self._store.hold(self._client, held, seen=self._seen_for())
             except RedisUnavailable:
                 continue
             self._reachable = True

@@ -57,21 +57,11 @@ return {0, math.max(1, math.ceil(back - now)), clients}
 """
 )
 
-# ARGV: window ms, members answered. Each comes back one window from now; a member whose
-# lease ran out is added again, which can only hold the budget back, never overrun it.
-_GIVE_BACK = (
-    _NOW
-    + """
-local window = tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + window, ARGV[i]) end
-keep(KEYS[1], window)
-return 0
-"""
-)
-
-# ARGV: client, seen-for ms, then (ms from now, member) pairs: the permits a client held
-# while Redis was out of reach, entered again when it answers. Returns the clients seen.
-_REGISTER = (
+# ARGV: client, seen-for ms, then (ms from now, member) pairs: permits answered (back one
+# window from now), or held while Redis was out of reach (entered again when it answers). A
+# member whose lease ran out is added again, which can only hold the budget back, never
+# overrun it. Returns the clients seen.
+_HOLD = (
     _NOW
     + """
 local clients = seen(ARGV[1], tonumber(ARGV[2]))
@@ -112,16 +102,12 @@ class RedisStore:
         taken, wait_ms, clients = await self._run(_TAKE, args)
         return bool(taken), int(wait_ms) / 1000, int(clients)
 
-    async def give_back(self, members: Sequence[str], *, window: float) -> None:
-        """The permits ``members`` come back one window from now."""
-        await self._run(_GIVE_BACK, [_ms(window), *members])
-
-    async def register(self, client: str, held: Sequence[tuple[float, str]], *, seen: float) -> int:
-        """Enter ``held`` (seconds from now until each comes back, member); clients seen."""
+    async def hold(self, client: str, held: Sequence[tuple[float, str]], *, seen: float) -> int:
+        """Hold each (seconds until it comes back, member) of ``held``; the clients seen."""
         args: list[object] = [client, _ms(seen)]
         for seconds, member in held:
-            args += [_ms(max(seconds, 0.001)), member]
-        return int(await self._run(_REGISTER, args))
+            args += [_ms(seconds), member]
+        return int(await self._run(_HOLD, args))
 
     async def leave(self, client: str) -> None:
         """``client`` no longer uses the budget (it closed)."""

@@ -1,9 +1,12 @@
 """One process of a multi-process job: ``calls`` GETs through a ``RedisRateLimit``.
 
 Run as ``python -m tests.redis_budget._worker URL SECRET REDIS_URL ORG_ID CALLS RATE SHARE``
-(RATE as REQUESTS/SECONDS). Prints one JSON line: the loop time of every request sent (from
-aiohttp's trace, so after the budget's permit), the calls that succeeded, and any that
-failed. Logs of the ``clerk_orgs_async`` logger go to stderr.
+(RATE as REQUESTS/SECONDS; REDIS_URL ``local`` paces this process alone, at SHARE of RATE,
+as a baseline for ``benchmarks/shared_budget.py``). Prints ``READY`` once loaded, starts on
+a line on stdin (so processes start together, however long each took to load), and ends
+with one JSON line: the loop time of every request sent (from aiohttp's trace, so after the
+budget's permit), the calls that succeeded, and any that failed. Logs of the
+``clerk_orgs_async`` logger go to stderr.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from types import SimpleNamespace
 
 import aiohttp
 
-from clerk_orgs_async import ClerkClient, ClerkError, RedisRateLimit
+from clerk_orgs_async import ClerkClient, ClerkError, RateLimit, RedisRateLimit
 
 
 async def main(argv: list[str]) -> None:
@@ -34,9 +37,13 @@ async def main(argv: list[str]) -> None:
 
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(sent)
-    limit = RedisRateLimit(
-        redis_url, requests=int(requests), per_seconds=float(seconds), share=float(share)
-    )
+    limit: RateLimit | RedisRateLimit
+    if redis_url == "local":
+        limit = RateLimit(max(1, int(int(requests) * float(share))), float(seconds))
+    else:
+        limit = RedisRateLimit(
+            redis_url, requests=int(requests), per_seconds=float(seconds), share=float(share)
+        )
     failed: list[str] = []
 
     async with (
@@ -56,4 +63,6 @@ async def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(message)s")
+    print("READY", flush=True)
+    sys.stdin.readline()
     asyncio.run(main(sys.argv[1:]))

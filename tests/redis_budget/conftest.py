@@ -1,101 +1,19 @@
-"""A real ``redis-server`` on a free port, in a temp dir, that a test may kill and restart."""
+"""A real ``redis-server`` per test, and the CLI's fixtures for ``test_cli.py``."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
-# The CLI's fixtures (a live emulator, and clerk-orgs run against it) for test_cli.py.
-from tests.cli.conftest import cli, emulator  # noqa: F401
-
-
-class RedisServer:
-    """``redis-server`` with no persistence, on one port for its whole life (so a restart is
-    the same URL to clients)."""
-
-    def __init__(self, directory: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail(
-                "redis-server is not installed: `make test` installs it "
-                "(apt-get install -y --no-install-recommends redis-server)"
-            )
-        self._binary = binary
-        self._directory = directory
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self._process = subprocess.Popen(
-            [
-                self._binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self._directory),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while not self.answers():
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start on port {self.port}")
-            time.sleep(0.02)
-
-    def answers(self) -> bool:
-        """True when the server answers PING."""
-        try:
-            with self.client() as client:
-                return bool(client.ping())
-        except redis.RedisError:
-            return False
-
-    def client(self) -> redis.Redis:
-        """A synchronous client, to look at what the budget keeps in Redis."""
-        return redis.Redis.from_url(self.url, socket_timeout=2, decode_responses=True)
-
-    def kill(self) -> None:
-        """``kill -9``: no goodbye to the clients."""
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait(timeout=10)
-            self._process = None
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(timeout=10)
-            self._process = None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.cli.conftest import cli, emulator  # noqa: F401  (a live emulator, clerk-orgs on it)
+from tests.redis_budget._server import RedisServer
 
 
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """Started with no persistence on a free port; stopped when the test ends."""
     server = RedisServer(tmp_path)
     server.start()
     try:

@@ -15,7 +15,7 @@ from clerk_orgs_async._pacing import Pacer
 from clerk_orgs_async._redis_budget import RedisBudget, SharedPermit
 from clerk_orgs_async._resource import Call, build_path
 from clerk_orgs_async.testing import ClerkEmulator
-from tests.redis_budget.conftest import RedisServer, _free_port
+from tests.redis_budget._server import RedisServer, free_port
 
 SECRET = "sk_test_Budget0Secret0Never0In0Redis"
 Budgets = Callable[..., RedisBudget]
@@ -197,7 +197,7 @@ async def test_redis_lost_mid_run_paces_locally_warns_once_and_shares_again_when
 async def test_a_redis_never_reached_paces_at_the_default_worker_count(
     budgets: Budgets, caplog: pytest.LogCaptureFixture
 ) -> None:
-    budget = budgets(f"redis://127.0.0.1:{_free_port()}/0", requests=16, per_seconds=30)
+    budget = budgets(f"redis://127.0.0.1:{free_port()}/0", requests=16, per_seconds=30)
     with caplog.at_level(logging.WARNING, logger="clerk_orgs_async"):
         await take(budget)
         await take(budget)  # 16 / 8 workers: two per window

@@ -10,7 +10,7 @@ from clerk_orgs_async._cli import main
 from clerk_orgs_async._cli._connect import Connection
 from clerk_orgs_async._redis_limit import budget_key
 from tests.cli.conftest import Cli
-from tests.redis_budget.conftest import RedisServer
+from tests.redis_budget._server import RedisServer
 
 
 def test_a_command_takes_its_permits_from_redis(cli: Cli, redis_server: RedisServer) -> None:
