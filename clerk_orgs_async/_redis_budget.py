@@ -10,10 +10,12 @@ which caps it at ``share`` of N in any window and paces it while Redis is out of
 When Redis cannot be reached, the client paces by its ledger alone at ``share * N / workers``
 (workers: the clients seen using the key in Redis in the last minute, else
 ``FALLBACK_WORKERS``), warns once, and probes Redis every second in the background. When it
-answers, the permits held meanwhile are entered there, and for one window (plus a probe) the
+answers, the permits held meanwhile are entered there, and for one window (and a probe) the
 client still keeps to its fallback pace: a restarted Redis starts empty, and by then every
-client has entered what it holds. No caller waits on an unreachable Redis beyond the one
-command that found it so (``_redis_store.TIMEOUT`` at most), nor ever sees an error from it.
+client has entered what it holds. Only the window in which Redis is lost can overrun the
+budget: each client then knows what it holds itself, not what the others hold. No caller
+waits on an unreachable Redis beyond the one command that found it so
+(``_redis_store.TIMEOUT`` at most), nor ever sees an error from it.
 """
 
 from __future__ import annotations
