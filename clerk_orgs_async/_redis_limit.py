@@ -62,11 +62,8 @@ def _check_key(_: object, __: attrs.Attribute[Any], value: object) -> None:
 
 
 def masked(url: str) -> str:
-    """``url`` with any password it carries shown as ``***``."""
-    try:
-        parsed = URL(url)
-    except ValueError:
-        return "<not a URL>"
+    """``url`` (one yarl can parse) with any password it carries shown as ``***``."""
+    parsed = URL(url)
     if parsed.password:
         parsed = parsed.with_password("***")
     if "password" in parsed.query:

@@ -20,6 +20,7 @@ from clerk_orgs_async._redis_limit import budget_key
         ({"url": "http://localhost:6379"}, "must be redis://"),
         ({"url": "localhost:6379"}, "must be redis://"),
         ({"url": "redis://"}, "must be redis://"),
+        ({"url": "redis://[::1"}, "is not a URL"),
         ({"url": ""}, "must be redis://"),
         ({"url": 6379}, "must be a string"),
         ({"url": None}, "must be a string"),

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from clerk_orgs_async import ClientClosedError, RedisRateLimit
+from clerk_orgs_async import ClientClosedError, RedisRateLimit, _redis_budget, _redis_store
 from clerk_orgs_async._pacing import Pacer
 from clerk_orgs_async._redis_budget import RedisBudget, SharedPermit
 from clerk_orgs_async._resource import Call, build_path
@@ -134,12 +134,25 @@ async def test_a_share_caps_its_client_and_leaves_the_rest_to_others(
 ) -> None:
     half = budgets(redis_server.url, requests=10, per_seconds=30, share=0.5)
     whole = budgets(redis_server.url, requests=10, per_seconds=30)
-    for _ in range(5):
-        await take(half)
+    held = [await take(half) for _ in range(5)]
     assert await half.acquire(soon()) is None  # its half is used, though 5 permits are free
     for _ in range(5):
         await take(whole)
     assert await whole.acquire(soon()) is None
+    for permit in held:
+        permit.release()
+    assert await half.acquire(soon()) is None  # answered: back only a window later
+
+
+async def test_a_waiter_behind_another_gives_up_at_its_own_deadline(
+    redis_server: RedisServer, budgets: Budgets
+) -> None:
+    budget = budgets(redis_server.url, requests=1, per_seconds=0.5)
+    (await take(budget)).release()
+    first = asyncio.ensure_future(budget.acquire(soon(2)))  # waits for the permit to come back
+    await asyncio.sleep(0.05)
+    assert await budget.acquire(soon(0.1)) is None  # behind it, and would pass its deadline
+    assert await first is not None
 
 
 async def test_a_crashed_clients_permits_come_back_when_their_lease_ends(
@@ -194,6 +207,35 @@ async def test_redis_lost_mid_run_paces_locally_warns_once_and_shares_again_when
     assert sum("answers again" in r.getMessage() for r in caplog.records) == 1
 
 
+async def test_when_redis_returns_a_client_keeps_to_its_local_pace_for_one_more_window(
+    redis_server: RedisServer, budgets: Budgets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_redis_budget, "_PROBE_EVERY", 0.05)
+    monkeypatch.setattr(_redis_budget, "TIMEOUT", 0.05)  # the guard: window + probe + timeout
+    a, b = (budgets(redis_server.url, requests=20, per_seconds=0.3) for _ in range(2))
+    (await take(b)).release()
+    held = [await take(a)]  # a has seen two clients: its local pace is 20 / 2
+    redis_server.kill()
+    held += [await take(a) for _ in range(9)]
+    assert not a.shared
+    assert await a.acquire(soon(0.1)) is None  # ten in flight: its local pace
+    await asyncio.sleep(0.15)  # a probe or two find Redis still down
+    redis_server.start()
+    for _ in range(100):
+        if a.shared:
+            break
+        await asyncio.sleep(0.02)
+    assert a.shared
+    assert await a.acquire(soon(0.1)) is None  # still ten at most, for a window
+    await asyncio.sleep(0.4)
+    held.append(await take(a))  # then its whole share again, through Redis
+    with redis_server.client() as client:
+        (key,) = [k for k in client.scan_iter() if not k.endswith(":clients")]
+        assert set(client.zrange(key, 0, -1)) == {permit.member for permit in held}
+    for permit in held:
+        permit.release()
+
+
 async def test_a_redis_never_reached_paces_at_the_default_worker_count(
     budgets: Budgets, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -206,7 +248,10 @@ async def test_a_redis_never_reached_paces_at_the_default_worker_count(
     assert "over 8 clients" in caplog.records[0].getMessage()
 
 
-async def test_a_hung_redis_costs_one_timeout_then_nothing(budgets: Budgets) -> None:
+async def test_a_hung_redis_costs_one_timeout_then_nothing(
+    budgets: Budgets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_redis_store, "TIMEOUT", 0.3)  # 2 s by default
     connections = 0
 
     async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
