@@ -21,6 +21,7 @@ from clerk_orgs_async import (
     Page,
     RateLimit,
     RateLimitError,
+    RedisRateLimit,
     RetryEvent,
     RetryPolicy,
     Timeout,
@@ -116,3 +117,11 @@ async def organization_surface(clerk: ClerkClient) -> None:
     async for membership in memberships:
         print(membership.organization.slug)
     print(pending.total_count, revoked.status, verification, domains, gone, roles)
+
+
+async def shared_budget() -> None:
+    limit = RedisRateLimit("redis://cache:6379/0", share=0.5, per_seconds=10.0)
+    requests: int | None = limit.requests
+    async with ClerkClient("sk_test_x", rate_limit=limit) as clerk:
+        in_force: RateLimit | RedisRateLimit | None = clerk.rate_limit
+        print(requests, in_force, await clerk.organizations.list(limit=1))
