@@ -11,6 +11,11 @@ from pathlib import Path
 
 import redis
 
+MISSING = (
+    "redis-server is not installed: `make test` installs it "
+    "(apt-get install -y --no-install-recommends redis-server)"
+)
+
 
 class RedisServer:
     """``redis-server`` with no persistence, on one port for its whole life (so a restart is
@@ -19,10 +24,7 @@ class RedisServer:
     def __init__(self, directory: Path) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            raise RuntimeError(
-                "redis-server is not installed: `make test` installs it "
-                "(apt-get install -y --no-install-recommends redis-server)"
-            )
+            raise RuntimeError(MISSING)
         self._binary = binary
         self._directory = directory
         self.port = free_port()
