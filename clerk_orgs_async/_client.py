@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import time
 from collections.abc import Callable
@@ -183,6 +184,8 @@ class ClerkClient:
         self.api_version = api_version
         self.timeout = _as_timeout(timeout)
         self.retry = _as_policy(retry)
+        if on_retry is not None and not callable(on_retry):
+            raise InvalidRequestError(f"on_retry must be a function or None, got {on_retry!r:.40}")
         self.on_retry = on_retry
         self.max_response_bytes = _positive(max_response_bytes, "max_response_bytes")
         self._max_connections = _positive(max_connections, "max_connections")
@@ -191,6 +194,10 @@ class ClerkClient:
         self._headers = build_headers(key, api_version)
         self._pacer = Pacer(resolve(rate_limit, key, self.base_url), key)
         self._root = str(self.base_url) + "/"
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise InvalidRequestError(
+                f"session must be an aiohttp.ClientSession or None, got {type(session).__name__}"
+            )
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -568,7 +575,7 @@ def _as_policy(value: RetryPolicy | None) -> RetryPolicy | None:
 def _as_timeout(value: float | Timeout) -> Timeout:
     if isinstance(value, Timeout):
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
         raise InvalidRequestError(f"timeout must be seconds > 0 or a Timeout, got {value!r}")
     return Timeout(total=value, connect=min(10.0, value))
 

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 import attrs
 from yarl import URL
 
+from . import _rules as rules
 from ._budget import SlidingPermits
+from .errors import InvalidRequestError
 
 if TYPE_CHECKING:
     from ._redis_limit import RedisRateLimit
@@ -47,8 +49,8 @@ and per membership for writes; the invitation limits are taken per instance (str
 class RateLimit:
     """At most ``requests`` requests in any window of ``per_seconds`` seconds."""
 
-    requests: int = attrs.field(validator=attrs.validators.gt(0))
-    per_seconds: float = attrs.field(validator=attrs.validators.gt(0))
+    requests: int = attrs.field(validator=rules.whole_number(1))
+    per_seconds: float = attrs.field(validator=rules.seconds(above=True))
 
     def budget(self, secret_key: str) -> InstanceBudget:
         """This process's budget (a ``RedisRateLimit`` shares one across processes)."""
@@ -92,9 +94,19 @@ Pacing: TypeAlias = "RateLimit | RedisRateLimit | Literal['auto'] | None"
 
 
 def resolve(setting: Pacing, key: str, base_url: URL) -> Limit | None:
-    """``"auto"`` paces Clerk's own API by the key's kind and leaves other hosts unpaced."""
-    if setting != "auto":
+    """``"auto"`` paces Clerk's own API by the key's kind and leaves other hosts unpaced.
+
+    Raises:
+        InvalidRequestError: a setting that is none of these (``rate_limit=5``).
+    """
+    from ._redis_limit import RedisRateLimit  # here: it imports this module
+
+    if setting is None or isinstance(setting, RateLimit | RedisRateLimit):
         return setting
+    if setting != "auto":
+        raise InvalidRequestError(
+            f"rate_limit must be 'auto', a RateLimit, a RedisRateLimit or None, got {setting!r}"
+        )
     if base_url.host != _CLERK_HOST:
         return None
     if key.startswith("sk_live_"):

@@ -6,10 +6,10 @@ import asyncio
 import enum
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import attrs
 
+from . import _rules as rules
 from .errors import (
     APIConnectionError,
     APIError,
@@ -24,14 +24,6 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
-def _at_least(minimum: float) -> Callable[[object, attrs.Attribute[Any], float], None]:
-    def check(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
-        if value < minimum:
-            raise ValueError(f"{attribute.name} must be >= {minimum}, got {value!r}")
-
-    return check
-
-
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """How a call is retried: exponential backoff with full jitter, attempts and a deadline.
@@ -42,12 +34,14 @@ class RetryPolicy:
     runs, past ``deadline`` seconds from the call's start.
     """
 
-    max_attempts: int = attrs.field(default=4, validator=_at_least(1))
-    initial_delay: float = attrs.field(default=0.5, validator=_at_least(0))
-    max_delay: float = attrs.field(default=8.0, validator=_at_least(0))
-    multiplier: float = attrs.field(default=2.0, validator=_at_least(1))
-    jitter: bool = True
-    deadline: float | None = 60.0
+    max_attempts: int = attrs.field(default=4, validator=rules.whole_number(1))
+    initial_delay: float = attrs.field(default=0.5, validator=rules.seconds())
+    max_delay: float = attrs.field(default=8.0, validator=rules.seconds())
+    multiplier: float = attrs.field(default=2.0, validator=rules.seconds(minimum=1))
+    jitter: bool = attrs.field(default=True, validator=rules.boolean_setting)
+    deadline: float | None = attrs.field(
+        default=60.0, validator=rules.seconds(above=True, optional=True)
+    )
 
     def backoff(self, retry: int, rng: Callable[[], float] = random.random) -> float:
         """The wait before retry number ``retry`` (1 for the first retry)."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
+
+import attrs
 
 from ._unset import UNSET
 from .errors import InvalidRequestError
@@ -41,6 +43,45 @@ _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _ROLE_KEY = re.compile(r"org:[a-z0-9_]+")
 _PERMISSION_KEY = re.compile(r"org:[a-z0-9_]+:[a-z0-9_]+")
 _EPOCH_MS_MAX = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+
+
+def whole_number(minimum: int) -> Callable[[object, attrs.Attribute[Any], Any], None]:
+    """An attrs validator for a setting (``RetryPolicy``, ``RateLimit``): an int >= minimum."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _refuse(attribute.name, f"an integer >= {minimum}", value)
+
+    return check
+
+
+def boolean_setting(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An attrs validator for a setting that is True or False."""
+    if not isinstance(value, bool):
+        raise _refuse(attribute.name, "True or False", value)
+
+
+def seconds(
+    *, minimum: float = 0.0, above: bool = False, optional: bool = False
+) -> Callable[[object, attrs.Attribute[Any], Any], None]:
+    """An attrs validator for a setting in seconds: finite, >= (or > with ``above``)
+    ``minimum``; None too when ``optional``. NaN and infinity are refused: they would make
+    a wait or a deadline silently endless."""
+    wanted = f"a finite number {'>' if above else '>='} {minimum:g}" + " or None" * optional
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < minimum
+            or (above and value == minimum)
+        ):
+            raise _refuse(attribute.name, wanted, value)
+
+    return check
 
 
 def _refuse(name: str, wanted: str, value: Any) -> InvalidRequestError:

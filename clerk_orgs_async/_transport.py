@@ -11,10 +11,14 @@ import attrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from . import _rules as rules
 from .errors import APIConnectionError, APITimeoutError, ClerkError
 
 MAX_ERROR_BODY = 64 * 1024
 """How much of an error response is read for its message; the rest is left unread."""
+
+
+_SECONDS = rules.seconds(above=True, optional=True)
 
 
 @attrs.frozen
@@ -22,9 +26,9 @@ class Timeout:
     """Timeouts in seconds: ``total`` for a whole attempt, ``connect`` to get a connection
     (including the wait for a free one in the pool) and ``read`` between two reads."""
 
-    total: float | None = 30.0
-    connect: float | None = 10.0
-    read: float | None = None
+    total: float | None = attrs.field(default=30.0, validator=_SECONDS)
+    connect: float | None = attrs.field(default=10.0, validator=_SECONDS)
+    read: float | None = attrs.field(default=None, validator=_SECONDS)
 
     _uncapped: aiohttp.ClientTimeout = attrs.field(init=False, repr=False, eq=False)
 

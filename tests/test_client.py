@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -15,6 +17,7 @@ from clerk_orgs_async import (
     ClerkClient,
     ClientClosedError,
     InvalidRequestError,
+    RateLimit,
     RetryPolicy,
     Timeout,
 )
@@ -260,11 +263,44 @@ def test_base_url_with_credentials_is_refused() -> None:
         {"retry": 3},
         {"max_response_bytes": -1},
         {"api_version": 20251110},
+        {"timeout": math.inf},
+        {"rate_limit": 5},
+        {"rate_limit": "fast"},
+        {"on_retry": 5},
+        {"session": "a session"},
     ],
 )
 def test_options_of_the_wrong_type_are_refused(options: dict[str, object]) -> None:
     with pytest.raises(InvalidRequestError):
         ClerkClient(SECRET, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("setting", "options", "message"),
+    [
+        (RetryPolicy, {"max_attempts": "3"}, "max_attempts must be an integer >= 1, got '3'"),
+        (RetryPolicy, {"max_attempts": 1.5}, "max_attempts must be an integer"),
+        (RetryPolicy, {"max_attempts": True}, "max_attempts must be an integer"),
+        (RetryPolicy, {"deadline": -1}, "deadline must be a finite number > 0 or None"),
+        (RetryPolicy, {"deadline": math.nan}, "deadline must be a finite number"),
+        (RetryPolicy, {"initial_delay": math.inf}, "initial_delay must be a finite number"),
+        (RetryPolicy, {"jitter": 0}, "jitter must be True or False"),
+        (RateLimit, {"requests": 0.5, "per_seconds": 1}, "requests must be an integer >= 1"),
+        (RateLimit, {"requests": "100", "per_seconds": 10}, "requests must be an integer"),
+        (RateLimit, {"requests": 100, "per_seconds": math.inf}, "per_seconds must be a finite"),
+        (RateLimit, {"requests": 100, "per_seconds": 0}, "per_seconds must be a finite number > 0"),
+        (Timeout, {"total": -1}, "total must be a finite number > 0 or None"),
+        (Timeout, {"connect": "10"}, "connect must be a finite number"),
+        (Timeout, {"read": math.nan}, "read must be a finite number"),
+    ],
+)
+def test_settings_out_of_range_are_refused_with_the_field_named(
+    setting: type[object], options: dict[str, object], message: str
+) -> None:
+    # Accepted, NaN or infinity would make a wait or a deadline silently endless, and a
+    # string would fail later with a TypeError deep in a request.
+    with pytest.raises(InvalidRequestError, match=re.escape(message)):
+        setting(**options)
 
 
 async def test_entering_a_shared_client_again_is_counted(server: Server) -> None:
