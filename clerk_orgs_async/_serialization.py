@@ -58,12 +58,33 @@ def wrong_type(field: str, value: Any) -> None:
     raise TypeError(f"{field!r} has the wrong type: {type(value).__name__} {value!r:.40}")
 
 
-def _field_lines(field: attrs.Attribute[Any], namespace: dict[str, Any], convert: Any) -> list[str]:
-    """The statements that read one field from the JSON object ``o`` into ``self``."""
+def _twin(cls: type[Any]) -> type[Any] | None:
+    """A mutable class whose instances can become ``cls`` instances, or None if Python refuses."""
+    slots = tuple(getattr(cls, "__slots__", ()))
+    if not slots or "__weakref__" in slots or "__dict__" in slots:
+        return None
+    twin = type(f"_Mutable{cls.__name__}", (object,), {"__slots__": slots})
+    probe: Any = object.__new__(twin)
+    marks = [object() for _ in slots]
+    try:
+        for slot, mark in zip(slots, marks, strict=True):
+            setattr(probe, slot, mark)
+        probe.__class__ = cls
+    except TypeError:
+        return None
+    same = all(getattr(probe, s) is m for s, m in zip(slots, marks, strict=True))
+    return twin if same else None
+
+
+def _field_lines(
+    field: attrs.Attribute[Any], namespace: dict[str, Any], convert: Any, *, assign: bool
+) -> list[str]:
+    """The statements that read one field from the JSON object ``o`` into ``self``
+    (``assign``: by ``self.field = v``, else through the slot's descriptor)."""
     name, kind = field.name, field.type
     optional = _is_optional(kind)
     inner = _without_none(kind) if optional else kind
-    store = f"    s_{name}(self, "
+    store = f"    self.{name} = (" if assign else f"    s_{name}(self, "
     if inner == dict[str, Any]:
         return [f"    v = g({name!r})", f"{store}v if v.__class__ is dict else {{}})"]
     if inner == list[str]:
@@ -114,6 +135,14 @@ def _lean_structure(converter: cattrs.Converter) -> Callable[[type[Any]], Callab
     have no validators, converters or ``__attrs_post_init__`` (checked here). The strict
     cattrs converter used in the tests checks the models against Clerk's payloads, and a
     property test checks that both converters agree.
+
+    A frozen model refuses ``self.field = v``, and setting a slot through its descriptor is a
+    call (a third of the hook's time for an organization). So the fields are assigned on an
+    instance of a mutable twin with the very same slots, which then becomes the model by
+    ``__class__`` assignment: Python allows it between classes of one layout, and
+    ``_twin`` checks that it does before the hook relies on it (else the descriptors are
+    used). The models have no ``__weakref__`` slot for that reason: CPython only treats
+    layouts as equal when that slot comes first.
     """
 
     def convert(inner: Any) -> Callable[[Any], Any]:
@@ -134,10 +163,19 @@ def _lean_structure(converter: cattrs.Converter) -> Callable[[type[Any]], Callab
             "ms": ms_to_datetime,
             "wrong": wrong_type,
         }
-        lines = ["def structure(o, _=None):", "    g = o.get", "    self = new(cls)"]
+        twin = _twin(cls)
+        namespace["twin"] = twin
+        lines = [
+            "def structure(o, _=None):",
+            "    g = o.get",
+            f"    self = new({'twin' if twin else 'cls'})",
+        ]
         for field in fields:
-            namespace[f"s_{field.name}"] = getattr(cls, field.name).__set__
-            lines += _field_lines(field, namespace, convert)
+            if twin is None:
+                namespace[f"s_{field.name}"] = getattr(cls, field.name).__set__
+            lines += _field_lines(field, namespace, convert, assign=twin is not None)
+        if twin is not None:
+            lines.append("    self.__class__ = cls")
         lines.append("    return self")
         code = compile("\n".join(lines), f"<clerk_orgs_async structure {cls.__name__}>", "exec")
         exec(code, namespace)  # noqa: S102 - generated from the model's own fields

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class Organization:
     """An organization (``OrganizationWithLogo`` adds nothing but the optional logo fields)."""
 
@@ -62,7 +62,7 @@ class Organization:
     role_set_key: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class PublicUserData:
     """The public part of a member's user record."""
 
@@ -78,7 +78,7 @@ class PublicUserData:
     deprovisioned: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class OrganizationMembership:
     """A user's membership in an organization, with the organization and the user's public data."""
 
@@ -95,7 +95,7 @@ class OrganizationMembership:
     public_user_data: PublicUserData | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class DeletedObject:
     """What a delete returns."""
 
@@ -106,7 +106,7 @@ class DeletedObject:
     external_id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class PublicOrganizationData:
     """The public part of an organization, as instance-wide lists show it."""
 
@@ -117,7 +117,7 @@ class PublicOrganizationData:
     has_image: bool = False
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class PublicInviterData:
     """The public part of the user who sent an invitation."""
 
@@ -129,7 +129,7 @@ class PublicInviterData:
     identifier: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class OrganizationInvitation:
     """An invitation to join an organization, sent to an email address.
 
@@ -155,7 +155,7 @@ class OrganizationInvitation:
     public_organization_data: PublicOrganizationData | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class InvitationRequest:
     """One invitation of ``organization_invitations.bulk_create``: the fields of ``create``."""
 
@@ -169,7 +169,7 @@ class InvitationRequest:
     notify: bool | None | Unset = UNSET
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class DomainVerification:
     """Where a domain's verification stands: ``status`` (``verified``, ``unverified``…)."""
 
@@ -180,7 +180,7 @@ class DomainVerification:
     verified_at: datetime | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class OrganizationDomain:
     """An email domain of an organization, and how people with it may join.
 
@@ -204,7 +204,7 @@ class OrganizationDomain:
     public_organization_data: PublicOrganizationData | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class OrganizationPermission:
     """A permission (``org:invoices:read``); ``type`` is ``system`` or ``user``."""
 
@@ -218,7 +218,7 @@ class OrganizationPermission:
     type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class OrganizationRole:
     """A role members and invitations carry (``org:admin``), with its permissions."""
 

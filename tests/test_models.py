@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -49,6 +51,41 @@ def test_models_are_frozen_and_slotted() -> None:
     with pytest.raises(AttributeError):
         org.name = "x"  # type: ignore[misc]
     assert not hasattr(org, "__dict__")
+
+
+def test_models_the_lean_hook_builds_are_the_models_themselves() -> None:
+    from clerk_orgs_async._serialization import structurer
+
+    payload = sample("membership")
+    fast: Any = structurer(OrganizationMembership)(payload)
+    slow = STRICT.structure(payload, OrganizationMembership)
+    pairs: list[tuple[Any, type[Any]]] = [
+        (fast, OrganizationMembership),
+        (fast.organization, Organization),
+    ]
+    for built, model in pairs:
+        assert type(built) is model
+        with pytest.raises(AttributeError):
+            built.id = "x"
+    assert fast == slow
+    assert pickle.loads(pickle.dumps(fast)) == slow  # noqa: S301 - our own bytes
+    assert attrs.evolve(fast, role="org:admin").role == "org:admin"
+
+
+def test_a_model_whose_layout_cannot_be_twinned_is_built_through_its_descriptors() -> None:
+    from clerk_orgs_async._serialization import _lean_structure, _twin
+
+    @attrs.frozen(kw_only=True)  # a __weakref__ slot: CPython refuses the class swap
+    class WithWeakref:
+        id: str
+        created_at: datetime
+
+    assert _twin(WithWeakref) is None
+    assert _twin(Organization) is not None
+    build = _lean_structure(make_converter())(WithWeakref)
+    built = build({"id": "x_1", "created_at": 0})
+    assert type(built) is WithWeakref
+    assert built == WithWeakref(id="x_1", created_at=datetime(1970, 1, 1, tzinfo=timezone.utc))
 
 
 def _optional_keys(cls: type[Any]) -> list[tuple[str, bool]]:
