@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 
@@ -24,16 +24,7 @@ ActionKind = Literal[
 ]
 Outcome = Literal["planned", "applied", "failed", "skipped", "unknown"]
 Key = Literal["slug", "name"]
-ACTION_KINDS: tuple[ActionKind, ...] = (
-    "create",
-    "update",
-    "delete",
-    "add_member",
-    "remove_member",
-    "set_role",
-    "invite",
-    "revoke_invitation",
-)
+ACTION_KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
 DEFAULT_ROLE = "org:member"
 
 
