@@ -11,8 +11,13 @@ except ImportError:  # pragma: no cover - exercised in the environment without s
     orjson = None  # type: ignore[assignment]
 
 
-def _std_loads(data: bytes) -> Any:
-    return json.loads(data)
+def _std_loads(data: bytes | str) -> Any:
+    try:
+        return json.loads(data)
+    except RecursionError:
+        # The stdlib decoder recurses once per nesting level: a hostile document must be a
+        # ValueError like any other malformed one, not an error no caller expects.
+        raise ValueError("JSON nested too deeply to decode") from None
 
 
 def _std_dumps(obj: Any) -> bytes:
@@ -22,7 +27,7 @@ def _std_dumps(obj: Any) -> bytes:
 if orjson is not None:
     _OPTIONS = orjson.OPT_NON_STR_KEYS
 
-    def loads(data: bytes) -> Any:
+    def loads(data: bytes | str) -> Any:
         """Decode a JSON document; raises ``ValueError`` on malformed input."""
         return orjson.loads(data)
 

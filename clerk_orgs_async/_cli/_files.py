@@ -68,13 +68,18 @@ def loads_strict(text: str) -> Any:
     """``json.loads`` that refuses NaN and Infinity, which JSON cannot carry.
 
     Raises:
-        ValueError: malformed JSON, a non-finite number, or an integer too long to read.
+        ValueError: malformed JSON, a non-finite number, an integer too long to read, or
+            nesting deeper than the interpreter's recursion limit.
     """
 
     def refuse(constant: str) -> Any:
         raise ValueError(f"{constant} is not a JSON number")
 
-    return json.loads(text, parse_constant=refuse)
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except RecursionError:
+        # The decoder recurses once per nesting level.
+        raise ValueError("nested too deeply") from None
 
 
 def neutralize(cell: str) -> str:

@@ -10,6 +10,7 @@ import click
 
 from clerk_orgs_async import UNSET, ClerkClient, Organization, Unset
 from clerk_orgs_async._cli._connect import run
+from clerk_orgs_async._cli._files import loads_strict
 from clerk_orgs_async._cli._output import echo_json, table, to_data
 
 T = TypeVar("T")
@@ -22,9 +23,12 @@ def _metadata(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     if value is None:
         return UNSET
     try:
-        data = json.loads(value)
+        data = loads_strict(value)
     except json.JSONDecodeError as exc:
         raise click.BadParameter(f"invalid JSON: {exc.msg}") from None
+    except ValueError as exc:
+        # NaN or Infinity, an integer past 4300 digits, nesting past the recursion limit.
+        raise click.BadParameter(f"invalid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise click.BadParameter("must be a JSON object")
     return data

@@ -20,6 +20,11 @@ from clerk_orgs_async.testing._errors import body_invalid, param_invalid, param_
 METADATA_API_VERSION = "2026-05-12"
 """From this ``Clerk-API-Version`` on, ``PATCH /organizations/{id}`` refuses metadata."""
 
+MAX_BODY_DEPTH = 100
+"""Clerk documents no nesting limit. Deeper bodies get 400 ``request_body_invalid`` so the
+emulator never accepts a value it could not store, answer or show (the standard library's
+encoder and decoder recurse once per level); the client refuses metadata past 64 levels."""
+
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -89,9 +94,14 @@ def decode(raw: bytes) -> Any:
     """Decode a JSON body; an empty one is ``{}``."""
     try:
         body = loads(raw) if raw.strip() else {}
-        _check_strict(body)
     except ValueError:
         raise body_invalid("it is not valid JSON") from None
+    try:
+        _check_strict(body)
+    except UnicodeEncodeError:  # a lone surrogate
+        raise body_invalid("it is not valid JSON") from None
+    except ValueError as exc:
+        raise body_invalid(str(exc)) from None
     return body
 
 
@@ -122,20 +132,25 @@ def check(body: Any, schema: Body) -> dict[str, Any]:
 
 
 def _check_strict(value: Any) -> None:
-    """Raise ``ValueError`` for NaN, ±Infinity or a lone surrogate anywhere in ``value``."""
-    # orjson refuses them; the stdlib decoder lets them through, and they could not be
-    # answered back as JSON.
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("not a finite number")
-    if isinstance(value, str):
-        value.encode()
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            key.encode()
-            _check_strict(item)
-    elif isinstance(value, list):
-        for item in value:
-            _check_strict(item)
+    """Raise ``ValueError`` for NaN, ±Infinity, a lone surrogate or nesting past the limit."""
+    # orjson refuses the first three; the stdlib decoder lets them through, and they could
+    # not be answered back as JSON. An explicit stack, not recursion: depth is what is checked.
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("it is not valid JSON")  # NaN and ±Infinity are not JSON
+        if isinstance(item, str):
+            item.encode()
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_BODY_DEPTH:
+                raise ValueError(f"it nests deeper than {MAX_BODY_DEPTH} levels")
+            if isinstance(item, dict):
+                for key in item:
+                    key.encode()
+                stack.extend((child, depth + 1) for child in item.values())
+            else:
+                stack.extend((child, depth + 1) for child in item)
 
 
 def query_int(query: Mapping[str, str], name: str, default: int | None = None) -> int | None:

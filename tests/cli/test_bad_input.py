@@ -49,6 +49,10 @@ def test_a_malformed_number_in_a_csv_file(cli: Cli, tmp_path: Path, cell: str) -
         ),
         ('{"slug": "a", "name": "A", "public_metadata": {"x": -Infinity}}', "line 1"),
         ('{"slug": "a", "name": "A", "max_allowed_memberships": 1e400}', "line 1"),
+        (
+            '{"slug": "a", "name": "A", "public_metadata": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "line 1: invalid JSON: nested too deeply",
+        ),
     ],
 )
 def test_a_malformed_number_in_a_json_lines_file(
@@ -148,4 +152,20 @@ def test_the_emulator_refuses_a_key_clients_could_not_send() -> None:
 def test_an_argument_the_client_refuses_is_a_usage_error(cli: Cli) -> None:
     result = cli("orgs", "create", "--name", "Acme", "--slug", "Not A Slug")
     _one_line_usage_error(result, "InvalidRequestError", "slug")
+    assert list(cli.emulator.requests) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '{"a": ' + "9" * 5000 + "}",  # past Python's 4300-digit limit for str -> int
+        '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}",  # past the recursion limit
+        '{"a": NaN}',
+        "{nope",
+    ],
+    ids=["5000 digits", "nested", "NaN", "malformed"],
+)
+def test_metadata_json_that_cannot_be_read_is_a_usage_error(cli: Cli, value: str) -> None:
+    result = cli("orgs", "create", "--name", "Acme", "--public-metadata", value)
+    _one_line_usage_error(result, "--public-metadata", "invalid JSON")
     assert list(cli.emulator.requests) == []

@@ -308,3 +308,18 @@ async def test_logos_are_served_to_the_console_alone(
         assert response.content_type == "image/png"
         assert await response.read() == seeded.acme_logo
     assert emulator.stats.requests == before
+
+
+@pytest.mark.parametrize("depth", [400, 5_000])
+async def test_a_request_body_nested_deeply_is_shown_indented_or_as_sent(
+    emulator: ClerkEmulator, http: aiohttp.ClientSession, depth: int
+) -> None:
+    body = '{"a":' * depth + "1" + "}" * depth
+    headers = {"Authorization": f"Bearer {SECRET}", "Content-Type": "application/json"}
+    async with http.post(f"{emulator.base_url}/organizations", data=body, headers=headers) as sent:
+        assert sent.status == 400
+    seq = emulator.requests[-1].seq
+    async with http.get(emulator.console_url + f"_console/requests/{seq}") as response:
+        assert response.status == 200
+        shown = "".join((await response.text()).split())  # indented, or as sent
+    assert body[:1000].replace('"', "&quot;") in shown

@@ -146,3 +146,34 @@ async def test_json_that_cannot_be_answered_back_is_a_400(
     assert reply.status == 400, (json_backend, reply.body)
     assert reply.error_code() == "request_body_invalid"
     assert api.emulator.state.organizations == {}
+
+
+def _nested(depth: int) -> bytes:
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+@pytest.mark.parametrize("depth", [150, 990, 1_030, 100_000])
+async def test_a_body_nested_past_the_limit_is_a_400_and_stores_nothing(
+    api: Api, json_backend: str, depth: int
+) -> None:
+    body = b'{"name": "Acme", "created_by": "user_alice", "public_metadata": %s}' % _nested(depth)
+    reply = await api.call(
+        "POST", "/organizations", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert reply.status == 400, (json_backend, reply.body)
+    assert reply.error_code() == "request_body_invalid"
+    assert api.emulator.state.organizations == {}
+
+
+async def test_a_body_nested_within_the_limit_is_stored_and_answered_back(
+    api: Api, json_backend: str
+) -> None:
+    body = b'{"name": "Acme", "created_by": "user_alice", "public_metadata": %s}' % _nested(98)
+    reply = await api.call(
+        "POST", "/organizations", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert reply.status == 200, (json_backend, reply.body)
+    metadata = reply.body["public_metadata"]
+    for _ in range(98):
+        metadata = metadata["a"]
+    assert metadata == 1

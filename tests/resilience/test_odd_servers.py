@@ -20,6 +20,7 @@ from aiohttp import web
 
 from clerk_orgs_async import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
     BadRequestError,
     ClerkClient,
@@ -209,6 +210,42 @@ async def test_a_list_of_the_wrong_shape_is_an_unexpected_response(page: object)
             await clerk.organizations.list()
         with pytest.raises(UnexpectedResponseError):
             await clerk.organizations.list().collect()
+
+
+_HOSTILE_JSON = {
+    "nested past any recursion limit": b'{"data":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    "an integer of 5000 digits": b'{"data":[],"total_count":' + b"9" * 5000 + b"}",
+    "a number past a double": b'{"data":[],"total_count":1e400}',
+    "NaN": b'{"data":[],"total_count":NaN}',
+    "not UTF-8": b'{"data":[],"total_count":0,"x":"\xff"}',
+}
+
+
+@pytest.fixture(params=["orjson", "stdlib"])
+def json_decoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The client decoding through each JSON backend: the stdlib one recurses per level."""
+    from clerk_orgs_async import _json
+
+    if request.param == "stdlib":
+        monkeypatch.setattr(_json, "loads", _json._std_loads)
+    return str(request.param)
+
+
+@pytest.mark.parametrize("status", [200, 503])
+@pytest.mark.parametrize("body", _HOSTILE_JSON.values(), ids=list(_HOSTILE_JSON))
+async def test_hostile_json_is_a_typed_error_whichever_decoder(
+    json_decoder: str, body: bytes, status: int
+) -> None:
+    async def answer(_request: web.Request) -> web.Response:
+        return web.Response(body=body, status=status, content_type="application/json")
+
+    async with web_server(answer) as url, client(url, retry=RetryPolicy(max_attempts=1)) as clerk:
+        for call in (clerk.organizations.list, clerk.organizations.list().collect):
+            with pytest.raises(APIError) as caught:
+                await call()
+            assert caught.value.status == status, json_decoder
+            if status == 200:
+                assert isinstance(caught.value, UnexpectedResponseError)
 
 
 @pytest.mark.parametrize(

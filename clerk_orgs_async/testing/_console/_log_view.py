@@ -125,7 +125,7 @@ def _pretty(body: str) -> str:
     """A JSON body indented; anything else (a cut body too) as it is."""
     try:
         return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # both recurse once per nesting level
         return body or "(empty)"
 
 
