@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import os
 import time
 from collections.abc import Callable
@@ -16,7 +15,7 @@ import aiohttp
 import attrs
 from yarl import URL
 
-from . import _json, _retry
+from . import _json, _retry, _rules
 from ._clock import ServerClock
 from ._counting import count
 from ._domains import OrganizationDomainsAPI
@@ -185,7 +184,9 @@ class ClerkClient:
         self.timeout = _as_timeout(timeout)
         self.retry = _as_policy(retry)
         if on_retry is not None and not callable(on_retry):
-            raise InvalidRequestError(f"on_retry must be a function or None, got {on_retry!r:.40}")
+            raise InvalidRequestError(
+                f"on_retry must be a function or None, got {_rules.shown(on_retry)}"
+            )
         self.on_retry = on_retry
         self.max_response_bytes = _positive(max_response_bytes, "max_response_bytes")
         self._max_connections = _positive(max_connections, "max_connections")
@@ -562,21 +563,28 @@ def _retry_after(error: ClerkError) -> float | None:
 
 def _positive(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidRequestError(f"{name} must be a positive integer, got {value!r}")
+        raise InvalidRequestError(f"{name} must be a positive integer, got {_rules.shown(value)}")
     return value
 
 
 def _as_policy(value: RetryPolicy | None) -> RetryPolicy | None:
     if value is not None and not isinstance(value, RetryPolicy):
-        raise InvalidRequestError(f"retry must be a RetryPolicy or None, got {value!r:.40}")
+        raise InvalidRequestError(f"retry must be a RetryPolicy or None, got {_rules.shown(value)}")
     return value
 
 
 def _as_timeout(value: float | Timeout) -> Timeout:
     if isinstance(value, Timeout):
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
-        raise InvalidRequestError(f"timeout must be seconds > 0 or a Timeout, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not _rules.finite(value)
+        or value <= 0
+    ):
+        raise InvalidRequestError(
+            f"timeout must be seconds > 0 or a Timeout, got {_rules.shown(value)}"
+        )
     return Timeout(total=value, connect=min(10.0, value))
 
 

@@ -105,7 +105,8 @@ def resolve(setting: Pacing, key: str, base_url: URL) -> Limit | None:
         return setting
     if setting != "auto":
         raise InvalidRequestError(
-            f"rate_limit must be 'auto', a RateLimit, a RedisRateLimit or None, got {setting!r}"
+            "rate_limit must be 'auto', a RateLimit, a RedisRateLimit or None, "
+            f"got {rules.shown(setting)}"
         )
     if base_url.host != _CLERK_HOST:
         return None

@@ -171,9 +171,9 @@ class Paginator(Generic[T]):
         if max_items is not None and (
             isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0
         ):
-            raise InvalidRequestError(f"max_items must be 0 or more, got {max_items!r}")
+            raise InvalidRequestError(f"max_items must be 0 or more, got {_rules.shown(max_items)}")
         if isinstance(prefetch, bool) or not isinstance(prefetch, int) or prefetch < 0:
-            raise InvalidRequestError(f"prefetch must be 0 or more, got {prefetch!r}")
+            raise InvalidRequestError(f"prefetch must be 0 or more, got {_rules.shown(prefetch)}")
         self._fetch = fetch
         self.limit = limit
         self.offset = offset

@@ -6,12 +6,12 @@ The budget itself, and what happens when Redis is out of reach, is ``_redis_budg
 from __future__ import annotations
 
 import hashlib
-import math
 from typing import TYPE_CHECKING, Any
 
 import attrs
 from yarl import URL
 
+from . import _rules as rules
 from ._pacing import documented_budget
 from .errors import InvalidRequestError
 
@@ -43,22 +43,33 @@ def _check_url(_: object, __: attrs.Attribute[Any], url: object) -> None:
 
 def _check_requests(_: object, __: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise InvalidRequestError(f"requests must be a positive integer or None, got {value!r}")
+        raise InvalidRequestError(
+            f"requests must be a positive integer or None, got {rules.shown(value)}"
+        )
 
 
 def _check_seconds(_: object, __: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
-        raise InvalidRequestError(f"per_seconds must be a number of seconds > 0, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not rules.finite(value)
+        or value <= 0
+    ):
+        raise InvalidRequestError(
+            f"per_seconds must be a number of seconds > 0, got {rules.shown(value)}"
+        )
 
 
 def _check_share(_: object, __: attrs.Attribute[Any], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
-        raise InvalidRequestError(f"share must be a fraction in (0, 1], got {value!r}")
+        raise InvalidRequestError(f"share must be a fraction in (0, 1], got {rules.shown(value)}")
 
 
 def _check_key(_: object, __: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, str) or not value):
-        raise InvalidRequestError(f"key must be a non-empty string or None, got {value!r}")
+        raise InvalidRequestError(
+            f"key must be a non-empty string or None, got {rules.shown(value)}"
+        )
 
 
 def masked(url: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import attrs
@@ -43,6 +43,7 @@ _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _ROLE_KEY = re.compile(r"org:[a-z0-9_]+")
 _PERMISSION_KEY = re.compile(r"org:[a-z0-9_]+:[a-z0-9_]+")
 _EPOCH_MS_MAX = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def whole_number(minimum: int) -> Callable[[object, attrs.Attribute[Any], Any], None]:
@@ -75,7 +76,7 @@ def seconds(
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or not math.isfinite(value)
+            or not finite(value)
             or value < minimum
             or (above and value == minimum)
         ):
@@ -84,14 +85,36 @@ def seconds(
     return check
 
 
+def finite(value: float) -> bool:
+    """Whether a number is finite; an int too large for a float is not (it would overflow
+    the first time a wait or a deadline is computed from it)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def shown(value: Any) -> str:
+    """A refused value as an error message shows it: briefly, and without failing itself
+    (``repr`` of an int past 4300 digits raises, of a deeply nested list recurses)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    if isinstance(value, int | float | str):
+        text = repr(value)
+        return text if len(text) <= 80 else text[:77] + "..."
+    return type(value).__name__
+
+
 def _refuse(name: str, wanted: str, value: Any) -> InvalidRequestError:
-    shown = repr(value) if isinstance(value, int | float | bool | str) else type(value).__name__
-    return InvalidRequestError(f"{name} must be {wanted}, got {shown}")
+    return InvalidRequestError(f"{name} must be {wanted}, got {shown(value)}")
 
 
 def string(value: T, name: str, *, nullable: bool = True) -> T:
-    """A string field (``None`` too when ``nullable``)."""
-    if value is UNSET or isinstance(value, str) or (nullable and value is None):
+    """A string field (``None`` too when ``nullable``) that UTF-8 can carry."""
+    if isinstance(value, str):
+        _check_text(value, name)
+        return value
+    if value is UNSET or (nullable and value is None):
         return value
     raise _refuse(name, "a string" + (" or None" if nullable else ""), value)
 
@@ -110,7 +133,9 @@ def integer(value: T, name: str, *, minimum: int = 0, maximum: int = 2**31 - 1) 
     if isinstance(value, bool) or not isinstance(value, int):
         raise _refuse(name, "an integer", value)
     if not minimum <= value <= maximum:
-        raise InvalidRequestError(f"{name} must be between {minimum} and {maximum}, got {value}")
+        raise InvalidRequestError(
+            f"{name} must be between {minimum} and {maximum}, got {shown(value)}"
+        )
     return value
 
 
@@ -119,7 +144,7 @@ def strings(values: str | Iterable[str] | None, name: str) -> list[str] | None:
     if values is None:
         return None
     if isinstance(values, str):
-        return [values]
+        return [string(values, name)]
     if isinstance(values, bytes | dict) or not isinstance(values, Iterable):
         raise _refuse(name, "a string or an iterable of strings", values)
     items = list(values)
@@ -136,23 +161,30 @@ def aware(value: datetime, name: str) -> datetime:
 
 
 def moment(value: datetime | int | None, name: str) -> datetime | int | None:
-    """A time filter: an aware datetime, or Unix milliseconds within years 1970..9999."""
-    if value is None or isinstance(value, datetime):
-        return None if value is None else aware(value, name)
-    if isinstance(value, bool) or not isinstance(value, int):
+    """A time filter: an aware datetime, or Unix milliseconds, within years 1970..9999 UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        milliseconds = (aware(value, name) - _EPOCH) // timedelta(milliseconds=1)
+    elif isinstance(value, bool) or not isinstance(value, int):
         raise _refuse(name, "a timezone-aware datetime or Unix milliseconds", value)
-    if not 0 <= value <= _EPOCH_MS_MAX:
-        raise InvalidRequestError(f"{name} is out of range (Unix milliseconds), got {value}")
+    else:
+        milliseconds = value
+    if not 0 <= milliseconds <= _EPOCH_MS_MAX:
+        raise InvalidRequestError(f"{name} is out of range (1970 to 9999), got {shown(value)}")
     return value
 
 
 def rfc3339(value: T, name: str) -> T | str:
     """Clerk's wire form of a ``created_at`` argument (``2012-10-20T07:15:20.902Z``)."""
     if value is UNSET or value is None or isinstance(value, str):
-        return value
+        return string(value, name)
     if not isinstance(value, datetime):
         raise _refuse(name, "a timezone-aware datetime or an RFC 3339 string", value)
-    utc = aware(value, name).astimezone(timezone.utc)
+    try:
+        utc = aware(value, name).astimezone(timezone.utc)
+    except OverflowError:  # within a day of year 1 or 9999: past the ends once moved to UTC
+        raise InvalidRequestError(f"{name} is out of range in UTC, got {value!r}") from None
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 

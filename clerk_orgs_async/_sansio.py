@@ -114,7 +114,10 @@ def path_segment(value: str, name: str) -> str:
         raise InvalidRequestError(f"{name} must be a non-empty ID, got {value!r}")
     if _UNRESERVED.fullmatch(value):
         return value  # Clerk's IDs and slugs: nothing to encode (and on every request)
-    return quote(value, safe="")
+    try:
+        return quote(value, safe="")
+    except UnicodeEncodeError:
+        raise InvalidRequestError(f"{name} holds a lone surrogate, not valid UTF-8") from None
 
 
 def _query_value(value: Any) -> str:

@@ -24,6 +24,13 @@ from clerk_orgs_async import (
 from tests.conftest import SECRET, sample
 
 
+def nested_list(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 class Server:
     """A tiny Clerk stand-in whose answers the tests steer."""
 
@@ -268,6 +275,12 @@ def test_base_url_with_credentials_is_refused() -> None:
         {"rate_limit": "fast"},
         {"on_retry": 5},
         {"session": "a session"},
+        # Their error messages must not fail in turn: str() refuses ints past 4300 digits,
+        # repr() recurses into nested lists.
+        {"timeout": 10**400},
+        {"max_connections": -(10**5000)},
+        {"rate_limit": nested_list(10_000)},
+        {"retry": nested_list(10_000)},
     ],
 )
 def test_options_of_the_wrong_type_are_refused(options: dict[str, object]) -> None:
@@ -292,6 +305,14 @@ def test_options_of_the_wrong_type_are_refused(options: dict[str, object]) -> No
         (Timeout, {"total": -1}, "total must be a finite number > 0 or None"),
         (Timeout, {"connect": "10"}, "connect must be a finite number"),
         (Timeout, {"read": math.nan}, "read must be a finite number"),
+        (
+            Timeout,
+            {"total": 10**400},
+            "total must be a finite number > 0 or None, got an integer of 1329 bits",
+        ),
+        (RetryPolicy, {"deadline": 10**400}, "deadline must be a finite number"),
+        (RetryPolicy, {"max_attempts": -(10**5000)}, "got an integer of 16610 bits"),
+        (RateLimit, {"requests": 100, "per_seconds": 10**400}, "per_seconds must be a finite"),
     ],
 )
 def test_settings_out_of_range_are_refused_with_the_field_named(

@@ -37,6 +37,8 @@ from clerk_orgs_async._redis_limit import budget_key
         ({"share": -0.5}, "share must be a fraction"),
         ({"share": float("nan")}, "share must be a fraction"),
         ({"share": True}, "share must be a fraction"),
+        ({"share": 10**5000}, "share must be a fraction .* got an integer of 16610 bits"),
+        ({"per_seconds": 10**400}, "per_seconds must be"),
         ({"key": ""}, "key must be a non-empty string"),
         ({"key": b"k"}, "key must be a non-empty string"),
     ],

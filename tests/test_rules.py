@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -12,6 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clerk_orgs_async import UNSET, InvalidRequestError, _json, _rules
+
+WEST, EAST = timezone(timedelta(hours=-1)), timezone(timedelta(hours=1))
 
 
 def nested(depth: int) -> dict[str, Any]:
@@ -97,6 +99,18 @@ def test_metadata_either_refused_or_carried_faithfully_by_both_encoders(value: A
         (lambda v: _rules.slug(v), "Not A Slug"),
         (lambda v: _rules.name(v), "   "),
         (lambda v: _rules.name(v), "x" * 257),
+        pytest.param(lambda v: _rules.integer(v, "limit"), -(10**5000), id="5000 digits"),
+        (
+            lambda v: _rules.moment(v, "created_at_after"),
+            datetime(1969, 12, 31, tzinfo=timezone.utc),
+        ),
+        (lambda v: _rules.moment(v, "created_at_after"), datetime.max.replace(tzinfo=WEST)),
+        (lambda v: _rules.rfc3339(v, "created_at"), datetime.max.replace(tzinfo=WEST)),
+        (lambda v: _rules.rfc3339(v, "created_at"), datetime.min.replace(tzinfo=EAST)),
+        (lambda v: _rules.rfc3339(v, "created_at"), "2026-01-01T00:00:00\ud800Z"),
+        (lambda v: _rules.string(v, "query"), "a\ud800"),
+        (lambda v: _rules.strings(v, "user_id"), "\udfff"),
+        (lambda v: _rules.strings(v, "user_id"), ["user_1", "\ud800"]),
     ],
 )
 def test_wrong_types_and_values_are_invalid_requests(check: Any, value: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -13,6 +14,14 @@ from aioresponses import aioresponses
 
 from clerk_orgs_async import ClerkClient, ClerkError, InvalidRequestError
 from tests.conftest import SECRET, sample
+
+
+def nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 VALID: dict[str, Any] = {
@@ -53,6 +62,16 @@ ODD: list[Any] = [
     "",
     "\x00",
     [1, 2],
+    # Values whose mere description or conversion used to fail: a lone surrogate (not
+    # UTF-8), integers beyond a float and beyond the 4300 digits str() allows, nesting
+    # past the recursion limit, instants that overflow when moved to UTC.
+    "\ud800",
+    ["\ud800"],
+    10**400,
+    -(10**5000),
+    nested(10_000),
+    datetime.max.replace(tzinfo=timezone(timedelta(hours=-1))),
+    datetime.min.replace(tzinfo=timezone(timedelta(hours=1))),
 ]
 METHODS = [
     (group, name)
