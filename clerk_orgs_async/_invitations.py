@@ -48,9 +48,10 @@ def _as_request(item: InvitationRequest | Mapping[str, Any]) -> InvitationReques
         raise InvalidRequestError(
             f"expected an InvitationRequest or a dict, got {type(item).__name__}"
         )
-    unknown = sorted(set(item) - set(_FIELDS))
+    # As text: keys of mixed types (1 and "y") cannot be sorted as they are.
+    unknown = sorted(map(rules.shown, set(item) - set(_FIELDS)))
     if unknown:
-        raise InvalidRequestError(f"unknown field(s) {', '.join(map(str, unknown))}")
+        raise InvalidRequestError(f"unknown field(s) {', '.join(unknown)}")
     try:
         return InvitationRequest(**item)
     except TypeError:

@@ -457,6 +457,13 @@ async def test_bulk_create_sends_calls_of_ten_and_returns_all_in_order(
             ),
             "invitation 2.*invitation 3",
         ),
+        (
+            lambda c: c.organization_invitations.bulk_create(
+                "org_1",
+                [{"email_address": "x@example.com", "role": "org:member", 1: "x", "y": 2}],
+            ),
+            r"unknown field\(s\) 'y', 1",
+        ),
         (lambda c: c.organization_domains.create("org_1", name="not a domain"), "domain name"),
         (lambda c: c.organization_domains.create("org_1", name="localhost"), "domain name"),
         (lambda c: c.organization_invitations.get("org_1", ""), "non-empty"),
