@@ -58,8 +58,14 @@ def whole_number(minimum: int) -> Callable[[object, attrs.Attribute[Any], Any], 
 
 def boolean_setting(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     """An attrs validator for a setting that is True or False."""
+    switch(value, attribute.name)
+
+
+def switch(value: bool, name: str) -> bool:
+    """An option that is True or False: a truthy ``"false"`` must not turn it on."""
     if not isinstance(value, bool):
-        raise _refuse(attribute.name, "True or False", value)
+        raise _refuse(name, "True or False", value)
+    return value
 
 
 def seconds(

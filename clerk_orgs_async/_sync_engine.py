@@ -11,12 +11,14 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterable,
+    Mapping,
     Sequence,
 )
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
+from . import _rules as rules
 from ._counting import counting
 from ._retry import RetryPolicy
 from ._sync_plan import (
@@ -112,6 +114,7 @@ async def sync_organizations(
 
     Raises:
         InvalidDesiredStateError: a desired record is invalid; nothing was sent.
+        InvalidRequestError: an option of the wrong type or value (``delete_missing="no"``).
         ClerkError: listing the current organizations failed; nothing was written.
 
     Example::
@@ -133,9 +136,13 @@ async def sync_organizations(
             print([(a.kind, a.key, a.outcome) for a in done])
     """
     if key not in ("slug", "name"):
-        raise InvalidRequestError(f"key must be 'slug' or 'name', got {key!r}")
-    if isinstance(concurrency, bool) or concurrency < 1:
-        raise InvalidRequestError(f"concurrency must be 1 or more, got {concurrency!r}")
+        raise InvalidRequestError(f"key must be 'slug' or 'name', got {rules.shown(key)}")
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidRequestError(f"concurrency must be 1 or more, got {rules.shown(concurrency)}")
+    rules.switch(delete_missing, "delete_missing")
+    rules.switch(sync_members, "sync_members")
+    rules.switch(dry_run, "dry_run")
+    rules.switch(sync_invitations, "sync_invitations")
     records = await _collect(desired)
     validate(records, key, invitations=sync_invitations)
     if not sync_members:
@@ -236,6 +243,10 @@ def _ignore(_action: SyncAction) -> None:
 async def _collect(items: Iterable[T] | AsyncIterable[T]) -> list[T]:
     if isinstance(items, AsyncIterable):
         return [item async for item in items]
+    if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
+        raise InvalidRequestError(
+            f"desired must be an iterable of DesiredOrganization, got {type(items).__name__}"
+        )
     return list(items)
 
 
@@ -437,6 +448,8 @@ async def export_organizations(
         async for record in export_organizations(clerk, include_members=True):
             print(json.dumps(record.to_dict()))
     """
+    rules.switch(include_members, "include_members")
+    rules.switch(include_invitations, "include_invitations")
     if not include_members:
         async for org in clerk.organizations.list():
             yield DesiredOrganization.from_organization(org)

@@ -35,6 +35,7 @@ from .models import Organization
 
 _SLUG = re.compile(r"[a-z0-9-]+")
 MAX_NAME_LENGTH = 256
+_MAX_INT32 = 2**31 - 1
 ADMIN_ROLE = "org:admin"
 _FIELDS = ("name", "slug", "max_allowed_memberships")
 METADATA_FIELDS = ("public_metadata", "private_metadata")
@@ -58,7 +59,10 @@ def validate(
     problems: list[tuple[int, str]] = []
     seen: dict[str, dict[str, int]] = {"slug": {}, "name": {}}
     for index, record in enumerate(desired):
-        problems += [(index, message) for message in _problems(record, invitations)]
+        wrong = _type_problems(record)
+        problems += [(index, message) for message in wrong or _problems(record, invitations)]
+        if wrong:
+            continue  # the checks below, and the duplicate keys, need the right types
         for field in {"slug", key}:
             value = getattr(record, field)
             first = seen[field].setdefault(value, index)
@@ -68,6 +72,44 @@ def validate(
         raise InvalidDesiredStateError(problems)
 
 
+def _type_problems(record: Any) -> list[str]:
+    """Fields of the wrong type, checked with the client's own rules."""
+    if not isinstance(record, DesiredOrganization):
+        return [f"expected a DesiredOrganization, got {type(record).__name__}"]
+    found = []
+    limit, members = record.max_allowed_memberships, record.members
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        found.append(f"max_allowed_memberships must be an integer, got {_rules.shown(limit)}")
+    if members is not None and not isinstance(members, list | tuple):
+        # A generator would be used up by these checks, then read as "no members".
+        found.append(f"members must be a list, got {type(members).__name__}")
+        members = None
+    texts: list[tuple[object, str, bool]] = [
+        (record.slug, "slug", False),
+        (record.name, "name", False),
+    ]
+    for member in members or ():
+        if not isinstance(member, DesiredMember):
+            found.append(f"each member must be a DesiredMember, got {type(member).__name__}")
+            continue
+        texts += [
+            (member.user_id, "user_id", True),
+            (member.email_address, "email_address", True),
+            (member.role, "role", False),
+        ]
+    for value, name, nullable in texts:
+        try:
+            _rules.string(value, name, nullable=nullable)
+        except InvalidRequestError as error:
+            found.append(str(error))
+    for name in METADATA_FIELDS:
+        try:
+            _rules.metadata(getattr(record, name), name)
+        except InvalidRequestError as error:
+            found.append(str(error))
+    return found
+
+
 def _problems(record: DesiredOrganization, invitations: bool) -> list[str]:
     found = []
     if not _SLUG.fullmatch(record.slug):
@@ -75,8 +117,11 @@ def _problems(record: DesiredOrganization, invitations: bool) -> list[str]:
     if not record.name.strip() or len(record.name) > MAX_NAME_LENGTH:
         found.append(f"name must be 1 to {MAX_NAME_LENGTH} characters, not blank")
     limit = record.max_allowed_memberships
-    if limit is not None and limit < 0:
-        found.append(f"max_allowed_memberships must be 0 (unlimited) or more, got {limit}")
+    if limit is not None and not 0 <= limit <= _MAX_INT32:
+        found.append(
+            f"max_allowed_memberships must be 0 (unlimited) or more, up to {_MAX_INT32}, "
+            f"got {limit}"
+        )
     if record.members is not None:
         found += _member_problems(record.members, invitations)
         if limit and len(record.members) > limit:

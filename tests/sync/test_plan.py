@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -137,6 +138,13 @@ def test_delete() -> None:
     assert (action.kind, action.key, action.organization_id) == ("delete", "Acme", "org_1")
 
 
+def nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
 def test_validate_accepts_good_records() -> None:
     validate([desired(), desired(slug="b", name="B", members=[DesiredMember("u")])], "slug")
 
@@ -164,6 +172,25 @@ def test_validate_accepts_good_records() -> None:
             [desired(max_allowed_memberships=1, members=[DesiredMember("u"), DesiredMember("v")])],
             "2 members exceed max_allowed_memberships=1",
         ),
+        # Fields of the wrong type: refused with the rest, never a TypeError part way or a
+        # write that fails after others were sent.
+        ("slug", [desired(slug=5)], "slug must be a string"),
+        ("slug", [desired(name=b"Acme")], "name must be a string"),
+        ("slug", [desired(name="Acme\ud800")], "surrogate"),
+        ("slug", [desired(max_allowed_memberships=math.nan)], "max_allowed_memberships must"),
+        ("slug", [desired(max_allowed_memberships=True)], "max_allowed_memberships must"),
+        ("slug", [desired(max_allowed_memberships=2**40)], "up to 2147483647"),
+        ("slug", [desired(public_metadata={"score": math.nan})], "public_metadata.score"),
+        ("slug", [desired(private_metadata=[1])], "private_metadata must be a dict"),
+        ("slug", [desired(public_metadata=nested(10_000))], "deeper than 64"),
+        ("slug", [desired(members="user_1")], "members must be a list"),
+        # A generator would be used up by the checks, then read as "no members": remove all.
+        ("slug", [desired(members=(m for m in [DesiredMember("u")]))], "members must be a list"),
+        ("slug", [desired(members=[{"user_id": "u"}])], "each member must be a DesiredMember"),
+        ("slug", [desired(members=[DesiredMember(5)])], "user_id must be a string"),  # type: ignore[arg-type]
+        ("slug", [desired(members=[DesiredMember("u", 5)])], "role must be a string"),  # type: ignore[arg-type]
+        ("slug", [{"slug": "acme", "name": "Acme"}], "expected a DesiredOrganization, got dict"),
+        ("slug", [None], "expected a DesiredOrganization, got NoneType"),
     ],
 )
 def test_validate_refuses(key: Key, records: list[DesiredOrganization], message: str) -> None:

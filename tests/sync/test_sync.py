@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 
 import attrs
 import pytest
 
-from clerk_orgs_async import ClerkClient
+from clerk_orgs_async import ClerkClient, InvalidRequestError
 from clerk_orgs_async.sync import (
     DesiredMember,
     DesiredOrganization,
     InvalidDesiredStateError,
+    export_organizations,
     sync_organizations,
 )
 from clerk_orgs_async.testing import ClerkEmulator
@@ -209,8 +211,42 @@ async def test_invalid_input_sends_nothing(
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"key": "id"}, "key must be"), ({"concurrency": 0}, "concurrency must be")],
+    [
+        ({"key": "id"}, "key must be"),
+        ({"concurrency": 0}, "concurrency must be"),
+        ({"concurrency": math.nan}, "concurrency must be"),
+        ({"concurrency": 1.5}, "concurrency must be"),
+        ({"concurrency": "8"}, "concurrency must be"),
+        # A truthy string would delete every organization not listed.
+        ({"delete_missing": "false"}, "delete_missing must be True or False"),
+        ({"dry_run": 0}, "dry_run must be True or False"),
+        ({"sync_members": None}, "sync_members must be True or False"),
+        ({"sync_invitations": "yes"}, "sync_invitations must be True or False"),
+    ],
 )
-async def test_bad_options(clerk: ClerkClient, options: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+async def test_bad_options(
+    clerk: ClerkClient, clerk_emulator: ClerkEmulator, options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=message):
         await sync_organizations(clerk, DESIRED, **options)  # type: ignore[arg-type]
+    assert list(clerk_emulator.requests) == []
+
+
+@pytest.mark.parametrize("desired", [None, "acme", {"slug": "acme", "name": "Acme"}, [None]])
+async def test_desired_state_of_the_wrong_shape_is_refused(
+    clerk: ClerkClient, clerk_emulator: ClerkEmulator, desired: object
+) -> None:
+    with pytest.raises(InvalidRequestError):
+        await sync_organizations(clerk, desired)  # type: ignore[arg-type]
+    assert list(clerk_emulator.requests) == []
+
+
+@pytest.mark.parametrize(
+    "options", [{"include_members": "no"}, {"include_invitations": 1}, {"include_members": None}]
+)
+async def test_bad_export_options(
+    clerk: ClerkClient, clerk_emulator: ClerkEmulator, options: dict[str, object]
+) -> None:
+    with pytest.raises(InvalidRequestError, match="must be True or False"):
+        [record async for record in export_organizations(clerk, **options)]  # type: ignore[arg-type]
+    assert list(clerk_emulator.requests) == []
