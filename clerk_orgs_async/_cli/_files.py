@@ -240,10 +240,13 @@ class OutputFile:
     """A file written beside its final path and renamed over it once complete.
 
     Opened before the work that fills it, so an unwritable path fails first; until
-    :meth:`commit`, the previous file (if any) stays whole.
+    :meth:`commit`, the previous file (if any) stays whole. Through a symbolic link the
+    link's target is replaced and the link stays. A path that is neither a regular file nor
+    missing (a pipe, a terminal, ``/dev/stdout``) is written in place: a rename would replace
+    it with a plain file.
     """
 
-    def __init__(self, path: Path, temporary: Path, stream: TextIO) -> None:
+    def __init__(self, path: Path, temporary: Path | None, stream: TextIO) -> None:
         self.path = path
         self.temporary = temporary
         self.stream = stream
@@ -251,25 +254,29 @@ class OutputFile:
 
     @classmethod
     def beside(cls, path: Path) -> OutputFile:
-        """Create the temporary file next to ``path``.
+        """Create the temporary file next to ``path``, or open ``path`` when it is no file.
 
         Raises:
             click.BadParameter: the directory is missing or cannot be written.
         """
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        target = path.resolve()
         try:
+            if target.exists() and not target.is_file():
+                return cls(target, None, open(target, "w", encoding="utf-8", newline=""))
+            temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
             # os.open, not tempfile: the file gets the usual permissions (0666 less umask).
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except OSError as exc:
             raise click.BadParameter(
                 f"cannot write {path}: {exc.strerror}", param_hint="'-o' / '--output'"
             ) from None
-        return cls(path, temporary, open(fd, "w", encoding="utf-8", newline=""))
+        return cls(target, temporary, open(fd, "w", encoding="utf-8", newline=""))
 
     def commit(self) -> None:
         """Put the complete file in place of ``path``."""
         self.stream.close()
-        os.replace(self.temporary, self.path)
+        if self.temporary is not None:
+            os.replace(self.temporary, self.path)
         self._committed = True
 
     def __enter__(self) -> OutputFile:
@@ -283,4 +290,5 @@ class OutputFile:
     ) -> None:
         if not self._committed:
             self.stream.close()
-            self.temporary.unlink(missing_ok=True)
+            if self.temporary is not None:
+                self.temporary.unlink(missing_ok=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from click.testing import CliRunner
 
 from clerk_orgs_async._cli import main
 from tests.cli.conftest import Cli
+from tests.emulator._process import COMMAND
 
 
 def _one_line_usage_error(result: object, *fragments: str) -> None:
@@ -169,3 +173,63 @@ def test_metadata_json_that_cannot_be_read_is_a_usage_error(cli: Cli, value: str
     result = cli("orgs", "create", "--name", "Acme", "--public-metadata", value)
     _one_line_usage_error(result, "--public-metadata", "invalid JSON")
     assert list(cli.emulator.requests) == []
+
+
+def test_an_output_through_a_symlink_replaces_the_target_and_keeps_the_link(
+    cli: Cli, tmp_path: Path
+) -> None:
+    real = tmp_path / "real.jsonl"
+    real.write_text("previous\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    cli.emulator.state.create_organization("Acme", slug="acme")
+    result = cli("export", "-o", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["slug"] == "acme"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_an_output_that_is_a_named_pipe_is_written_into_not_replaced(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Renaming a file over it would replace a pipe or a device (/dev/stdout, /dev/null as
+    # root) with a plain file.
+    fifo = tmp_path / "out.jsonl"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so that opening it to write can't block
+    try:
+        cli.emulator.state.create_organization("Acme", slug="acme")
+        result = cli("export", "-o", str(fifo))
+        assert result.exit_code == 0, result.output
+        assert stat.S_ISFIFO(fifo.lstat().st_mode)
+        assert json.loads(os.read(reader, 65536))["slug"] == "acme"
+    finally:
+        os.close(reader)
+
+
+def test_an_empty_output_path_is_a_usage_error(cli: Cli) -> None:
+    _one_line_usage_error(cli("export", "-o", ""), "cannot write")
+    assert list(cli.emulator.requests) == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+@pytest.mark.parametrize(
+    "args", [["orgs", "list", "--json"], ["export", "--format", "csv"], ["--help"]]
+)
+def test_output_to_a_full_disk_is_a_one_line_error(cli: Cli, args: list[str]) -> None:
+    cli.emulator.state.create_organization("Acme", slug="acme")
+    env = {
+        **os.environ,
+        "CLERK_SECRET_KEY": cli.emulator.secret_key,
+        "CLERK_API_URL": cli.emulator.base_url,
+    }
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*COMMAND, *args], stdout=full, stderr=subprocess.PIPE, env=env, timeout=60
+        )
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert err.splitlines() == ["Error: cannot write the output: No space left on device"]
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
