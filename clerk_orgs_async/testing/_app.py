@@ -25,16 +25,18 @@ from clerk_orgs_async._json import dumps
 from clerk_orgs_async.testing._console import Console, add_console, is_console_path
 from clerk_orgs_async.testing._durable import COMPACT_EVERY, REPLAY_HEADER, DataFile, pinned
 from clerk_orgs_async.testing._endpoint_limits import endpoint_limits
-from clerk_orgs_async.testing._errors import ClerkAPIError
+from clerk_orgs_async.testing._errors import ClerkAPIError, body_invalid
 from clerk_orgs_async.testing._faults import Fault, Faults
 from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
 from clerk_orgs_async.testing._ids import new_trace_id
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
 from clerk_orgs_async.testing._records import bytes_repr
 from clerk_orgs_async.testing._request_log import (
+    LATE_BODY,
     Arrival,
     RequestLog,
     RequestRecord,
+    read_body,
     read_request_body,
 )
 from clerk_orgs_async.testing._routes import add_routes
@@ -48,6 +50,12 @@ _FAULT_CODES = {
     500: ("internal_clerk_error", "There was an internal error on our servers."),
     503: ("service_unavailable", "The service is temporarily unavailable."),
 }
+_BODY_LATE = ClerkAPIError(
+    408,
+    "request_timeout",
+    "Request timeout",
+    "The request body did not arrive in time: it was shorter than its Content-Length.",
+)
 _BAD_GATEWAY_HTML = (
     b"<html><head><title>502 Bad Gateway</title></head>"
     b"<body><center><h1>502 Bad Gateway</h1></center></body></html>"
@@ -126,6 +134,10 @@ class _Dropped(Exception):
         self.fault = fault
 
 
+class _BodyLate(Exception):
+    """The request's body did not all arrive in time."""
+
+
 def error_response(error: ClerkAPIError) -> web.Response:
     """A ``ClerkErrors`` response for ``error``."""
     return web.Response(
@@ -179,8 +191,27 @@ def _unauthenticated(rt: Runtime, request: web.Request) -> web.Response | None:
     )
 
 
+async def _body(request: web.Request) -> bytes:
+    """The body, read once for the handler and the journal (see ``read_body``).
+
+    Raises:
+        ClerkAPIError: 400 for a body that cannot be decoded.
+        _BodyLate: it did not all arrive in time.
+        _Dropped: the client went away while sending it.
+    """
+    try:
+        return await read_body(request)
+    except web.RequestPayloadError:
+        raise body_invalid("it cannot be decoded as its Content-Encoding says") from None
+    except asyncio.TimeoutError:
+        raise _BodyLate from None
+    except ConnectionResetError:
+        raise _Dropped(None) from None
+
+
 async def _handled(request: web.Request, handler: _Handler) -> web.StreamResponse:
     try:
+        await _body(request)
         return await handler(request)
     except ClerkAPIError as error:
         return error_response(error)
@@ -200,7 +231,9 @@ async def _written(rt: Runtime, request: web.Request, handler: _Handler) -> web.
     if journal is None or request.method in _READS or request.match_info.http_exception:
         return await _handled(request, handler)
     try:
-        body = await request.read()  # kept by aiohttp: the handler's read() gets it again
+        body = await _body(request)  # kept by aiohttp: the handler's read() gets it again
+    except ClerkAPIError as error:
+        return error_response(error)
     except web.HTTPException as exc:
         return _http_error(exc)
     at, seed = rt.clock(), secrets.randbits(64)
@@ -258,6 +291,16 @@ async def _serve(
     return handled, fault.label
 
 
+def _abandon_body(request: web.Request, response: web.StreamResponse) -> None:
+    """Read no more of a body that failed; close the connection after the answer.
+
+    Without the end marked, aiohttp would wait after the answer for the rest of a late body,
+    or read a broken one again, fail and log a traceback.
+    """
+    request.content.feed_eof()
+    response.force_close()
+
+
 @web.middleware
 async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamResponse:
     rt = request.app[RUNTIME]
@@ -286,10 +329,15 @@ async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamRespon
         rt.log.add(request, None, fault=dropped.fault, arrival=arrival, request_body=sent)
         # Nothing reaches the client: the transport is gone, aiohttp drops this quietly.
         return web.Response(status=499)
+    except _BodyLate:
+        response, sent = error_response(_BODY_LATE), LATE_BODY
+    else:
+        sent = await read_request_body(request, dropped=False)
+    if sent == LATE_BODY or request.content.exception() is not None:
+        _abandon_body(request, response)
     if fault == "rate_limit":
         rt.stats.faults[fault] += 1
     rt.stats.statuses[response.status] += 1
-    sent = await read_request_body(request, dropped=False)
     record = rt.log.add(request, response, fault=fault, arrival=arrival, request_body=sent)
     if rt.on_response is not None:
         resource = request.match_info.route.resource

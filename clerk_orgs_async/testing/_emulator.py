@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -11,6 +12,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from clerk_orgs_async.testing._app import EmulatorStats, Runtime, ServedResponse, make_app
 from clerk_orgs_async.testing._durable import DataFile, DataFileError, pinnable, replay
@@ -26,6 +28,29 @@ if TYPE_CHECKING:
 
 REQUEST_LOG_SIZE = 1_000
 """How many :class:`RequestRecord` entries ``ClerkEmulator.requests`` keeps by default."""
+
+
+class _OneLineRefusals(logging.Filter):
+    """A request aiohttp cannot parse (a bad request line, a header too long): one warning line.
+
+    aiohttp answers it with a plain 400 itself, before the application sees it, and logs the
+    parser's traceback as an error; for a client's mistake the line says enough.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        refused = record.exc_info[1] if record.exc_info else None
+        if isinstance(refused, HttpProcessingError):
+            reason = (refused.message.splitlines() or [""])[0].rstrip(":")
+            record.msg = f"{record.msg}: %s %s"
+            args = record.args if isinstance(record.args, tuple) else ()
+            record.args = (*args, refused.code, reason)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_SERVER_LOG = logging.getLogger("clerk_orgs_async.testing.http")
+_SERVER_LOG.addFilter(_OneLineRefusals())
 
 
 def loopback_name(host: str) -> str:
@@ -164,7 +189,7 @@ class ClerkEmulator:
         self._runtime.closing.clear()
         # A short shutdown_timeout: handlers still running at close are hung faults, which
         # notice ``closing`` and drop their connections at once.
-        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
+        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0, logger=_SERVER_LOG)
         await runner.setup()
         try:
             if self._data is not None:

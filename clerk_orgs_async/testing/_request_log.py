@@ -8,6 +8,7 @@ record is made, so no record ever holds the key.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections import deque
@@ -18,6 +19,11 @@ from aiohttp import web
 
 REDACTED = "[redacted]"
 BODY_LIMIT = 16 * 1024
+BODY_SECONDS = 30.0
+"""How long a request's body may take to arrive: a client that announces more bytes than it
+sends would otherwise hold its request open for ever (the emulator answers 408)."""
+LATE_BODY = "[body not received in time: not kept]"
+"""What a record shows of a body that did not all arrive within :data:`BODY_SECONDS`."""
 """Bytes of each request and response body a record keeps; ``*_size`` gives the whole size."""
 _TEXT_TYPES = ("application/json", "application/x-www-form-urlencoded", "application/problem+json")
 
@@ -122,6 +128,18 @@ def body_text(body: bytes | str, content_type: str, secret: str) -> str:
     return text
 
 
+async def read_body(request: web.Request) -> bytes:
+    """The whole body, within :data:`BODY_SECONDS` (aiohttp keeps it for later reads).
+
+    Raises:
+        asyncio.TimeoutError: it did not all arrive in time.
+        web.RequestPayloadError: it cannot be decoded (a Content-Encoding it is not in).
+        ConnectionResetError: the client went away while sending it.
+        web.HTTPException: it is over the emulator's size limit.
+    """
+    return await asyncio.wait_for(request.read(), BODY_SECONDS)
+
+
 async def read_request_body(request: web.Request, *, dropped: bool) -> bytes | str:
     """The request body as the handler read it (or as it arrives now), else why it cannot be.
 
@@ -133,9 +151,13 @@ async def read_request_body(request: web.Request, *, dropped: bool) -> bytes | s
     if dropped and request.can_read_body:
         return "[body not read: the connection was dropped]"
     try:
-        return await request.read()
+        return await read_body(request)
     except web.HTTPException:  # over client_max_size: the handler refused it too
         return "[body over the emulator's size limit: not kept]"
+    except asyncio.TimeoutError:
+        return LATE_BODY
+    except (web.RequestPayloadError, ConnectionResetError):
+        return "[body could not be read: not kept]"
 
 
 @attrs.frozen

@@ -8,6 +8,7 @@ bytes that are not UTF-8, broken multipart) at every route.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -177,3 +178,109 @@ async def test_a_body_nested_within_the_limit_is_stored_and_answered_back(
     for _ in range(98):
         metadata = metadata["a"]
     assert metadata == 1
+
+
+async def _raw(emulator: ClerkEmulator, request: bytes, *, wait: float = 10) -> bytes:
+    """Send ``request`` as bytes and read until the emulator closes the connection."""
+    reader, writer = await asyncio.open_connection(emulator.host, emulator.port)
+    writer.write(request)
+    try:
+        return await asyncio.wait_for(reader.read(), wait)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+def _post(emulator: ClerkEmulator, headers: bytes, body: bytes) -> bytes:
+    return (
+        b"POST /v1/organizations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Authorization: Bearer " + emulator.secret_key.encode() + b"\r\n"
+        b"Content-Type: application/json\r\n" + headers + b"\r\n" + body
+    )
+
+
+def _answer(raw: bytes) -> tuple[int, Any]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    return int(head.split()[1]), loads(body)
+
+
+@pytest.mark.parametrize("encoding", [b"gzip", b"deflate"])
+async def test_a_body_that_is_not_in_its_content_encoding_is_a_400(
+    clerk_emulator: ClerkEmulator, encoding: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b'{"name": "Acme"}'
+    headers = b"Content-Encoding: " + encoding + b"\r\nContent-Length: %d\r\n" % len(body)
+    status, answer = _answer(await _raw(clerk_emulator, _post(clerk_emulator, headers, body)))
+    assert status == 400, answer
+    assert is_clerk_error(answer)
+    assert answer["errors"][0]["code"] == "request_body_invalid"
+    assert clerk_emulator.state.organizations == {}
+    assert [r.status for r in clerk_emulator.requests] == [400]
+    assert "Traceback" not in caplog.text
+
+
+async def test_a_body_shorter_than_its_content_length_is_a_408_not_a_hang(
+    clerk_emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clerk_orgs_async.testing import _request_log
+
+    monkeypatch.setattr(_request_log, "BODY_SECONDS", 0.2)
+    request = _post(clerk_emulator, b"Content-Length: 100\r\n", b'{"name": "Acme"}')
+    status, answer = _answer(await _raw(clerk_emulator, request, wait=5))
+    assert status == 408, answer
+    assert is_clerk_error(answer)
+    assert clerk_emulator.state.organizations == {}
+    assert [r.status for r in clerk_emulator.requests] == [408]
+
+
+async def test_a_short_body_with_a_wrong_key_is_answered_too(
+    clerk_emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The request log reads the body of a request no handler read (a 401): in bounded time.
+    from clerk_orgs_async.testing import _request_log
+
+    monkeypatch.setattr(_request_log, "BODY_SECONDS", 0.2)
+    request = _post(clerk_emulator, b"Content-Length: 100\r\n", b'{"name": "Acme"}')
+    request = request.replace(clerk_emulator.secret_key.encode(), b"sk_test_wrong")
+    status, answer = _answer(await _raw(clerk_emulator, request, wait=5))
+    assert status == 401, answer
+    assert [r.status for r in clerk_emulator.requests] == [401]
+
+
+async def test_a_client_gone_in_the_middle_of_its_body_leaves_no_traceback(
+    clerk_emulator: ClerkEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    reader, writer = await asyncio.open_connection(clerk_emulator.host, clerk_emulator.port)
+    writer.write(_post(clerk_emulator, b"Content-Length: 100\r\n", b'{"name": "Ac'))
+    await writer.drain()
+    await asyncio.sleep(0.1)
+    writer.close()
+    await writer.wait_closed()
+    for _ in range(50):
+        if clerk_emulator.requests:
+            break
+        await asyncio.sleep(0.02)
+    assert [(r.status, r.fault) for r in clerk_emulator.requests] == [(None, None)]
+    assert clerk_emulator.state.organizations == {}
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.exc_info], caplog.text
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        b"GET /v1/organizations?query=\xff HTTP/1.1",
+        b"GET /v1/organizations/" + b"a" * 9000 + b" HTTP/1.1",
+    ],
+    ids=["not-utf8-query", "too-long"],
+)
+async def test_a_request_http_cannot_parse_is_logged_in_one_line(
+    clerk_emulator: ClerkEmulator, caplog: pytest.LogCaptureFixture, request_line: bytes
+) -> None:
+    # aiohttp answers these itself before the application; its log would carry a traceback.
+    raw = await _raw(clerk_emulator, request_line + b"\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert raw.split()[1] == b"400"
+    refused = [r for r in caplog.records if r.name.startswith("clerk_orgs_async")]
+    assert [r.levelname for r in refused] == ["WARNING"], caplog.text
+    assert "\n" not in refused[0].getMessage()
+    assert not [r for r in caplog.records if r.exc_info], caplog.text
