@@ -36,6 +36,7 @@ from clerk_orgs_async.testing._request_log import (
     Arrival,
     RequestLog,
     RequestRecord,
+    abandon_body,
     read_body,
     read_request_body,
 )
@@ -291,16 +292,6 @@ async def _serve(
     return handled, fault.label
 
 
-def _abandon_body(request: web.Request, response: web.StreamResponse) -> None:
-    """Read no more of a body that failed; close the connection after the answer.
-
-    Without the end marked, aiohttp would wait after the answer for the rest of a late body,
-    or read a broken one again, fail and log a traceback.
-    """
-    request.content.feed_eof()
-    response.force_close()
-
-
 @web.middleware
 async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamResponse:
     rt = request.app[RUNTIME]
@@ -334,7 +325,7 @@ async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamRespon
     else:
         sent = await read_request_body(request, dropped=False)
     if sent == LATE_BODY or request.content.exception() is not None:
-        _abandon_body(request, response)
+        abandon_body(request, response)
     if fault == "rate_limit":
         rt.stats.faults[fault] += 1
     rt.stats.statuses[response.status] += 1

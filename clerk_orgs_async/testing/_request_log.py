@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import attrs
 from aiohttp import web
@@ -138,6 +138,22 @@ async def read_body(request: web.Request) -> bytes:
         web.HTTPException: it is over the emulator's size limit.
     """
     return await asyncio.wait_for(request.read(), BODY_SECONDS)
+
+
+async def read_form(request: web.Request) -> Mapping[str, object]:
+    """The posted form, within :data:`BODY_SECONDS` (raises as :func:`read_body` does, and
+    ``ValueError``, ``LookupError`` or ``HttpProcessingError`` for a form it cannot parse)."""
+    return await asyncio.wait_for(request.post(), BODY_SECONDS)
+
+
+def abandon_body(request: web.Request, response: web.StreamResponse) -> None:
+    """Read no more of a body that failed; close the connection after the answer.
+
+    Without the end marked, aiohttp would wait after the answer for the rest of a late body,
+    or read a broken one again, fail and log a traceback.
+    """
+    request.content.feed_eof()
+    response.force_close()
 
 
 async def read_request_body(request: web.Request, *, dropped: bool) -> bytes | str:

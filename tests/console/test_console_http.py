@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -323,3 +324,72 @@ async def test_a_request_body_nested_deeply_is_shown_indented_or_as_sent(
         assert response.status == 200
         shown = "".join((await response.text()).split())  # indented, or as sent
     assert body[:1000].replace('"', "&quot;") in shown
+
+
+UNREADABLE_FORMS = [
+    pytest.param("application/x-www-form-urlencoded", b"token=x&path=/\xff\xfe", id="not-utf8"),
+    pytest.param("multipart/form-data", b"token=x", id="multipart-without-boundary"),
+    pytest.param("multipart/form-data; boundary=XX", b"token=x", id="boundary-never-seen"),
+    pytest.param(
+        "multipart/form-data; boundary=XX",
+        b'--XX\r\nContent-Disposition: form-data; na\x01me="token"\r\n\r\nx\r\n--XX--\r\n',
+        id="control-character-in-a-part-header",
+    ),
+]
+
+
+@pytest.mark.parametrize("target", ["_console/faults", "_console/reset"])
+@pytest.mark.parametrize(("content_type", "body"), UNREADABLE_FORMS)
+async def test_a_form_that_cannot_be_read_is_a_400(
+    emulator: ClerkEmulator,
+    http: aiohttp.ClientSession,
+    caplog: pytest.LogCaptureFixture,
+    target: str,
+    content_type: str,
+    body: bytes,
+) -> None:
+    emulator.state.create_organization("Kept")
+    headers = {**same_origin(emulator), "Content-Type": content_type}
+    async with http.post(emulator.console_url + target, data=body, headers=headers) as response:
+        assert response.status == 400, await response.text()
+        assert "form could not be read" in await response.text()
+        assert response.headers["X-Frame-Options"] == "DENY"
+    assert len(emulator.state.organizations) == 1
+    assert not emulator.faults.describe()
+    assert "Traceback" not in caplog.text
+
+
+async def _raw_post(emulator: ClerkEmulator, path: str, headers: bytes, body: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection(emulator.host, emulator.port)
+    host = emulator.console_url.removeprefix("http://").rstrip("/").encode()
+    writer.write(
+        b"POST /" + path.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n" + headers + b"\r\n" + body
+    )
+    try:
+        return await asyncio.wait_for(reader.read(), 5)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def test_a_form_in_an_encoding_it_is_not_in_is_a_400(
+    emulator: ClerkEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b"token=" + emulator.app[CONSOLE].token.encode()
+    headers = b"Content-Encoding: gzip\r\nContent-Length: %d\r\n" % len(body)
+    answer = await _raw_post(emulator, "_console/faults/clear", headers, body)
+    assert answer.split()[1] == b"400", answer
+    assert "Traceback" not in caplog.text
+
+
+async def test_a_form_shorter_than_its_content_length_is_a_408_not_a_hang(
+    emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clerk_orgs_async.testing import _request_log
+
+    monkeypatch.setattr(_request_log, "BODY_SECONDS", 0.2)
+    emulator.state.create_organization("Kept")
+    answer = await _raw_post(emulator, "_console/reset", b"Content-Length: 500\r\n", b"token=")
+    assert answer.split()[1] == b"408", answer
+    assert len(emulator.state.organizations) == 1

@@ -10,12 +10,16 @@ The console needs no key, shows private metadata and can reset the emulator, so:
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from yarl import URL
+
+from clerk_orgs_async.testing._request_log import abandon_body, read_form
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECURITY_HEADERS = {
@@ -82,23 +86,52 @@ async def form_refusal(request: web.Request, token: str) -> str | None:
     """Why a posted form is refused: another origin, or a missing or wrong token."""
     if cross_site(request.headers):
         return "This form must be sent from the console's own page."
-    form = await request.post()
-    sent = form.get("token")
+    sent = (await read_form(request)).get("token")
     if not isinstance(sent, str) or not hmac.compare_digest(sent, token):
         return "This form's token is missing or stale: reload the console and try again."
     return None
+
+
+async def _refused(request: web.Request, token: str) -> web.Response | None:
+    """The answer to a request the console will not serve, or ``None``."""
+    reason = refusal(request)
+    if reason is None and request.method == "POST":
+        try:
+            reason = await form_refusal(request, token)
+        except asyncio.TimeoutError:
+            return _abandoned(request, 408, "The form did not arrive in time.")
+        except _UNREADABLE:
+            return _abandoned(
+                request, 400, "This form could not be read: send it from the console's own page."
+            )
+    return None if reason is None else web.Response(status=403, text=reason)
+
+
+# What aiohttp raises for a form it cannot parse: text that is not UTF-8 or in an unknown
+# charset, multipart without a boundary or with a bad part header (a RuntimeWarning where
+# warnings are errors), a body not in its Content-Encoding, a client gone while sending.
+_UNREADABLE = (
+    ValueError,
+    LookupError,
+    HttpProcessingError,
+    RuntimeWarning,
+    web.RequestPayloadError,
+    ConnectionResetError,
+)
+
+
+def _abandoned(request: web.Request, status: int, text: str) -> web.Response:
+    response = web.Response(status=status, text=text)
+    abandon_body(request, response)
+    return response
 
 
 def guarded(handler: Handler, *, token: str) -> Handler:
     """``handler`` behind the checks above, its answers with :data:`SECURITY_HEADERS`."""
 
     async def guarded_handler(request: web.Request) -> web.StreamResponse:
-        reason = refusal(request)
-        if reason is None and request.method == "POST":
-            reason = await form_refusal(request, token)
-        response = (
-            await handler(request) if reason is None else web.Response(status=403, text=reason)
-        )
+        refused = await _refused(request, token)
+        response = await handler(request) if refused is None else refused
         response.headers.update(SECURITY_HEADERS)
         return response
 

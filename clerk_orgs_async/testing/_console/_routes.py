@@ -125,7 +125,7 @@ async def static(request: web.Request) -> web.StreamResponse:
 async def add_fault(request: web.Request) -> web.StreamResponse:
     """Add the fault the form describes, or show the form again with what is wrong."""
     console = _console(request)
-    form = FaultForm.from_post(await request.post())
+    form = FaultForm.from_post(await request.post())  # read by the guard already
     try:
         form.apply(console.faults)
     except FormError as error:
