@@ -49,6 +49,7 @@ from clerk_orgs_async.testing._rules import (
     slugify,
     unique_slug,
 )
+from clerk_orgs_async.testing._snapshot import check_snapshot
 
 UserSpec = str | Mapping[str, Any] | User
 """A user to seed: an ID, a mapping of :class:`User` fields, or a :class:`User`."""
@@ -613,6 +614,7 @@ class EmulatorState:
         version = snapshot.get("version")
         if type(version) is not int or not 1 <= version <= SNAPSHOT_VERSION:
             raise ValueError(f"unsupported emulator state version {version!r}")
+        check_snapshot(snapshot, version)  # before anything changes: loaded whole or not at all
         self._reset()
         self.add_users(User(**u) for u in snapshot["users"])
         for raw in snapshot["organizations"]:

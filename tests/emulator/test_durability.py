@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from clerk_orgs_async import ClerkClient, Organization
-from clerk_orgs_async.testing import ClerkEmulator, DataFileError
+from clerk_orgs_async.testing import ClerkEmulator, DataFileError, EmulatorState
 
 from ._fuzz import random_request
 from ._process import emulator_process
@@ -212,6 +215,65 @@ async def test_a_damaged_data_file_is_a_clear_error(
     assert data.read_bytes() == content  # left as it was, for the user to look at
     with pytest.raises(RuntimeError, match="not started"):
         _ = emulator.base_url
+
+
+def _saved_state() -> dict[str, Any]:
+    """A saved state with one of everything, as JSON would read it back."""
+    state = EmulatorState()
+    state.add_users(["user_a", "user_b"])
+    org = state.create_organization("Acme", slug="acme", created_by="user_a")
+    state.create_membership(org.id, "user_b", "org:member")
+    state.invitations.create(org.id, [{"email_address": "i@example.com", "role": "org:member"}])
+    state.domains.create(org.id, "acme.io")
+    saved: dict[str, Any] = json.loads(json.dumps(state.snapshot()))
+    return saved
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    """A change to a saved state: ``organizations.0.name`` set to ``value``."""
+
+    def change(saved: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        target: Any = saved
+        for key in parents:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        target[int(last) if isinstance(target, list) else last] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (_set("users.0.id", 5), "users[0].id"),
+        (_set("organizations.0.name", 5), "organizations[0].name"),
+        (_set("organizations.0.slug", None), "organizations[0].slug"),
+        (_set("organizations.0.public_metadata", [1]), "organizations[0].public_metadata"),
+        (_set("organizations.0.max_allowed_memberships", "5"), "max_allowed_memberships"),
+        (_set("organizations.0.admin_delete_enabled", 1), "admin_delete_enabled"),
+        (_set("memberships.1.user_id", "user_ghost"), "memberships[1].user_id"),
+        (_set("memberships.1.organization_id", "org_ghost"), "memberships[1].organization_id"),
+        (_set("invitations.0.organization_id", "org_ghost"), "invitations[0].organization_id"),
+        (_set("domains.0.organization_id", "org_ghost"), "domains[0].organization_id"),
+        (_set("roles_and_permissions.creator_role_id", "role_ghost"), "creator_role_id"),
+        (_set("roles_and_permissions.roles.0.permission_ids", ["perm_x"]), "permission_ids"),
+        (_set("logos", {"img_1": {"content_type": "image/png", "data": "@@"}}), "logos"),
+        (_set("users", {"id": "user_a"}), "users"),
+    ],
+)
+async def test_a_data_file_of_the_wrong_shape_is_refused_whole(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], problem: str
+) -> None:
+    # Valid JSON that would load and then make the API answer 500, or load in part.
+    saved = _saved_state()
+    change(saved)
+    data = tmp_path / "state.json"
+    data.write_text(json.dumps(saved))
+    emulator = ClerkEmulator(data_file=data)
+    with pytest.raises(DataFileError, match=re.escape(problem)):
+        await emulator.start()
+    assert emulator.state.organizations == {}
+    assert json.loads(data.read_text()) == saved
 
 
 async def test_a_damaged_entry_inside_the_journal_is_a_clear_error(tmp_path: Path) -> None:
