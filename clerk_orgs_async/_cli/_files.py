@@ -142,11 +142,20 @@ def _json(text: str, line: int) -> Any:
 
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
-    unknown = set(reader.fieldnames or ()) - set(CSV_COLUMNS)
+    columns = reader.fieldnames or ()
+    unknown = set(columns) - set(CSV_COLUMNS)
     if unknown:
         raise FileError(1, f"unknown column(s): {', '.join(sorted(unknown))}")
+    # Where a column repeats, or a row is longer than the header, one of the cells would be
+    # dropped without a word.
+    for column in columns:
+        if columns.count(column) > 1:
+            raise FileError(1, f"column {column} appears twice")
     line = reader.line_num
     for row in reader:
+        if None in row:
+            cells = len(columns) + len(row[None])
+            raise FileError(line + 1, f"{cells} cells where the header names {len(columns)}")
         yield line + 1, _from_csv(row, line + 1)
         line = reader.line_num
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from contextlib import aclosing
 from pathlib import Path
@@ -60,8 +61,11 @@ async def sync_with_progress(
 
 
 def read_text(path: Path) -> str:
-    """The file as UTF-8 text; bytes that are not UTF-8 are an error with their line."""
-    raw = path.read_bytes()
+    """The file as UTF-8 text; bytes that are not UTF-8 are an error with their line.
+
+    A byte order mark in front is dropped: spreadsheets save "CSV UTF-8" with one.
+    """
+    raw = path.read_bytes().removeprefix(codecs.BOM_UTF8)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

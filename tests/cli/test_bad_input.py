@@ -233,3 +233,35 @@ def test_output_to_a_full_disk_is_a_one_line_error(cli: Cli, args: list[str]) ->
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert err.splitlines() == ["Error: cannot write the output: No space left on device"]
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("slug,name,slug\nacme,Acme,other\n", "line 1: column slug appears twice"),
+        ("slug,name\nacme,Acme,extra\n", "line 2: 3 cells where the header names 2"),
+    ],
+    ids=["repeated-column", "extra-cells"],
+)
+def test_a_csv_cell_that_would_be_ignored_is_an_error(
+    cli: Cli, tmp_path: Path, text: str, message: str
+) -> None:
+    file = tmp_path / "orgs.csv"
+    file.write_text(text)
+    _one_line_usage_error(cli("sync", str(file)), message)
+    assert list(cli.emulator.requests) == []
+
+
+@pytest.mark.parametrize("name", ["orgs.csv", "orgs.jsonl"])
+def test_a_file_saved_with_a_byte_order_mark_is_read(cli: Cli, tmp_path: Path, name: str) -> None:
+    # Spreadsheets save "CSV UTF-8" with one.
+    file = tmp_path / name
+    text = (
+        "slug,name\r\nacme,Acme\r\n"
+        if name.endswith(".csv")
+        else '{"slug": "acme", "name": "Acme"}\n'
+    )
+    file.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = cli("sync", str(file))
+    assert result.exit_code == 0, result.output
+    assert [org.slug for org in cli.emulator.state.organizations.values()] == ["acme"]
