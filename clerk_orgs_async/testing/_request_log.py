@@ -19,12 +19,12 @@ from aiohttp import web
 
 REDACTED = "[redacted]"
 BODY_LIMIT = 16 * 1024
+"""Bytes of each request and response body a record keeps; ``*_size`` gives the whole size."""
 BODY_SECONDS = 30.0
 """How long a request's body may take to arrive: a client that announces more bytes than it
 sends would otherwise hold its request open for ever (the emulator answers 408)."""
 LATE_BODY = "[body not received in time: not kept]"
 """What a record shows of a body that did not all arrive within :data:`BODY_SECONDS`."""
-"""Bytes of each request and response body a record keeps; ``*_size`` gives the whole size."""
 _TEXT_TYPES = ("application/json", "application/x-www-form-urlencoded", "application/problem+json")
 
 Headers = tuple[tuple[str, str], ...]
