@@ -110,10 +110,12 @@ class Invitations:
             raise not_found("organization")
         return self._by_org.setdefault(org_id, {})
 
-    def _check_admin(self, org_id: str, user_id: str, param: str) -> None:
+    def _check_admin(
+        self, org_id: str, user_id: str, param: str, *, unknown_status: int = 422
+    ) -> None:
         if user_id not in self._state.users:
             raise ClerkAPIError(
-                422,
+                unknown_status,
                 "form_resource_not_found",
                 "is missing",
                 f"The resource associated with the supplied {param} was not found.",
@@ -209,7 +211,8 @@ class Invitations:
         """Revoke a pending invitation (``requesting_user_id``, if given, must be an admin)."""
         invitation = self.get(org_id, invitation_id)
         if requesting_user_id is not None:
-            self._check_admin(org_id, requesting_user_id, "requesting_user_id")
+            # The revoke operation's spec lists no 422: an unknown user is its 400.
+            self._check_admin(org_id, requesting_user_id, "requesting_user_id", unknown_status=400)
         now = self._now()
         if invitation.status_at(now) != "pending":
             raise ClerkAPIError(

@@ -184,6 +184,17 @@ async def test_revoke_only_a_pending_invitation_and_only_as_an_admin(api: Api) -
     assert (unknown.status, unknown.error_code()) == (404, "organization_invitation_not_found")
 
 
+async def test_revoke_by_an_unknown_user_is_a_status_the_revoke_spec_lists(api: Api) -> None:
+    # The revoke operation lists 400, 403 and 404, no 422 (the conformance check refuses it).
+    org_id = await _org(api)
+    invitation = (await _invite(api, org_id, "u@example.com")).body
+    path = f"/organizations/{org_id}/invitations/{invitation['id']}"
+    refused = await api.call("POST", path + "/revoke", json={"requesting_user_id": "user_nobody"})
+    assert (refused.status, refused.error_code()) == (400, "form_resource_not_found")
+    assert refused.body["errors"][0]["meta"] == {"param_name": "requesting_user_id"}
+    assert (await api.call("GET", path)).body["status"] == "pending"
+
+
 async def test_invitations_expire_on_the_emulator_clock(
     api: Api, clock: Clock, clerk_emulator: ClerkEmulator
 ) -> None:
