@@ -19,6 +19,8 @@ import asyncio
 import heapq
 from collections import deque
 
+from .errors import ClientClosedError
+
 
 class Permit:
     """One request's hold on a budget; ``release()`` when its answer (or failure) is known."""
@@ -46,10 +48,17 @@ class SlidingPermits:
         self._returns: list[float] = []  # loop times at which held permits come back
         self._in_flight = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
+        self._closed = False
 
     async def acquire(self, latest: float | None) -> Permit | None:
         """A permit, first come, first served; None when none can be had by the loop time
-        ``latest`` (at once when the permits held all come back later than that)."""
+        ``latest`` (at once when the permits held all come back later than that).
+
+        Raises:
+            ClientClosedError: the budget was closed, before or while waiting.
+        """
+        if self._closed:
+            raise _closed()
         if self._free and not self._waiters:
             self._free -= 1
             self._in_flight += 1
@@ -65,7 +74,7 @@ class SlidingPermits:
             else:
                 await asyncio.wait_for(waiter, max(0.0, latest - loop.time()))
         except BaseException as exc:
-            if waiter.done() and not waiter.cancelled():
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self._in_flight -= 1  # handed a permit while leaving: hand it on
                 self._give()
             elif waiter in self._waiters:
@@ -105,6 +114,18 @@ class SlidingPermits:
                 return
         self._free += 1
 
+    def close(self) -> None:
+        """Fail every waiter, and every later ``acquire``, with ``ClientClosedError``."""
+        self._closed = True
+        waiters, self._waiters = self._waiters, deque()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(_closed())
+
     def idle(self) -> bool:
         """True when every permit is free: the budget may be forgotten."""
         return self._free == self.requests
+
+
+def _closed() -> ClientClosedError:
+    return ClientClosedError("the ClerkClient was closed before the request was sent")

@@ -203,6 +203,7 @@ class ClerkClient:
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._closing: asyncio.Future[None] | None = None  # done on aclose(): ends every pause
         self._entered = 0
         self._clock = ServerClock()
         self.organizations = OrganizationsAPI(self)
@@ -260,11 +261,14 @@ class ClerkClient:
     async def aclose(self) -> None:
         """Close the client's own session (never a borrowed one); safe to call twice.
 
-        Requests still in flight fail with ``ClientClosedError``.
+        Calls still in flight, or waiting (for a connection, a pacing permit, a retry), fail
+        with ``ClientClosedError`` at once.
         """
         if self._closed:
             return
         self._closed = True
+        if self._closing is not None and not self._closing.done():
+            self._closing.set_result(None)
         if self._owns_session and self._session is not None:
             await self._session.close()
         await self._pacer.aclose()
@@ -275,6 +279,7 @@ class ClerkClient:
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop
+            self._closing = loop.create_future()
         elif self._loop is not loop:
             raise RuntimeError(
                 "this ClerkClient was first used in another event loop (a new asyncio.run() "
@@ -319,7 +324,7 @@ class ClerkClient:
             raise self._blocked(call, url, wait)
         while True:
             if wait > 0:
-                await _retry.sleep(wait)
+                await self._pause(wait)
             ticket = await pacer.acquire(call, deadline) if pacer.paces else UNPACED
             if ticket is None:
                 raise self._paced_out(call, url, attempt)
@@ -347,8 +352,16 @@ class ClerkClient:
                         "the ClerkClient was closed during the request"
                     ) from exc
                 error: ClerkError = exc
+            except asyncio.CancelledError:
+                ticket.release()  # the request may still have arrived
+                if self._closed and not _cancelling():
+                    # Closing the session cancels the requests waiting for a connection.
+                    raise ClientClosedError(
+                        "the ClerkClient was closed during the request"
+                    ) from None
+                raise
             except BaseException:
-                ticket.release()  # cancelled: the request may still have arrived
+                ticket.release()
                 raise
             else:
                 ticket.release()
@@ -405,6 +418,17 @@ class ClerkClient:
                 error.outcome_unknown = maybe_applied and call.method != "GET"
                 raise error
             self._report_retry(call.method, url.raw_path, attempt, wait, error)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait out a backoff or a 429 block; ``aclose()`` ends the wait with ClientClosedError."""
+        assert self._closing is not None
+        sleeping = asyncio.ensure_future(_retry.sleep(seconds))
+        try:
+            await asyncio.wait((sleeping, self._closing), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+        if self._closed:
+            raise ClientClosedError("the ClerkClient was closed while the call waited to retry")
 
     def _noted(self, call: Call[Any], written: Any, received: float) -> None:
         """Learn from a write's answer: the server's clock, and what this client created."""
@@ -551,6 +575,13 @@ def _deadline(policy: RetryPolicy | None, limits: Timeout, started: float) -> fl
     if policy is None:
         return None if limits.total is None else started + limits.total
     return None if policy.deadline is None else started + policy.deadline
+
+
+def _cancelling() -> bool:
+    """Whether the running task is being cancelled by its caller (Python 3.11+ can tell;
+    on 3.10 a caller's cancel that races ``aclose()`` is reported as the close)."""
+    cancelling = getattr(asyncio.current_task(), "cancelling", None)
+    return bool(cancelling and cancelling())
 
 
 def _retry_after(error: ClerkError) -> float | None:

@@ -73,7 +73,8 @@ class InstanceBudget(Protocol):
         """A permit to send, or None when none can be had by the loop time ``latest``."""
 
     async def aclose(self) -> None:
-        """Let go of what the budget holds (a connection), when the client closes."""
+        """When the client closes: fail the calls waiting for a permit with
+        ``ClientClosedError``, and let go of what the budget holds (a connection)."""
 
 
 class Releasable(Protocol):
@@ -86,7 +87,8 @@ class LocalBudget(SlidingPermits):
     """The instance budget kept in this process."""
 
     async def aclose(self) -> None:
-        """Nothing to let go of."""
+        """Fail the calls still waiting: nothing else to let go of."""
+        self.close()
 
 
 Limit: TypeAlias = "RateLimit | RedisRateLimit"
@@ -165,7 +167,10 @@ class Pacer:
         return Ticket([*permits, permit])
 
     async def aclose(self) -> None:
-        """Close the instance budget (a shared one holds a Redis connection)."""
+        """Fail the calls waiting for a permit; close the instance budget (a shared one holds
+        a Redis connection)."""
+        for budget in self._scoped.values():
+            budget.close()
         if self._instance is not None:
             await self._instance.aclose()
 

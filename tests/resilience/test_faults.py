@@ -187,6 +187,29 @@ async def test_close_during_flight_fails_clearly(emu: ClerkEmulator) -> None:
     assert all(isinstance(result, ClientClosedError) for result in results)
 
 
+async def test_close_ends_every_call_at_once_wherever_it_waits(emu: ClerkEmulator) -> None:
+    # Calls in flight, waiting for a pooled connection, for a pacing permit (the budget is
+    # spent for 10 s), and sleeping out a 429's Retry-After of 30 s: aclose() ends them all.
+    emu.faults.hang(5, times=1000, method="GET")
+    emu.faults.status(429, retry_after=30, times=1, method="POST")
+    clerk = emu.client(rate_limit=RateLimit(6, 10.0), max_connections=2)
+    create = asyncio.create_task(clerk.organizations.create(name="Acme"))
+    while emu.stats.requests < 1:
+        await asyncio.sleep(0.005)
+    gets = [asyncio.create_task(clerk.organizations.get(f"org_{i}")) for i in range(300)]
+    while emu.stats.requests < 3:  # two in flight on the pool's two connections
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)
+    await clerk.aclose()
+    done, pending = await asyncio.wait([create, *gets], timeout=5)  # a hang is 10 s or more
+    assert not pending
+    errors = [task.exception() for task in done]
+    assert all(isinstance(error, ClientClosedError) for error in errors), {
+        type(error).__name__ for error in errors
+    }
+    assert emu.stats.requests == 3  # and nothing was sent after the close
+
+
 async def test_many_tasks_under_the_emulator_rate_limit(sleeps: list[float]) -> None:
     # The rate achieved is measured by benchmarks/; here: everything succeeds, few 429s.
     emu = ClerkEmulator(rate_limit=(100, 1.0))
