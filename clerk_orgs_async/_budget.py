@@ -37,6 +37,12 @@ class Permit:
             self._released = True
             self._budget._return_later()
 
+    def give_back(self) -> None:
+        """The request was never sent: the permit is free again now, not a window later."""
+        if not self._released:
+            self._released = True
+            self._budget._return_now()
+
 
 class SlidingPermits:
     """``requests`` permits, each back ``per_seconds`` after its request is answered."""
@@ -72,16 +78,19 @@ class SlidingPermits:
             if latest is None:
                 await waiter
             else:
-                await asyncio.wait_for(waiter, max(0.0, latest - loop.time()))
-        except BaseException as exc:
+                # Not wait_for: on Python 3.10 and 3.11 it returns, dropping the cancel, when
+                # a cancel and the permit come in one loop iteration.
+                await asyncio.wait((waiter,), timeout=max(0.0, latest - loop.time()))
+        except BaseException:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                self._in_flight -= 1  # handed a permit while leaving: hand it on
-                self._give()
+                self._return_now()  # handed a permit while leaving: hand it on
             elif waiter in self._waiters:
                 self._waiters.remove(waiter)
-            if isinstance(exc, asyncio.TimeoutError):
-                return None
             raise
+        if not waiter.done():  # the deadline came first
+            self._waiters.remove(waiter)
+            return None
+        waiter.result()  # ClientClosedError when the budget closed meanwhile
         return Permit(self)
 
     def _comes_too_late(self, latest: float) -> bool:
@@ -99,6 +108,10 @@ class SlidingPermits:
         back = loop.time() + self.per_seconds
         heapq.heappush(self._returns, back)
         loop.call_at(back, self._come_back)
+
+    def _return_now(self) -> None:
+        self._in_flight -= 1
+        self._give()
 
     def _come_back(self) -> None:
         heapq.heappop(self._returns)

@@ -346,7 +346,10 @@ class ClerkClient:
                     max_bytes=self.max_response_bytes,
                 )
             except APIConnectionError as exc:
-                ticket.release()
+                if exc.request_sent:
+                    ticket.release()
+                else:
+                    ticket.give_back()  # connecting failed: Clerk counted nothing
                 if self._closed:
                     raise ClientClosedError(
                         "the ClerkClient was closed during the request"

@@ -82,6 +82,9 @@ class Releasable(Protocol):
 
     def release(self) -> None: ...
 
+    def give_back(self) -> None:
+        """The request was never sent: Clerk counted nothing, the permit is free now."""
+
 
 class LocalBudget(SlidingPermits):
     """The instance budget kept in this process."""
@@ -134,6 +137,11 @@ class Ticket:
         for permit in self._permits:
             permit.release()
 
+    def give_back(self) -> None:
+        """The request never left (connecting failed): every permit is free again now."""
+        for permit in self._permits:
+            permit.give_back()
+
 
 class Pacer:
     """The scoped budgets of one client, and which endpoints a 429 has blocked until when."""
@@ -152,17 +160,17 @@ class Pacer:
         permits: list[Releasable] = []
         scoped = self._scoped_budget(call)
         if scoped is not None:
-            permit: Releasable | None = await scoped.acquire(latest)
-            if permit is None:
+            narrow = await scoped.acquire(latest)
+            if narrow is None:
                 return None
-            permits.append(permit)
+            permits.append(narrow)
         try:
             permit = await self._instance.acquire(latest)
         except BaseException:
-            Ticket(permits).release()
+            Ticket(permits).give_back()  # nothing was sent
             raise
         if permit is None:
-            Ticket(permits).release()
+            Ticket(permits).give_back()
             return None
         return Ticket([*permits, permit])
 

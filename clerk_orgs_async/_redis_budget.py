@@ -57,6 +57,12 @@ class SharedPermit:
             self._released = True
             self._budget._answered_now(self)
 
+    def give_back(self) -> None:
+        """The request was never sent: the permit is free again now, here and in Redis."""
+        if not self._released:
+            self._released = True
+            self._budget._unused(self)
+
 
 class RedisBudget:
     """The instance budget in Redis, and this client's own ledger of what it holds."""
@@ -166,10 +172,19 @@ class RedisBudget:
         back = (loop.time() + self.window, permit.member)
         self._answered.append(back)
         self._answer.set()
+        self._back_in_redis(back)
+
+    def _unused(self, permit: SharedPermit) -> None:
+        # Not in the ledger of answers (kept in order of return); in Redis, back at once.
+        self._in_flight.discard(permit)
+        self._answer.set()
+        self._back_in_redis((asyncio.get_running_loop().time(), permit.member))
+
+    def _back_in_redis(self, back: tuple[float, str]) -> None:
         if self._reachable and not self._closed:
             self._to_give_back.append(back)
             if self._giving_back is None or self._giving_back.done():
-                self._giving_back = loop.create_task(self._give_back())
+                self._giving_back = asyncio.get_running_loop().create_task(self._give_back())
 
     async def _give_back(self) -> None:
         """Rescore answered permits in Redis, in batches: one command whatever the burst."""

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from clerk_orgs_async import ClerkClient, RateLimit
+from clerk_orgs_async import APIConnectionError, ClerkClient, RateLimit
 from clerk_orgs_async._budget import SlidingPermits
 from clerk_orgs_async._pacing import SCOPED_LIMITS, Pacer
 from clerk_orgs_async._resource import Call, build_path
@@ -85,6 +85,29 @@ async def test_a_cancelled_or_timed_out_waiter_loses_no_permit() -> None:
     assert again is not None
 
 
+async def test_a_cancel_that_comes_as_the_permit_is_handed_over_is_never_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # asyncio.wait_for (Python 3.10, 3.11) returned the permit and dropped the cancel when
+    # both came in one loop iteration: the cancelled call went on and sent its request.
+    budget = SlidingPermits(1, 0.02)
+    loop = asyncio.get_running_loop()
+    held = await budget.acquire(None)
+    assert held is not None
+    waiting = asyncio.ensure_future(budget.acquire(loop.time() + 5))
+    hand_over = budget._give
+
+    def hand_over_then_cancel() -> None:
+        hand_over()
+        waiting.cancel()
+
+    monkeypatch.setattr(budget, "_give", hand_over_then_cancel)
+    held.release()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert budget.idle()  # the permit the cancelled waiter was handed went back
+
+
 def call(method: str, route: str, **ids: str) -> Call[object]:
     return Call(method=method, route=route, path=build_path(route, ids), decode=lambda v: v)
 
@@ -110,6 +133,41 @@ async def test_scopes_follow_clerks_per_organization_limits() -> None:
 
 
 BULK = "/organizations/{organization_id}/invitations/bulk"
+
+
+async def test_a_call_that_never_left_gives_its_narrow_permit_back_at_once() -> None:
+    # The instance budget is spent for 10 s. Bulk invitation calls refused for their
+    # deadline, or cancelled, while waiting for it sent nothing: Clerk's 50 calls an hour
+    # must all be left, not held for an hour each.
+    pacer = Pacer(RateLimit(1, 10.0), "sk_test_x")
+    loop = asyncio.get_running_loop()
+    spent = await pacer.acquire(call("GET", "/organizations"), None)
+    assert spent is not None
+    spent.release()
+    bulk = call("POST", BULK, organization_id="org_a")
+    for _ in range(3):
+        assert await pacer.acquire(bulk, loop.time() + 0.01) is None
+    waiting = [asyncio.ensure_future(pacer.acquire(bulk, None)) for _ in range(5)]
+    await asyncio.sleep(0.01)
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+    hourly = pacer._scoped_budget(bulk)
+    assert hourly is not None and hourly.idle()
+
+
+async def test_a_request_that_could_not_connect_gives_its_permit_back_at_once() -> None:
+    async with ClerkClient(
+        "sk_test_x",
+        base_url="http://127.0.0.1:9/v1",  # nothing listens on port 9
+        rate_limit=RateLimit(2, 10.0),
+        retry=None,
+        timeout=2.0,
+    ) as clerk:
+        for _ in range(5):  # Clerk counted none of them: none waits for the budget
+            with pytest.raises(APIConnectionError) as caught:
+                await clerk.organizations.get("org_1")
+            assert not caught.value.request_sent
 
 
 def test_the_client_lists_clerks_endpoint_limits_paced_or_not() -> None:

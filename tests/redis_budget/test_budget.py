@@ -77,6 +77,16 @@ async def test_a_permit_comes_back_one_window_after_its_answer_in_another_client
     assert loop.time() - answered >= 0.28
 
 
+async def test_a_permit_given_back_unsent_is_free_at_once_in_every_client(
+    redis_server: RedisServer, budgets: Budgets
+) -> None:
+    # Connecting failed: Clerk counted nothing, so neither this client nor another waits.
+    a, b = (budgets(redis_server.url, requests=1, per_seconds=30) for _ in range(2))
+    (await take(a)).give_back()
+    (await take(a, soon())).give_back()
+    await take(b, soon())
+
+
 async def test_a_waiter_sleeps_until_a_permit_can_come_back_rather_than_polling(
     redis_server: RedisServer, budgets: Budgets
 ) -> None:
