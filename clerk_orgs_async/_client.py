@@ -323,14 +323,18 @@ class ClerkClient:
         if wait and deadline is not None and started + wait > deadline:
             raise self._blocked(call, url, wait)
         while True:
-            if wait > 0:
-                await self._pause(wait)
-            ticket = await pacer.acquire(call, deadline) if pacer.paces else UNPACED
+            try:
+                if wait > 0:
+                    await self._pause(wait)
+                ticket = await pacer.acquire(call, deadline) if pacer.paces else UNPACED
+            except ClientClosedError as closing:
+                raise _closed(closing, call, attempt, maybe_applied) from None
             if ticket is None:
                 raise self._paced_out(call, url, attempt)
             if self._closed:
                 ticket.release()
-                raise ClientClosedError("the ClerkClient was closed before the request was sent")
+                closed = ClientClosedError("the ClerkClient was closed before the request was sent")
+                raise _closed(closed, call, attempt, maybe_applied)
             attempt += 1
             count(call.method, attempt)
             left = None if deadline is None else max(deadline - loop.time(), 0.001)
@@ -351,17 +355,15 @@ class ClerkClient:
                 else:
                     ticket.give_back()  # connecting failed: Clerk counted nothing
                 if self._closed:
-                    raise ClientClosedError(
-                        "the ClerkClient was closed during the request"
-                    ) from exc
+                    closed = ClientClosedError("the ClerkClient was closed during the request")
+                    raise _closed(closed, call, attempt, maybe_applied or exc.request_sent) from exc
                 error: ClerkError = exc
             except asyncio.CancelledError:
                 ticket.release()  # the request may still have arrived
                 if self._closed and not _cancelling():
                     # Closing the session cancels the requests waiting for a connection.
-                    raise ClientClosedError(
-                        "the ClerkClient was closed during the request"
-                    ) from None
+                    closed = ClientClosedError("the ClerkClient was closed during the request")
+                    raise _closed(closed, call, attempt, maybe_applied) from None
                 raise
             except BaseException:
                 ticket.release()
@@ -578,6 +580,15 @@ def _deadline(policy: RetryPolicy | None, limits: Timeout, started: float) -> fl
     if policy is None:
         return None if limits.total is None else started + limits.total
     return None if policy.deadline is None else started + policy.deadline
+
+
+def _closed(
+    error: ClientClosedError, call: Call[Any], attempts: int, maybe_applied: bool
+) -> ClientClosedError:
+    """``error``, saying how many requests were sent and whether a write may have landed."""
+    error.attempts = attempts
+    error.outcome_unknown = maybe_applied and call.method != "GET"
+    return error
 
 
 def _cancelling() -> bool:

@@ -10,6 +10,7 @@ from clerk_orgs_async import (
     APIConnectionError,
     APITimeoutError,
     ClerkClient,
+    ClerkError,
     ClientClosedError,
     NotFoundError,
     RateLimit,
@@ -208,6 +209,32 @@ async def test_close_ends_every_call_at_once_wherever_it_waits(emu: ClerkEmulato
         type(error).__name__ for error in errors
     }
     assert emu.stats.requests == 3  # and nothing was sent after the close
+
+
+@pytest.mark.parametrize("rate_limit", [None, RateLimit(100, 10.0)])
+async def test_a_write_in_flight_when_the_client_closes_may_have_been_applied(
+    emu: ClerkEmulator, rate_limit: RateLimit | None
+) -> None:
+    clerk = emu.client(rate_limit=rate_limit, retry=RetryPolicy(initial_delay=30, jitter=False))
+    org = await clerk.organizations.create(name="Acme")
+    emu.faults.hang(30, method="POST", after_apply=True)
+    emu.faults.status(503, method="PATCH", after_apply=True)
+    emu.faults.hang(30, method="GET")
+    create = asyncio.create_task(clerk.organizations.create(name="Beta"))
+    update = asyncio.create_task(clerk.organizations.update(org.id, name="Acme 2"))
+    read = asyncio.create_task(clerk.organizations.get(org.id))
+    while emu.stats.requests < 4:
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)
+    # Beta exists, its answer is pending; the new name landed, the update waits to retry.
+    assert org_count(emu, "Beta") == 1 and emu.state.organizations[org.id].name == "Acme 2"
+    await clerk.aclose()
+    errors = await asyncio.gather(create, update, read, return_exceptions=True)
+    assert all(isinstance(error, ClientClosedError) for error in errors), errors
+    created, updated, read_error = errors
+    assert isinstance(created, ClerkError) and created.outcome_unknown and created.attempts == 1
+    assert isinstance(updated, ClerkError) and updated.outcome_unknown and updated.attempts == 1
+    assert isinstance(read_error, ClerkError) and not read_error.outcome_unknown  # a read
 
 
 async def test_many_tasks_under_the_emulator_rate_limit(sleeps: list[float]) -> None:

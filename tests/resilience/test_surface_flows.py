@@ -3,11 +3,14 @@ answers lost on the way: nothing created twice, nothing reported wrongly, nothin
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from clerk_orgs_async import (
     BulkInvitationError,
     ClerkClient,
+    ClientClosedError,
     InvitationRequest,
     Organization,
 )
@@ -104,6 +107,44 @@ async def test_a_lost_bulk_call_that_cannot_be_looked_up_is_reported_as_maybe_cr
     assert error.created == [] and error.outcome_unknown
     assert [r.email_address for r in error.maybe_created] == wanted[:10]
     assert [r.email_address for r in error.not_created] == wanted[10:]
+
+
+async def test_a_bulk_call_in_flight_when_the_client_closes_is_reported_as_maybe_created(
+    emu: ClerkEmulator,
+) -> None:
+    # Real sleeps (not the clerk fixture's): the emulator's hang must last.
+    wanted = emails(25)
+    clerk = emu.client()
+    org = await clerk.organizations.create(
+        name="Acme", created_by="user_owner", max_allowed_memberships=0
+    )
+    progress: list[int] = []
+
+    def second_call_lands_then_hangs(done: int, total: int) -> None:
+        progress.append(done)
+        emu.faults.hang(30, method="POST", path=BULK, after_apply=True)
+
+    task = asyncio.create_task(
+        clerk.organization_invitations.bulk_create(
+            org.id,
+            [InvitationRequest(email_address=e, role="org:member") for e in wanted],
+            on_progress=second_call_lands_then_hangs,
+        )
+    )
+    while not progress and not task.done():
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.2)  # the second call lands, its answer hangs
+    await clerk.aclose()
+    with pytest.raises(BulkInvitationError) as caught:
+        await asyncio.wait_for(task, 5)
+    error = caught.value
+    assert isinstance(error.error, ClientClosedError) and error.outcome_unknown
+    assert [i.email_address for i in error.created] == wanted[:10]
+    assert [r.email_address for r in error.maybe_created] == wanted[10:20]
+    assert [r.email_address for r in error.not_created] == wanted[20:]
+    async with emu.client() as other:
+        landed = await other.organization_invitations.list(org.id).collect()
+    assert len(landed) == 20  # the second call's invitations were created
 
 
 @pytest.mark.parametrize("fault", ["drop", "503"])
