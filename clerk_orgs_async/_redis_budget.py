@@ -78,6 +78,7 @@ class RedisBudget:
         self._share = max(1, int(limit.share * requests))
         self._turn = asyncio.Lock()  # one task of this client takes a permit at a time, in order
         self._answer = asyncio.Event()
+        self._closing = asyncio.Event()  # set on aclose(): ends every wait
         self._in_flight: set[SharedPermit] = set()
         self._answered: deque[tuple[float, str]] = deque()  # (loop time it comes back, member)
         self._workers: int | None = None
@@ -115,6 +116,8 @@ class RedisBudget:
     async def _take(self, latest: float | None) -> SharedPermit | None:
         loop = asyncio.get_running_loop()
         while True:
+            if self._closed:
+                raise ClientClosedError("the ClerkClient was closed before the request was sent")
             if self._fallback is not None and self._reachable and loop.time() > self._guard_until:
                 self._fallback = None
             if not await self._room(self._fallback or self._share, latest):
@@ -142,12 +145,14 @@ class RedisBudget:
             if latest is not None and loop.time() + wait > latest:
                 return None
             # Sleep until the earliest moment a permit can come back, never spin.
-            await asyncio.sleep(wait)
+            await self._nap(wait)
 
     async def _room(self, cap: int, latest: float | None) -> bool:
         """Wait until this client holds fewer than ``cap`` permits; False past ``latest``."""
         loop = asyncio.get_running_loop()
         while True:
+            if self._closed:
+                raise ClientClosedError("the ClerkClient was closed before the request was sent")
             now = loop.time()
             while self._answered and self._answered[0][0] <= now:
                 self._answered.popleft()
@@ -157,7 +162,7 @@ class RedisBudget:
                 back = self._answered[0][0]
                 if latest is not None and back > latest:
                     return False
-                await asyncio.sleep(back - now)
+                await self._nap(back - now)
                 continue
             self._answer.clear()
             try:
@@ -165,6 +170,11 @@ class RedisBudget:
                 await asyncio.wait_for(self._answer.wait(), left)
             except asyncio.TimeoutError:
                 return False
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep ``seconds``, or until ``aclose()``."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
 
     def _answered_now(self, permit: SharedPermit) -> None:
         self._in_flight.discard(permit)
@@ -247,6 +257,8 @@ class RedisBudget:
         if self._closed:
             return
         self._closed = True
+        self._closing.set()
+        self._answer.set()
         tasks = [task for task in (self._probe, self._giving_back) if task is not None]
         if self._probe is not None:
             self._probe.cancel()

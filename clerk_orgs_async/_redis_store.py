@@ -92,6 +92,7 @@ class RedisStore:
         # (``Awaitable[T] | T``), which mypy cannot await: the client is kept untyped.
         self._redis: Any = None
         self._scripts: dict[str, Any] = {}
+        self._closed = False
         self._password = URL(url).password or URL(url).query.get("password")
 
     async def take(
@@ -114,7 +115,8 @@ class RedisStore:
         await self._call(lambda redis: redis.zrem(self._keys[1], client))
 
     async def aclose(self) -> None:
-        """Close the connections; safe to call twice."""
+        """Close the connections, and open none again; safe to call twice."""
+        self._closed = True
         redis, self._redis = self._redis, None
         if redis is not None:
             await redis.aclose()
@@ -132,6 +134,8 @@ class RedisStore:
     async def _call(self, command: Any) -> Any:
         from redis.exceptions import RedisError
 
+        if self._closed:
+            raise RedisUnavailable("closed")
         redis = self._redis
         try:
             if redis is None:

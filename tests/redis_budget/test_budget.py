@@ -312,6 +312,21 @@ async def test_a_closed_client_left_the_budget_and_refuses_new_permits(
         await budget.acquire(None)
 
 
+async def test_closing_ends_every_waiter_at_once_and_opens_no_connection_after(
+    redis_server: RedisServer, budgets: Budgets
+) -> None:
+    budget = budgets(redis_server.url, requests=1, per_seconds=30)
+    (await take(budget)).release()  # the one permit is back in 30 s
+    waiters = [asyncio.ensure_future(budget.acquire(None)) for _ in range(5)]
+    await asyncio.sleep(0.2)
+    await budget.aclose()
+    done, pending = await asyncio.wait(waiters, timeout=5)  # a hang is 30 s or more
+    assert not pending
+    assert all(isinstance(waiter.exception(), ClientClosedError) for waiter in done)
+    with redis_server.client() as client:
+        assert len(client.client_list()) == 1  # this one: the budget reconnected nowhere
+
+
 async def test_the_client_takes_a_redis_rate_limit(redis_server: RedisServer) -> None:
     limit = RedisRateLimit(redis_server.url, share=0.5)
     async with ClerkEmulator() as emu, emu.client(rate_limit=limit) as clerk:
