@@ -8,8 +8,9 @@ then fits, a raised one is in place before additions), other role changes, addit
 invitations last.
 
 A member named by email is matched to a current member who signs in with that address (so an
-accepted invitation follows the membership rules); otherwise it is kept as a pending
-invitation with the role (revoked and sent again when the role changes).
+accepted invitation follows the membership rules, and one still pending for that address is
+left alone); otherwise it is kept as a pending invitation with the role (revoked and sent
+again when the role changes).
 """
 
 from __future__ import annotations
@@ -224,18 +225,25 @@ def plan_update(
         return update
     want = desired_members(desired.members)
     invites: dict[str, str] = {}
+    pending = dict(invitations or {})
     for member in desired.members:
         if member.email_address is None:
             continue
-        user = (emails or {}).get(member.email_address.lower())
+        address = member.email_address.lower()
+        user = (emails or {}).get(address)
         if user is not None:
             want.setdefault(user, member.role)  # a member already: the membership rules
+            # An invitation still pending for that address is left alone, neither kept
+            # nor revoked: an export lists it, and syncing the export back changes nothing.
+            pending.pop(address, None)
         else:
             invites[member.email_address] = member.role
     promotions, removals, other_roles, additions = _member_actions(
         name, current.id, current_members, want
     )
-    revocations, sent = _invitation_actions(name, current.id, invitations, invites)
+    revocations, sent = _invitation_actions(
+        name, current.id, None if invitations is None else pending, invites
+    )
     return promotions + removals + revocations + update + other_roles + additions + sent
 
 

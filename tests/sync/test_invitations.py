@@ -151,6 +151,31 @@ async def test_an_export_with_invitations_syncs_back_to_nothing(
     assert report.actions == []
 
 
+async def test_a_member_still_invited_by_address_round_trips(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    # Invited, then added directly before accepting: a member with a pending invitation
+    # for the address they sign in with. The export lists both; syncing it back, or a
+    # record naming the person both ways, changes nothing.
+    clerk_emulator.state.add_user({"id": "user_ada", "email_address": "Ada@Example.com"})
+    await sync_organizations(
+        clerk, [acme(invited("ada@example.com", "org:admin"))], sync_invitations=True
+    )
+    org = await clerk.organizations.get("acme")
+    await clerk.organization_memberships.create(org.id, user_id="user_ada", role="org:member")
+    records = [
+        r async for r in export_organizations(clerk, include_members=True, include_invitations=True)
+    ]
+    assert sorted(m.name for m in records[0].members or ()) == [
+        "ada@example.com",
+        "user_1",
+        "user_ada",
+    ]
+    report = await sync_organizations(clerk, records, sync_invitations=True)
+    assert report.actions == []
+    assert await pending(clerk) == {"ada@example.com": "org:admin"}
+
+
 async def test_a_bulk_call_refused_part_way_is_reported_per_invitation(
     clerk_emulator: ClerkEmulator, clerk: ClerkClient
 ) -> None:
