@@ -183,12 +183,16 @@ def _from_csv(row: dict[str, str | None], line: int) -> dict[str, Any]:
     return data
 
 
-_EMAIL = re.compile(r"[^@\s=;]+@[^@\s=;]+\.[^@\s=;.]+")
+# The local part of an address may hold "=" (a role never follows it there: the domain
+# part comes between).
+_EMAIL = re.compile(r"[^@\s;]+@[^@\s=;]+\.[^@\s=;.]+")
 
 
 def _member(item: str) -> dict[str, str]:
-    # The last "=": role keys never hold one, user IDs might. A name shaped like an email
-    # address is one (Clerk's user IDs never are).
+    # The last "=": role keys never hold one, user IDs and addresses might. A name shaped
+    # like an email address is one (Clerk's user IDs never are).
+    if _EMAIL.fullmatch(item):
+        return {"email_address": item}
     name, _, role = item.rpartition("=") if "=" in item else (item, "", "")
     field = "email_address" if _EMAIL.fullmatch(name) else "user_id"
     return {field: name, "role": role} if role else {field: name}

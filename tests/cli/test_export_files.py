@@ -97,3 +97,20 @@ def test_a_csv_export_is_safe_in_a_spreadsheet_and_syncs_back_unchanged(
     assert again.exit_code == 0, again.output
     assert "everything is in sync (0 actions)" in again.stdout
     assert sorted(o.name for o in state.organizations.values()) == sorted(odd)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_odd_addresses_of_invitations_round_trip(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    # "=" and "'" are allowed in the local part of an address; "=" also separates a member
+    # from its role in a CSV cell.
+    addresses = ["a=b@example.com", "=lead@example.com", "O'Neil+tag@Example.COM"]
+    state = cli.emulator.state
+    org = state.create_organization("Acme", slug="acme", created_by="user_1")
+    state.invitations.create(
+        org.id, [{"email_address": a, "role": "org:member"} for a in addresses]
+    )
+    out = tmp_path / f"orgs.{fmt}"
+    assert cli("export", "--members", "--invitations", "-o", str(out)).exit_code == 0
+    again = cli("sync", str(out), "--invitations", "--delete-missing")
+    assert again.exit_code == 0, again.output
+    assert "everything is in sync (0 actions)" in again.stdout
