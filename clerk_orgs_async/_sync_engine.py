@@ -322,6 +322,13 @@ async def _apply(clerk: ClerkClient, actions: list[SyncAction], note: ActionHook
             break
         try:
             organization_id = await _send(clerk, action, organization_id)
+        except _PartlyApplied as partly:
+            # Two requests, the first answered: the report holds each half as it ended.
+            landed, rest = _split(action, partly.landed)
+            ended(attrs.evolve(landed, outcome="applied", organization_id=organization_id))
+            failed = attrs.evolve(rest, outcome="failed", error=partly.error)
+            ended(failed)
+            failures.append(SyncFailure(key=action.key, error=partly.error, action=failed))
         except ClerkError as error:
             failed = attrs.evolve(action, outcome="failed", error=error)
             ended(failed)
@@ -337,6 +344,24 @@ async def _apply(clerk: ClerkClient, actions: list[SyncAction], note: ActionHook
         else:
             ended(attrs.evolve(action, outcome="applied", organization_id=organization_id))
     return applied, failures
+
+
+class _PartlyApplied(Exception):
+    """An update's fields landed (``update``), then its metadata failed (``replace_metadata``)."""
+
+    def __init__(self, error: ClerkError, landed: frozenset[str]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.landed = landed
+
+
+def _split(action: SyncAction, fields: frozenset[str]) -> tuple[SyncAction, SyncAction]:
+    """``action`` as two: the changes to ``fields``, and the others."""
+    changes = action.changes.items()
+    return (
+        attrs.evolve(action, changes={f: c for f, c in changes if f in fields}),
+        attrs.evolve(action, changes={f: c for f, c in changes if f not in fields}),
+    )
 
 
 async def _invite(
@@ -402,7 +427,12 @@ async def _send(clerk: ClerkClient, action: SyncAction, organization_id: str | N
         if fields:
             await clerk.organizations.update(organization_id, **fields)
         if metadata:
-            await clerk.organizations.replace_metadata(organization_id, **metadata)
+            try:
+                await clerk.organizations.replace_metadata(organization_id, **metadata)
+            except ClerkError as error:
+                if fields:
+                    raise _PartlyApplied(error, frozenset(fields)) from None
+                raise
     elif action.kind == "delete":
         # Already gone is what was wanted (and what a resent DELETE finds after a first
         # attempt whose answer was lost).

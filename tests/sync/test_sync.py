@@ -101,6 +101,27 @@ async def test_drifted_fields_and_members(
     assert state(clerk_emulator) == expected(DESIRED)
 
 
+async def test_an_update_whose_metadata_fails_after_its_fields_landed_says_so(
+    clerk: ClerkClient, clerk_emulator: ClerkEmulator
+) -> None:
+    await sync_organizations(clerk, DESIRED)
+    org = clerk_emulator.state.get_organization("org-1")
+    clerk_emulator.state.update_organization(org.id, name="Renamed", public_metadata={"n": 0})
+    clerk_emulator.faults.status(422, method="PUT", path="/v1/organizations/*/metadata")
+    report = await sync_organizations(clerk, DESIRED)
+    # Two requests: the name landed, the metadata did not. The report says both, truly.
+    assert [(a.kind, a.outcome, dict(a.changes)) for a in report.actions] == [
+        ("update", "applied", {"name": ("Renamed", "Org 1")}),
+        ("update", "failed", {"public_metadata": ({"n": 0}, {"n": 1})}),
+    ]
+    assert [f.action for f in report.failures] == [report.actions[1]]
+    assert clerk_emulator.state.get_organization("org-1").name == "Org 1"
+    again = await sync_organizations(clerk, DESIRED)
+    assert [(a.kind, dict(a.changes), a.outcome) for a in again.actions] == [
+        ("update", {"public_metadata": ({"n": 0}, {"n": 1})}, "applied")
+    ]
+
+
 async def test_raised_limit_lands_before_the_additions(
     clerk: ClerkClient, clerk_emulator: ClerkEmulator
 ) -> None:
