@@ -284,6 +284,25 @@ async def test_the_log_feed_brings_only_what_is_new_and_matching(
         assert response.status == 400
 
 
+async def test_a_page_with_a_bad_status_filter_still_updates_live(
+    emulator: ClerkEmulator, clerk: ClerkClient, http: aiohttp.ClientSession
+) -> None:
+    await seed(clerk)
+    async with http.get(emulator.console_url, params={"status": "99x", "path": "/nope"}) as page:
+        markup = await page.text()
+    assert "such as 429" in markup  # the filter is refused, every request shown
+    shown = re.findall(r'data-seq="(\d+)"', markup)
+    assert len(shown) == len(emulator.requests)
+    poll = re.search(r'data-poll="([^"]+)"', markup)
+    assert poll is not None
+    cursor = int(re.findall(r'data-cursor="(\d+)"', markup)[0])
+    await clerk.organizations.create(name="After The Page")
+    url = emulator.console_url.rstrip("/") + poll[1].replace("&amp;", "&")
+    async with http.get(url, params={"after": str(cursor)}) as response:
+        assert response.status == 200, await response.text()
+        assert (await response.json())["new"] == 1
+
+
 async def test_a_bad_fault_form_is_refused_with_the_reason_and_keeps_what_was_typed(
     emulator: ClerkEmulator, http: aiohttp.ClientSession
 ) -> None:

@@ -154,13 +154,16 @@ class Console:
         """The console's page."""
         w = self.writer()
         state_view = StateView(w, self.state, view.link)
+        # A filter it refuses shows every request, and the live updates must follow suit.
+        log_view = view
         try:
             records = matching(self.log, view, after=0, limit=ROWS_SHOWN)
             filter_error = Html("")
         except ValueError as error:
-            records = matching(self.log, View(), after=0, limit=ROWS_SHOWN)
+            log_view = attrs.evolve(view, status="", path="")
+            records = matching(self.log, log_view, after=0, limit=ROWS_SHOWN)
             filter_error = w.fill('<p class="error" role="alert">$e</p>', e=str(error))
-        filtering = bool(view.status or view.path)
+        filtering = bool(log_view.status or log_view.path)
         body = w.fill(
             HOME,
             notice=(
@@ -174,14 +177,14 @@ class Console:
             token=self.token,
             fault_list=self.fault_list(w),
             fault_form=(fault_form or FaultForm()).render(w, token=self.token, error=fault_error),
-            poll_url="/_console/log?" + urlencode(view.params()),
+            poll_url="/_console/log?" + urlencode(log_view.params()),
             cursor=self.log.last_seq,
             log_hidden=view.hidden(w, "q", "page", "users_page"),
             status=view.status,
             path=view.path,
             clear_filter=(
                 w.fill('<a href="$href">Show every request</a>', href=view.link(status="", path=""))
-                if filtering
+                if view.status or view.path
                 else Html("")
             ),
             filter_error=filter_error,
