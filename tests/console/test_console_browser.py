@@ -313,11 +313,14 @@ async def test_readable_on_a_phone(
     browser: Browser, emulator: ClerkEmulator, clerk: ClerkClient
 ) -> None:
     await seed(clerk)
-    context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    # A slug or an ID has no spaces to wrap at: a long one must not widen the page.
+    await clerk.organizations.create(name="Long Slug", slug="averylongslug" * 8)
+    emulator.faults.status(503, path="/v1/organizations/" + "averylongid" * 8)
+    context = await browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
     try:
         phone = await context.new_page()
         await phone.goto(emulator.console_url)
-        await expect(org_item(phone, "Acme Inc")).to_be_in_viewport()
+        await expect(org_item(phone, "Long Slug")).to_be_in_viewport()
         overflow = await phone.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
