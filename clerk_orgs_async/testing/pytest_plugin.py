@@ -16,7 +16,9 @@ Options, from the least to the most specific:
       def clerk_emulator_options():
           return {"users": ["user_1", "user_2"], "default_max_allowed_memberships": 0}
 
-- mark a test: ``@pytest.mark.clerk_emulator(rate_limit=(5, 1.0))`` (merged over the above);
+- mark a test, its class or its module (``pytestmark``):
+  ``@pytest.mark.clerk_emulator(rate_limit=(5, 1.0))``, keywords only (merged over the above,
+  the closest marker winning);
 - override ``clerk_client_options`` for the ``ClerkClient`` keyword arguments.
 
 The fixtures are coroutines and need pytest-asyncio, which the ``testing`` extra installs
@@ -29,8 +31,13 @@ The fixtures are coroutines and need pytest-asyncio, which the ``testing`` extra
 In pytest-asyncio's strict mode (its default) an async test that uses the fixtures must be
 marked ``@pytest.mark.asyncio``; an unmarked one fails with a message saying what to add.
 The fixtures run on the test's own event loop (``loop_scope="function"``), whatever the
-default loop scope. This module imports nothing heavy until a fixture runs, so installing the
-package costs other test suites nothing.
+default fixture loop scope; a test run on a wider loop (``loop_scope="module"``, or
+``asyncio_default_test_loop_scope``) fails at once with a message, as its requests to an
+emulator on another loop would hang. For one emulator per module or session, start a
+``ClerkEmulator`` in a fixture of your own on that loop.
+
+This module imports nothing heavy until a fixture runs, so installing the package costs
+other test suites nothing.
 """
 
 from __future__ import annotations
@@ -62,6 +69,17 @@ _NOT_ON_ASYNCIO = (
     '@pytest.mark.asyncio, or set asyncio_mode = "auto" under [tool.pytest.ini_options] '
     "in pyproject.toml"
 )
+_OTHER_LOOP = (
+    "{test} runs on pytest-asyncio's {scope}-scoped event loop, but the clerk_emulator and "
+    "clerk fixtures run on the test's own (function-scoped) loop, and an emulator answers on "
+    "its own loop only (every request would hang): run this test with "
+    '@pytest.mark.asyncio(loop_scope="function"), or start a ClerkEmulator in a fixture of '
+    'your own with loop_scope="{scope}"'
+)
+_POSITIONAL = (
+    "{test}: @pytest.mark.clerk_emulator takes ClerkEmulator's options as keywords, such as "
+    "@pytest.mark.clerk_emulator(users=[...]); got {args!r}"
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -84,19 +102,34 @@ def clerk_client_options() -> dict[str, Any]:
 
 
 def _check_runs_on_asyncio(request: pytest.FixtureRequest) -> None:
-    """Fail with what to add, where pytest itself would say to install an async plugin."""
+    """Fail with what to change, where pytest would say to install an async plugin or the
+    test would wait on an emulator whose loop is not running."""
     test = request.node
-    if (
-        isinstance(test, pytest.Function)
-        and inspect.iscoroutinefunction(test.obj)
-        and test.get_closest_marker("asyncio") is None
-    ):
+    if not (isinstance(test, pytest.Function) and inspect.iscoroutinefunction(test.obj)):
+        return
+    marker = test.get_closest_marker("asyncio")
+    if marker is None:
         pytest.fail(_NOT_ON_ASYNCIO.format(test=test.name), pytrace=False)
+    # The rule pytest-asyncio itself follows: the marker's scope, else the configured default.
+    scope = (
+        marker.kwargs.get("loop_scope")
+        or marker.kwargs.get("scope")
+        or test.config.getini("asyncio_default_test_loop_scope")
+        or "function"
+    )
+    if scope != "function":
+        pytest.fail(_OTHER_LOOP.format(test=test.name, scope=scope), pytrace=False)
 
 
 def _options(request: pytest.FixtureRequest, base: dict[str, Any]) -> dict[str, Any]:
-    marker = request.node.get_closest_marker("clerk_emulator")
-    return {**base, **(marker.kwargs if marker is not None else {})}
+    """``base`` with every ``clerk_emulator`` marker's options, the test's own winning."""
+    options = dict(base)
+    # iter_markers yields the closest first: the test's, its class's, its module's.
+    for marker in reversed(list(request.node.iter_markers("clerk_emulator"))):
+        if marker.args:
+            pytest.fail(_POSITIONAL.format(test=request.node.name, args=marker.args), pytrace=False)
+        options.update(marker.kwargs)
+    return options
 
 
 if pytest_asyncio is not None:

@@ -94,7 +94,9 @@ def test_auto_mode_with_the_readmes_lines(pytester: pytest.Pytester) -> None:
     pyproject = block("toml", section="Testing against the local emulator").source
     assert 'asyncio_mode = "auto"' in pyproject
     _new_project(pytester, pyproject)
-    test_file = block("python", section="Testing against the local emulator", containing="# test_")
+    test_file = block(
+        "python", section="Testing against the local emulator", containing="# test_signup"
+    )
     pytester.makepyfile(test_signup=test_file.source)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
     result.assert_outcomes(passed=1)
@@ -114,3 +116,66 @@ def test_strict_mode_with_a_marker_and_a_clear_message_without(pytester: pytest.
         ]
     )
     assert "You need to install a suitable plugin" not in result.stdout.str()
+
+
+MARKERS_TEST = """
+import pytest
+
+pytestmark = pytest.mark.clerk_emulator(users=["user_module"], request_log_size=7)
+
+@pytest.mark.clerk_emulator(users=["user_class"])
+class TestMarkers:
+    @pytest.mark.clerk_emulator(default_max_allowed_memberships=0)
+    async def test_each_level_adds_and_the_closest_wins(self, clerk_emulator):
+        assert list(clerk_emulator.state.users) == ["user_class"]
+        assert clerk_emulator.state.default_max_allowed_memberships == 0
+        assert clerk_emulator.requests.maxlen == 7
+
+@pytest.mark.clerk_emulator({"users": ["user_x"]})
+async def test_positional(clerk_emulator):
+    pass
+"""
+
+
+def test_markers_merge_from_module_to_test_and_take_keywords_only(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function")
+    pytester.makepyfile(test_markers=MARKERS_TEST)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*test_positional: @pytest.mark.clerk_emulator takes ClerkEmulator's options as keywords*"]
+    )
+
+
+LOOP_SCOPE_TEST = """
+import pytest
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_on_the_module_loop(clerk_emulator):
+    async with clerk_emulator.client(timeout=1.0, retry=None) as clerk:
+        await clerk.organizations.get("acme")
+"""
+
+
+@pytest.mark.parametrize("where", ["marker", "ini"])
+def test_a_test_on_a_wider_loop_fails_at_once_saying_why(
+    pytester: pytest.Pytester, where: str
+) -> None:
+    ini = "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+    if where == "ini":
+        ini += "asyncio_default_test_loop_scope = module\n"
+    pytester.makeini(ini)
+    test = LOOP_SCOPE_TEST
+    if where == "ini":
+        test = test.replace('@pytest.mark.asyncio(loop_scope="module")\n', "")
+    pytester.makepyfile(test_loop=test)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_on_the_module_loop runs on pytest-asyncio's module-scoped event loop, but the "
+            "clerk_emulator and clerk fixtures run on the test's own (function-scoped) loop*"
+        ]
+    )
