@@ -84,7 +84,9 @@ class Evaluator:
         here = Path.cwd()
         os.chdir(self.pytester.path)  # the new project, not this repository
         try:
-            result = self.pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
+            result = self.pytester.runpytest_subprocess(
+                f"{name}.py", "-p", "no:cacheprovider", "-W", "error"
+            )  # this block's file alone: an earlier block's stays in the project
         finally:
             os.chdir(here)
         result.assert_outcomes(
