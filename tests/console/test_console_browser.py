@@ -99,6 +99,10 @@ async def test_search_and_paging_find_organizations_by_name_and_slug(
     await search.press("Enter")
     await expect(page.locator(".org-name")).to_have_text(["Needle Works"])
     await expect(page.locator("#org-summary")).to_have_text("Showing 1 to 1 of 1, newest first.")
+    # A paste far longer than any name: still the console, not the server's bare 400.
+    await search.fill("ü" * 10_000)
+    await search.press("Enter")
+    await expect(page.locator("#org-summary")).to_have_text(re.compile("No organization matches"))
 
 
 async def test_the_log_updates_live_and_opens_a_request_with_the_key_redacted(
