@@ -31,10 +31,11 @@ The fixtures are coroutines and need pytest-asyncio, which the ``testing`` extra
 In pytest-asyncio's strict mode (its default) an async test that uses the fixtures must be
 marked ``@pytest.mark.asyncio``; an unmarked one fails with a message saying what to add.
 The fixtures run on the test's own event loop (``loop_scope="function"``), whatever the
-default fixture loop scope; a test run on a wider loop (``loop_scope="module"``, or
-``asyncio_default_test_loop_scope``) fails at once with a message, as its requests to an
-emulator on another loop would hang. For one emulator per module or session, start a
-``ClerkEmulator`` in a fixture of your own on that loop.
+default fixture loop scope, and the emulator answers only while that loop runs. So a test
+that is not async, or runs on a wider loop (``loop_scope="module"``, or
+``asyncio_default_test_loop_scope``), fails at once with a message rather than hang on its
+first request. For one emulator per module or session, start a ``ClerkEmulator`` in a
+fixture of your own on that loop.
 
 This module imports nothing heavy until a fixture runs, so installing the package costs
 other test suites nothing.
@@ -76,6 +77,11 @@ _OTHER_LOOP = (
     '@pytest.mark.asyncio(loop_scope="function"), or start a ClerkEmulator in a fixture of '
     'your own with loop_scope="{scope}"'
 )
+_NOT_ASYNC = (
+    "{test} is not async: the emulator of clerk_emulator and clerk answers only while the "
+    "test's event loop runs, so a request from this test would hang: make it an async def "
+    "test and await the client (or run your synchronous code with asyncio.to_thread)"
+)
 _POSITIONAL = (
     "{test}: @pytest.mark.clerk_emulator takes ClerkEmulator's options as keywords, such as "
     "@pytest.mark.clerk_emulator(users=[...]); got {args!r}"
@@ -103,10 +109,14 @@ def clerk_client_options() -> dict[str, Any]:
 
 def _check_runs_on_asyncio(request: pytest.FixtureRequest) -> None:
     """Fail with what to change, where pytest would say to install an async plugin or the
-    test would wait on an emulator whose loop is not running."""
+    test would wait for ever on an emulator whose loop is not running."""
     test = request.node
-    if not (isinstance(test, pytest.Function) and inspect.iscoroutinefunction(test.obj)):
+    if not isinstance(test, pytest.Function):
         return
+    # A hypothesis test's function is a plain wrapper around the coroutine function.
+    function = getattr(getattr(test.obj, "hypothesis", None), "inner_test", test.obj)
+    if not inspect.iscoroutinefunction(function):
+        pytest.fail(_NOT_ASYNC.format(test=test.name), pytrace=False)
     marker = test.get_closest_marker("asyncio")
     if marker is None:
         pytest.fail(_NOT_ON_ASYNCIO.format(test=test.name), pytrace=False)

@@ -179,3 +179,21 @@ def test_a_test_on_a_wider_loop_fails_at_once_saying_why(
             "clerk_emulator and clerk fixtures run on the test's own (function-scoped) loop*"
         ]
     )
+
+
+def test_a_sync_test_is_told_the_emulator_would_not_answer(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function")
+    pytester.makepyfile(
+        test_sync="""
+import urllib.request
+
+def test_sync(clerk_emulator):
+    request = urllib.request.Request(clerk_emulator.base_url + "/organizations")
+    urllib.request.urlopen(request, timeout=2)
+"""
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*test_sync is not async: the emulator of clerk_emulator and clerk answers only while*"]
+    )
