@@ -121,12 +121,13 @@ def _check_runs_on_asyncio(request: pytest.FixtureRequest) -> None:
     if marker is None:
         pytest.fail(_NOT_ON_ASYNCIO.format(test=test.name), pytrace=False)
     # The rule pytest-asyncio itself follows: the marker's scope, else the configured default.
-    scope = (
-        marker.kwargs.get("loop_scope")
-        or marker.kwargs.get("scope")
-        or test.config.getini("asyncio_default_test_loop_scope")
-        or "function"
-    )
+    scope = marker.kwargs.get("loop_scope") or marker.kwargs.get("scope")
+    if not scope:
+        try:
+            scope = test.config.getini("asyncio_default_test_loop_scope")
+        except ValueError:  # pytest-asyncio before 0.26: no such option, tests run per function
+            scope = None
+    scope = scope or "function"
     if scope != "function":
         pytest.fail(_OTHER_LOOP.format(test=test.name, scope=scope), pytrace=False)
 
