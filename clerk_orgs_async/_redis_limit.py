@@ -48,16 +48,7 @@ def _check_requests(_: object, __: attrs.Attribute[Any], value: object) -> None:
         )
 
 
-def _check_seconds(_: object, __: attrs.Attribute[Any], value: object) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not rules.finite(value)
-        or value <= 0
-    ):
-        raise InvalidRequestError(
-            f"per_seconds must be a number of seconds > 0, got {rules.shown(value)}"
-        )
+_SECONDS = rules.seconds(above=True)
 
 
 def _check_share(_: object, __: attrs.Attribute[Any], value: object) -> None:
@@ -112,7 +103,7 @@ class RedisRateLimit:
 
     url: str = attrs.field(validator=_check_url)
     requests: int | None = attrs.field(default=None, kw_only=True, validator=_check_requests)
-    per_seconds: float = attrs.field(default=10.0, kw_only=True, validator=_check_seconds)
+    per_seconds: float = attrs.field(default=10.0, kw_only=True, validator=_SECONDS)
     share: float = attrs.field(default=1.0, kw_only=True, validator=_check_share)
     key: str | None = attrs.field(default=None, kw_only=True, validator=_check_key)
 
