@@ -250,7 +250,7 @@ def metadata(value: T, field: str) -> T:
             for key, child in item.items():
                 if not isinstance(key, str):
                     raise InvalidRequestError(
-                        f"{path} has a {type(key).__name__} key {key!r}; JSON keys are strings"
+                        f"{path} has a {type(key).__name__} key {shown(key)}; JSON keys are strings"
                     )
                 _check_text(key, f"{path} key")
                 stack.append((child, f"{path}.{key}", depth + 1))
@@ -271,7 +271,7 @@ def _check_scalar(item: Any, path: str) -> None:
     elif isinstance(item, int):
         if abs(item) > MAX_EXACT_INT:
             raise InvalidRequestError(
-                f"{path} is {item}, beyond 2**53: JSON parsers would round it; send a string"
+                f"{path} is {shown(item)}, beyond 2**53: JSON parsers would round it; send a string"
             )
     elif isinstance(item, float):
         if not math.isfinite(item):

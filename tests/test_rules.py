@@ -36,6 +36,8 @@ def nested(depth: int) -> dict[str, Any]:
         ({1: "one"}, "int key"),
         ({None: "none"}, "NoneType key"),
         ({"big": 2**60}, "2\\*\\*53"),
+        ({"huge": -(10**5000)}, "an integer of 16610 bits"),  # past str()'s 4300 digits
+        ({10**5000: 1}, "int key an integer of 16610 bits"),
         ({"text": "\ud800"}, "surrogate"),
         ({"\udfff": 1}, "surrogate"),
         (nested(65), "deeper than 64"),
