@@ -6,15 +6,7 @@ from pathlib import Path
 
 import attrs
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import Progress, TaskID
 
 from clerk_orgs_async import (
     UNSET,
@@ -27,7 +19,7 @@ from clerk_orgs_async._cli._connect import run
 from clerk_orgs_async._cli._emails import addresses
 from clerk_orgs_async._cli._members import organization_id
 from clerk_orgs_async._cli._orgs import given, json_option
-from clerk_orgs_async._cli._output import echo_json, table, to_data
+from clerk_orgs_async._cli._output import echo_json, progress_bar, table, to_data
 from clerk_orgs_async._cli._pace import BULK_CALL_SIZE, BULK_ENDPOINT, estimate, patient
 
 STATUSES = ("pending", "accepted", "revoked", "expired")
@@ -124,15 +116,7 @@ def invite(
         org_id = await organization_id(clerk, organization)
         limit = clerk.endpoint_limits.get(BULK_ENDPOINT)
         click.echo(estimate(len(requests), limit, paced=clerk.rate_limit is not None), err=True)
-        console = Console(stderr=True)
-        with Progress(
-            TextColumn("Inviting"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            disable=not console.is_terminal,
-        ) as progress:
+        with progress_bar("Inviting") as progress:
             task = progress.add_task("Inviting", total=len(requests))
             sending = True
             try:

@@ -1,17 +1,36 @@
-"""Output shared by the commands: JSON for scripts, rich tables for people."""
+"""Output shared by the commands: JSON for scripts, rich tables and progress bars for people."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Column, Table
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+
+def progress_bar(label: str) -> Progress:
+    """A progress bar on stderr, off when stderr is no terminal (a pipe, a log file, CI)."""
+    # Imported here: only the long-running commands draw one.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    )
 
 
 def to_data(value: Any) -> Any:

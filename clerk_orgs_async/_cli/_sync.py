@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clerk_orgs_async import ClerkClient
 from clerk_orgs_async._cli._connect import run
@@ -25,6 +23,7 @@ from clerk_orgs_async._cli._files import (
     write_records,
 )
 from clerk_orgs_async._cli._orgs import json_option
+from clerk_orgs_async._cli._output import progress_bar
 from clerk_orgs_async._cli._report import partial_report, show_report
 from clerk_orgs_async.sync import (
     DesiredOrganization,
@@ -42,16 +41,8 @@ async def sync_with_progress(
     clerk: ClerkClient, records: list[DesiredOrganization], **options: Any
 ) -> SyncReport:
     """``sync_organizations`` with a progress bar on stderr, off when stderr is no terminal."""
-    console = Console(stderr=True)
     label = "Planning" if options.get("dry_run") else "Syncing"
-    with Progress(
-        TextColumn(f"{label} organizations"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
-    ) as progress:
+    with progress_bar(f"{label} organizations") as progress:
         task = progress.add_task(label, total=None)
 
         def advance(done: int, total: int) -> None:
