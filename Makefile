@@ -5,7 +5,7 @@ LATEST := .venv-latest
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test demo lint typecheck unit test-latest chromium redis-server screenshot bench clean
+.PHONY: test demo lint typecheck unit test-latest chromium redis-server node-sdk screenshot bench clean
 
 test: lint typecheck unit test-latest
 
@@ -45,10 +45,19 @@ redis-server:
 	command -v redis-server >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; }
 
-unit: $(VENV)/.installed chromium redis-server
+# Clerk's Node SDK for tests/interop, from the committed lockfile (Node 20.9+). Without npm (or
+# the registry) the Node interop tests fail under CI and skip with a message elsewhere.
+NODE_SDK := tests/interop/node
+node-sdk: $(NODE_SDK)/node_modules/.installed
+
+$(NODE_SDK)/node_modules/.installed: $(NODE_SDK)/package.json $(NODE_SDK)/package-lock.json
+	@{ command -v npm >/dev/null && cd $(NODE_SDK) && npm ci --no-audit --no-fund && touch node_modules/.installed; } \
+		|| echo "warning: could not install @clerk/backend with npm: the Node SDK interop tests cannot run"
+
+unit: $(VENV)/.installed chromium redis-server node-sdk
 	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=90
 
-test-latest: $(LATEST)/.installed chromium redis-server
+test-latest: $(LATEST)/.installed chromium redis-server node-sdk
 	$(LATEST)/bin/python -c 'import aiohttp; print("newest aiohttp:", aiohttp.__version__)'
 	$(LATEST)/bin/python -m pytest --ignore=tests/wire -p no:cacheprovider -q
 
