@@ -7,6 +7,7 @@ fails. The SDK's billing operations are left out: the emulator has no billing.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -43,6 +44,19 @@ async def clerk_error(call: Awaitable[object]) -> tuple[type[Exception], int, st
     return type(error), error.status_code, json.loads(error.body)["errors"][0]["code"]
 
 
+async def test_sync_methods_in_a_thread(clerk_emulator: ClerkEmulator) -> None:
+    """The SDK's plain methods block: from a thread, the emulator answers on the test's loop."""
+
+    def create_then_get() -> tuple[str, str]:
+        with Clerk(
+            bearer_auth=clerk_emulator.secret_key, server_url=clerk_emulator.base_url
+        ) as blocking:
+            created = blocking.organizations.create(request={"name": "Initech"})
+            return created.slug, blocking.organizations.get(organization_id=created.id).name
+
+    assert await asyncio.to_thread(create_then_get) == ("initech", "Initech")
+
+
 # Organizations
 
 
@@ -65,13 +79,22 @@ async def test_organizations_create(sdk: Clerk, clerk_emulator: ClerkEmulator) -
 
 
 async def test_organizations_list(sdk: Clerk, clerk_emulator: ClerkEmulator) -> None:
-    for name in ("Gamma", "Alpha", "Beta"):
+    gamma, alpha, beta = (
         clerk_emulator.state.create_organization(name, created_by=ALICE)
+        for name in ("Gamma", "Alpha", "Beta")
+    )
+    clerk_emulator.state.create_membership(beta.id, BOB, "org:member")
     page = await sdk.organizations.list_async(include_members_count=True, order_by="name", limit=2)
     assert page.total_count == 3
-    assert [(o.name, o.members_count) for o in page.data] == [("Alpha", 1), ("Beta", 1)]
+    assert [(o.name, o.members_count) for o in page.data] == [("Alpha", 1), ("Beta", 2)]
     found = await sdk.organizations.list_async(query="gam")
-    assert [o.name for o in found.data] == ["Gamma"]
+    assert [o.name for o in found.data] == [gamma.name]
+    of_bob = await sdk.organizations.list_async(user_id=[BOB])
+    assert [o.name for o in of_bob.data] == [beta.name]
+    by_id = await sdk.organizations.list_async(
+        organization_id=[alpha.id, gamma.id], order_by="name"
+    )
+    assert [o.name for o in by_id.data] == ["Alpha", "Gamma"]
 
 
 @pytest.mark.parametrize("key", ["id", "slug"])
@@ -155,6 +178,41 @@ async def test_memberships_list(sdk: Clerk, org: Organization) -> None:
         organization_id=org.id, email_address_query="bob@"
     )
     assert [m.public_user_data.user_id for m in by_email.data if m.public_user_data] == [BOB]
+
+
+# Every filter the SDK sends, as it serialises it (lists as repeated parameters).
+MEMBERSHIP_FILTERS: list[tuple[dict[str, Any], list[str]]] = [
+    ({"user_id": [BOB, CAROL]}, [BOB, CAROL]),
+    ({"email_address": ["carol@sample.org"]}, [CAROL]),
+    ({"phone_number": ["+15550000001"]}, [ALICE]),
+    ({"username": ["bobby"]}, [BOB]),
+    ({"web3_wallet": ["0xaaa1"]}, [ALICE]),
+    ({"role": ["org:member"]}, [BOB, CAROL]),
+    ({"query": "car"}, [CAROL]),
+    ({"phone_number_query": "0002"}, [BOB]),
+    ({"username_query": "bob"}, [BOB]),
+    ({"name_query": "Anders"}, [ALICE]),
+    ({"last_active_at_after": 1_700_000_100_000}, [BOB]),
+    ({"last_active_at_before": 1_700_000_100_000}, [ALICE]),
+    ({"created_at_before": 1}, []),
+    ({"order_by": "-username"}, [CAROL, BOB, ALICE]),
+]
+
+
+@pytest.mark.parametrize(("filters", "expected"), MEMBERSHIP_FILTERS, ids=str)
+async def test_memberships_list_filters(
+    sdk: Clerk,
+    org: Organization,
+    clerk_emulator: ClerkEmulator,
+    filters: dict[str, Any],
+    expected: list[str],
+) -> None:
+    clerk_emulator.state.create_membership(org.id, CAROL, "org:member")
+    page = await sdk.organization_memberships.list_async(organization_id=org.id, **filters)
+    found = [m.public_user_data.user_id for m in page.data if m.public_user_data]
+    if "order_by" not in filters:
+        found.sort()
+    assert found == expected
 
 
 async def test_memberships_update(sdk: Clerk, org: Organization) -> None:
