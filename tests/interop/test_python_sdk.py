@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from clerk_backend_api import Clerk, models
 
-from clerk_orgs_async.testing import ClerkEmulator
-from clerk_orgs_async.testing._records import Organization
+from clerk_orgs_async.testing import ClerkEmulator, Organization
 
 ALICE, BOB, CAROL = "user_alice", "user_bob", "user_carol"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
