@@ -381,24 +381,26 @@ async def _invite(
             organization_id, requests, retry=_patient(clerk)
         )
     except BulkInvitationError as error:
-        applied: tuple[Outcome, ClerkError | None] = ("applied", None)
-        unknown: tuple[Outcome, ClerkError | None] = ("unknown", error.error)
-        failed: tuple[Outcome, ClerkError | None] = ("failed", error.error)
-        outcomes = (
-            [applied] * len(error.created)
-            + [unknown] * len(error.maybe_created)
-            + [failed] * len(error.not_created)
+        # The sync names each address once in an organization (validate): it keys the outcomes.
+        outcomes: dict[str, tuple[Outcome, ClerkError]] = {
+            r.email_address.lower(): ("failed", error.error) for r in error.not_created
+        }
+        outcomes.update(
+            (r.email_address.lower(), ("unknown", error.error)) for r in error.maybe_created
         )
+        outcomes.update((r.email_address.lower(), ("failed", e)) for r, e in error.refused)
     except asyncio.CancelledError:
         for action in actions:
             ended(attrs.evolve(action, outcome="unknown", organization_id=organization_id))
         raise
     else:
-        outcomes = [("applied", None)] * len(actions)
-    for action, (outcome, cause) in zip(actions, outcomes, strict=True):
+        outcomes = {}
+    for action in actions:
+        applied: tuple[Outcome, ClerkError | None] = ("applied", None)
+        outcome, cause = outcomes.get(cast(str, action.email_address).lower(), applied)
         done = attrs.evolve(action, outcome=outcome, error=cause, organization_id=organization_id)
         ended(done)
-        if outcome != "applied" and cause is not None:
+        if cause is not None:
             failures.append(SyncFailure(key=action.key, error=cause, action=done))
 
 

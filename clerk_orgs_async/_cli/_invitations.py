@@ -146,20 +146,30 @@ class Stopped:
 
     created: list[str]
     not_created: list[str]
+    """Not sent, or refused by a call that failed whole: worth sending again."""
     maybe_created: list[str]
     invitations: list[OrganizationInvitation]
     """The invitations created, when known (an interrupted send knows only their addresses)."""
     error: str | None
     """Why a call failed; None when the send was interrupted."""
+    refused: dict[str, str] = attrs.field(factory=dict)
+    """Address -> Clerk's code, for each invitation Clerk refused."""
+    stopped: bool = True
+    """False when every invitation was sent, some refused."""
 
     @classmethod
     def from_error(cls, error: BulkInvitationError) -> Stopped:
+        refused = {r.email_address: e.code or str(e.status) for r, e in error.refused}
         return cls(
             created=[i.email_address for i in error.created],
-            not_created=[r.email_address for r in error.not_created],
+            not_created=[
+                r.email_address for r in error.not_created if r.email_address not in refused
+            ],
             maybe_created=[r.email_address for r in error.maybe_created],
             invitations=list(error.created),
             error=f"{type(error.error).__name__}: {error.error}",
+            refused=refused,
+            stopped=all(e is not error.error for _, e in error.refused),
         )
 
     @classmethod
@@ -187,24 +197,37 @@ def _show_stopped(stopped: Stopped, as_json: bool) -> None:
                 "not_created": stopped.not_created,
                 "maybe_created": stopped.maybe_created,
                 "invitations": [to_data(i) for i in stopped.invitations],
+                "refused": [
+                    {"email_address": email, "code": code}
+                    for email, code in stopped.refused.items()
+                ],
                 "error": stopped.error,
                 "interrupted": stopped.error is None,
             }
         )
         return
-    ids = {i.email_address: i.id for i in stopped.invitations}
-    total = len(stopped.created) + len(stopped.not_created) + len(stopped.maybe_created)
-    how = "Stopped" if stopped.error else "Interrupted"
-    click.echo(f"{how} after {len(stopped.created)} of {total} invitations.")
+    notes = {i.email_address: i.id for i in stopped.invitations} | stopped.refused
+    total = (
+        len(stopped.created)
+        + len(stopped.not_created)
+        + len(stopped.maybe_created)
+        + len(stopped.refused)
+    )
+    if not stopped.stopped:
+        click.echo(f"Created {len(stopped.created)} of {total} invitations.")
+    else:
+        how = "Stopped" if stopped.error else "Interrupted"
+        click.echo(f"{how} after {len(stopped.created)} of {total} invitations.")
     for title, emails in (
         ("created", stopped.created),
+        ("refused by Clerk", list(stopped.refused)),
         ("not created: send them again", stopped.not_created),
         ("may have been created: see `invitations list --email`", stopped.maybe_created),
     ):
         if emails or title == "created":
             click.echo(f"{title} ({len(emails)}):")
         for email in emails:
-            click.echo(f"  {email} {ids.get(email, '')}".rstrip())
+            click.echo(f"  {email} {notes.get(email, '')}".rstrip())
 
 
 @invitations.command("list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clerk_orgs_async import (
+    APIError,
     BulkInvitationError,
     ClerkClient,
     InvitationRequest,
@@ -176,26 +177,63 @@ async def test_a_member_still_invited_by_address_round_trips(
     assert await pending(clerk) == {"ada@example.com": "org:admin"}
 
 
-async def test_a_bulk_call_refused_part_way_is_reported_per_invitation(
+async def test_one_refused_invitation_fails_alone_and_its_chunk_mates_are_sent(
     clerk_emulator: ClerkEmulator, clerk: ClerkClient
 ) -> None:
+    # Clerk refuses a bulk call whole for one unknown role: the other 24 are still invited.
+    emails = [f"dev{n:02d}@example.com" for n in range(25)]
+    members = [invited(e, "org:no_such_role" if e == emails[3] else "org:member") for e in emails]
+    await sync_organizations(clerk, [acme()])
+    report = await sync_organizations(clerk, [acme(*members)], sync_invitations=True)
+    outcomes = {a.email_address: a.outcome for a in report.actions if a.kind == "invite"}
+    assert outcomes == {e: "failed" if e == emails[3] else "applied" for e in emails}
+    (failure,) = report.failures
+    assert failure.action is not None and failure.action.email_address == emails[3]
+    assert isinstance(failure.error, APIError) and failure.error.code == "form_param_value_invalid"
+    assert await pending(clerk) == {e: "org:member" for e in emails if e != emails[3]}
+    # Each invitation was created once: the refused call's ten went one at a time.
+    posts = [r.path for r in clerk_emulator.requests if r.method == "POST"]
+    assert sum(p.endswith("/invitations/bulk") for p in posts) == 3
+    assert sum(p.endswith("/invitations") for p in posts) == 10
+    again = await sync_organizations(clerk, [acme(*members)], sync_invitations=True)
+    assert [(a.email_address, a.outcome) for a in again.actions] == [(emails[3], "failed")]
+
+
+async def test_a_bulk_call_refused_whole_is_sent_one_by_one(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    # A 4xx means that call created nothing: its invitations are sent again, one at a time.
     emails = [f"dev{n}@example.com" for n in range(15)]
     clerk_emulator.faults.status(
         422, path="/v1/organizations/*/invitations/bulk", times=1, method="POST"
     )
     await sync_organizations(clerk, [acme()])
-    # The first bulk call (10) is refused; the rest of the organization's invitations are not
-    # sent after a failed call.
     report = await sync_organizations(
         clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
     )
-    outcomes = sorted(a.outcome for a in report.actions if a.kind == "invite")
-    assert outcomes == ["failed"] * 15
-    assert len(report.failures) == 15
-    retried = await sync_organizations(
+    assert report.ok and report.counts["invite"] == 15
+    assert await pending(clerk) == dict.fromkeys(emails, "org:member")
+
+
+async def test_a_bulk_call_failing_with_a_5xx_is_not_split(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    # 501: may have been applied, and not retried; its lookup fails too. Sending the
+    # invitations one by one could invite twice: they are reported as unknown.
+    emails = [f"dev{n}@example.com" for n in range(3)]
+    await sync_organizations(clerk, [acme()])
+    clerk_emulator.faults.status(501, method="POST", path="/v1/organizations/*/invitations/bulk")
+    # Its lookup fails too (the organization had no invitation: nothing else reads them).
+    clerk_emulator.faults.status(
+        503, method="GET", path="/v1/organizations/*/invitations", times=100
+    )
+    report = await sync_organizations(
         clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
     )
-    assert retried.ok and retried.counts["invite"] == 15
+    assert [a.outcome for a in report.actions] == ["unknown"] * 3
+    assert not any(
+        r.method == "POST" and r.path.endswith("/invitations") for r in clerk_emulator.requests
+    )
 
 
 async def test_invitations_past_the_hourly_budget_wait_for_it_rather_than_fail(
