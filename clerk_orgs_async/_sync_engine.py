@@ -23,15 +23,18 @@ from ._counting import counting
 from ._retry import RetryPolicy
 from ._sync_plan import (
     METADATA_FIELDS,
+    desired_members,
     key_of,
     plan_create,
     plan_delete,
     plan_update,
+    same_people,
     validate,
 )
 from ._sync_reads import (
     Pending,
     Roster,
+    address_owners,
     instance_members,
     list_organizations,
     organization_members,
@@ -100,7 +103,11 @@ async def sync_organizations(
             members are managed: each member named by ``email_address`` (and not yet a
             member signing in with it) keeps a pending invitation with its role, sent in
             bulk calls of 10; other pending invitations are revoked. Members named by email
-            are refused without it. Clerk allows 50 bulk calls an hour per instance: a
+            are refused without it. An invitation Clerk refuses fails alone (its action
+            carries Clerk's error); the others are still sent. A record that would both
+            add a user (named by ``user_id``) and invite an address of that user (read
+            from ``GET /users``) is refused before any of its writes, in dry runs too.
+            Clerk allows 50 bulk calls an hour per instance: a
             sync inviting more than 500 people waits for that budget rather than fail
             (these calls get a deadline one hour longer than the client's).
         on_action: called with each write as soon as its outcome is known (``applied``,
@@ -297,6 +304,17 @@ async def _sync_one(
         actions = plan_update(
             matches[0], roster.members, record, key, emails=roster.emails, invitations=pending
         )
+    if any(a.kind == "invite" for a in actions) and desired_members(record.members or ()):
+        try:
+            owners = await address_owners(
+                clerk, [cast(str, a.email_address) for a in actions if a.kind == "invite"]
+            )
+        except ClerkError as error:
+            return [], [SyncFailure(key=name, error=error)]
+        twice = same_people(record, actions, owners)
+        if twice:
+            # Refused before any write: which of the two was meant is the user's to say.
+            return [], [SyncFailure(key=name, error=InvalidRequestError("; ".join(twice)))]
     if dry_run or not actions:
         for action in actions:
             note(action)

@@ -317,6 +317,27 @@ def _member_actions(
     )
 
 
+def same_people(
+    desired: DesiredOrganization, actions: Sequence[SyncAction], owners: Mapping[str, str]
+) -> list[str]:
+    """The people ``desired`` names twice, by user ID and by an address of theirs that the
+    plan would invite: adding and inviting one person is never right, whatever the roles.
+
+    ``owners`` maps a lowercased address to the user who has it.
+    """
+    named = desired_members(desired.members or ())
+    found = []
+    for action in actions:
+        address = action.email_address
+        user = None if action.kind != "invite" or address is None else owners.get(address.lower())
+        if user is not None and user in named:
+            found.append(
+                f"member {user!r} (role {named[user]}) has the address {address!r} "
+                f"(role {action.changes['role'][1]}): name each person once"
+            )
+    return found
+
+
 def plan_delete(current: Organization, key: Key) -> SyncAction:
     """Delete an organization that is not desired."""
     return SyncAction(kind="delete", key=key_of(current, key), organization_id=current.id)

@@ -8,6 +8,7 @@ from clerk_orgs_async import (
     APIError,
     BulkInvitationError,
     ClerkClient,
+    InvalidRequestError,
     InvitationRequest,
     RateLimit,
     RateLimitError,
@@ -270,3 +271,41 @@ async def test_invitations_past_the_hourly_budget_wait_for_it_rather_than_fail(
 async def pending_in(clerk_emulator: ClerkEmulator) -> list[str]:
     async with clerk_emulator.client() as clerk:
         return sorted((await pending(clerk)).keys())
+
+
+@pytest.mark.parametrize("roles", [("org:admin", "org:member"), ("org:member", "org:member")])
+@pytest.mark.parametrize("exists", [True, False], ids=["update", "create"])
+async def test_a_person_named_by_user_id_and_by_their_address_is_refused_before_any_write(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient, roles: tuple[str, str], exists: bool
+) -> None:
+    clerk_emulator.state.add_user({"id": "user_ada", "email_address": "ada@example.com"})
+    clerk_emulator.state.add_user({"id": "user_bob", "email_address": "bob@example.com"})
+    if exists:
+        await sync_organizations(clerk, [acme()])
+    twice = acme(
+        DesiredMember("user_ada", roles[0]),
+        invited("ada@example.com", roles[1]),
+        invited("bob@example.com"),  # a user, not otherwise named: invited as usual
+    )
+    other = DesiredOrganization(slug="globex", name="Globex", members=[invited("bob@example.com")])
+    before = len([r for r in clerk_emulator.requests if r.method != "GET"])
+    dry = await sync_organizations(clerk, [twice, other], sync_invitations=True, dry_run=True)
+    report = await sync_organizations(clerk, [twice, other], sync_invitations=True)
+    for run in (dry, report):
+        (failure,) = run.failures
+        assert failure.key == "acme" and failure.action is None
+        assert isinstance(failure.error, InvalidRequestError)
+        assert "'user_ada'" in str(failure.error) and "'ada@example.com'" in str(failure.error)
+        assert {a.key for a in run.actions} == {"globex"}
+    writes = [r for r in clerk_emulator.requests if r.method != "GET"][before:]
+    globex = clerk_emulator.state.get_organization("globex")
+    assert [r.path for r in writes] == [
+        "/v1/organizations",
+        f"/v1/organizations/{globex.id}/invitations/bulk",
+    ]
+    if exists:
+        org = clerk_emulator.state.get_organization("acme")
+        assert [m.user_id for m in clerk_emulator.state.memberships(org.id)] == ["user_1"]
+        assert await pending(clerk) == {}
+    else:
+        assert "acme" not in {o.slug for o in clerk_emulator.state.organizations.values()}
