@@ -103,12 +103,12 @@ def invite(
         for address in addresses(emails, file)
     ]
 
-    created = 0  # so far, as bulk_create reports after each call
+    created = calls = 0  # so far, as bulk_create reports after each call
     sending = False
 
     def advance(progress: Progress, task: TaskID, done: int) -> None:
-        nonlocal created
-        created = done
+        nonlocal created, calls
+        created, calls = done, calls + 1
         progress.update(task, completed=done)
 
     async def work(clerk: ClerkClient) -> list[OrganizationInvitation] | BulkInvitationError:
@@ -132,7 +132,7 @@ def invite(
     try:
         outcome = run(work)
     except KeyboardInterrupt:
-        _show_stopped(Stopped.interrupted(requests, created, sending=sending), as_json)
+        _show_stopped(Stopped.interrupted(requests, created, calls, sending=sending), as_json)
         raise click.exceptions.Exit(130) from None
     if isinstance(outcome, BulkInvitationError):
         _show_stopped(Stopped.from_error(outcome), as_json)
@@ -174,16 +174,20 @@ class Stopped:
 
     @classmethod
     def interrupted(
-        cls, requests: list[InvitationRequest], created: int, *, sending: bool
+        cls, requests: list[InvitationRequest], created: int, calls: int, *, sending: bool
     ) -> Stopped:
-        """After Ctrl-C: calls go in order, so the first ``created`` were; the call after
-        them was in flight, or waiting for the budget, once sending had begun."""
+        """After Ctrl-C: calls go in order, so the first ``calls`` calls' addresses were
+        sent; the call after them was in flight, or waiting for the budget, once sending had
+        begun. When those calls created them all, they are known to be created; otherwise
+        (some were refused) which ones is not known: they may have been."""
         emails = [r.email_address for r in requests]
-        unsure = created + BULK_CALL_SIZE if sending else created
+        sent = min(calls * BULK_CALL_SIZE, len(emails))
+        known = sent if created == sent else 0
+        unsure = sent + BULK_CALL_SIZE if sending else sent
         return cls(
-            created=emails[:created],
+            created=emails[:known],
             not_created=emails[unsure:],
-            maybe_created=emails[created:unsure],
+            maybe_created=emails[known:unsure],
             invitations=[],
             error=None,
         )

@@ -9,8 +9,9 @@ import pytest
 from click import BadParameter
 from click.testing import Result
 
-from clerk_orgs_async import InvalidRequestError
+from clerk_orgs_async import InvalidRequestError, InvitationRequest
 from clerk_orgs_async._cli._emails import addresses
+from clerk_orgs_async._cli._invitations import Stopped
 from clerk_orgs_async._rules import email as client_rule
 from clerk_orgs_async.testing import ClerkEmulator, Organization
 from tests.cli.conftest import Cli
@@ -348,3 +349,16 @@ def test_the_command_and_the_client_agree_on_what_is_an_address(email: str) -> N
     except BadParameter:
         command_ok = False
     assert command_ok == client_ok
+
+
+def test_ctrl_c_after_a_refusal_does_not_guess_which_addresses_were_created() -> None:
+    emails = [f"dev{n:02d}@example.com" for n in range(35)]
+    requests = [InvitationRequest(email_address=e, role="org:member") for e in emails]
+    # Two calls created their 20: those are known; the third was in flight.
+    clean = Stopped.interrupted(requests, 20, 2, sending=True)
+    assert (clean.created, clean.maybe_created) == (emails[:20], emails[20:30])
+    assert clean.not_created == emails[30:]
+    # Two calls created 19 (one refused, which is not known): none of the 30 is sure.
+    refused = Stopped.interrupted(requests, 19, 2, sending=True)
+    assert (refused.created, refused.maybe_created) == ([], emails[:30])
+    assert refused.not_created == emails[30:]
