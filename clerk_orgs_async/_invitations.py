@@ -174,10 +174,10 @@ class OrganizationInvitationsAPI(Resource):
         whole when it refuses one of its invitations (an unknown role, an address already
         invited): the call's invitations are then sent one at a time, so that only the
         refused ones are left out, and the later calls go on. Invitations of a call whose
-        answer was lost, or did not hold one invitation per address sent, are looked up by
-        email, as ``create`` does. ``timeout`` and ``retry`` apply to each call;
-        ``on_progress`` is called with (invitations created, invitations in all) after each
-        call, e.g. for a progress bar.
+        answer was lost (a 5xx, a timeout), or did not hold one invitation per address sent,
+        are looked up by email, as ``create`` does, never sent again blindly. ``timeout``
+        and ``retry`` apply to each call; ``on_progress`` is called with (invitations
+        created, invitations in all) after each call, e.g. for a progress bar.
 
         Raises:
             InvalidRequestError: no invitations, or any of them invalid (nothing is sent).

@@ -426,7 +426,8 @@ def _patient(clerk: ClerkClient) -> RetryPolicy:
     """The client's retries with a deadline one window of the bulk limit longer: a sync is
     a batch job, so its invitations wait for Clerk's hourly budget rather than fail. (At
     most ``concurrency`` bulk calls wait at once: up to 50, the calls a window allows, one
-    window is enough. The CLI's ``invitations invite`` does the same.)"""
+    window is enough. The single creates that isolate a refused invitation have an hour's
+    window too. The CLI's ``invitations invite`` does the same.)"""
     window = clerk.endpoint_limits[_BULK_INVITATIONS].per_seconds
     base = clerk.retry or RetryPolicy(max_attempts=1)  # waiting for the budget is no retry
     if base.deadline is None:

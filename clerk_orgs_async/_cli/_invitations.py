@@ -87,9 +87,10 @@ def invite(
     """Invite each EMAIL (and each address of --file) to ORGANIZATION (ID or slug).
 
     Sent in bulk calls of 10, paced to Clerk's 50 calls an hour: the time that takes is
-    printed first. Every address is checked before any is sent (exit status 2). If a call
-    fails, prints what was created, what was not, and what may have been (exit status 1;
-    130 on Ctrl-C).
+    printed first. Every address is checked before any is sent (exit status 2). An address
+    Clerk refuses is named with Clerk's code, and the others are still sent. If a call
+    fails otherwise, prints what was created, what was not, and what may have been (exit
+    status 1; 130 on Ctrl-C).
     """
     requests = [
         InvitationRequest(
