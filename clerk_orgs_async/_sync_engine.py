@@ -104,9 +104,10 @@ async def sync_organizations(
             member signing in with it) keeps a pending invitation with its role, sent in
             bulk calls of 10; other pending invitations are revoked. Members named by email
             are refused without it. An invitation Clerk refuses fails alone (its action
-            carries Clerk's error); the others are still sent. A record that would both
-            add a user (named by ``user_id``) and invite an address of that user (read
-            from ``GET /users``) is refused before any of its writes, in dry runs too.
+            carries Clerk's error); the others are still sent. A record naming one
+            person by ``user_id`` and by an address of theirs (``GET /users`` tells) is
+            refused before any of its writes when the plan would add that user or invite
+            that address (a person is never both added and invited), in dry runs too.
             Clerk allows 50 bulk calls an hour per instance: a
             sync inviting more than 500 people waits for that budget rather than fail
             (these calls get a deadline one hour longer than the client's).

@@ -309,3 +309,34 @@ async def test_a_person_named_by_user_id_and_by_their_address_is_refused_before_
         assert await pending(clerk) == {}
     else:
         assert "acme" not in {o.slug for o in clerk_emulator.state.organizations.values()}
+
+
+async def test_a_person_already_invited_is_not_added_by_user_id_as_well(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    # The invitation went out by address first; then the record names the person by ID too.
+    clerk_emulator.state.add_user({"id": "user_ada", "email_address": "ada@example.com"})
+    await sync_organizations(clerk, [acme(invited("ada@example.com"))], sync_invitations=True)
+    twice = acme(DesiredMember("user_ada", "org:member"), invited("ada@example.com"))
+    report = await sync_organizations(clerk, [twice], sync_invitations=True)
+    (failure,) = report.failures
+    assert "'user_ada'" in str(failure.error) and report.actions == []
+    org = clerk_emulator.state.get_organization("acme")
+    assert [m.user_id for m in clerk_emulator.state.memberships(org.id)] == ["user_1"]
+    # Named once, by ID: the member is added and the invitation revoked.
+    once = await sync_organizations(
+        clerk, [acme(DesiredMember("user_ada", "org:member"))], sync_invitations=True
+    )
+    assert sorted(a.kind for a in once.actions) == ["add_member", "revoke_invitation"]
+    assert once.ok
+
+
+async def test_a_sync_with_nothing_to_add_or_invite_reads_no_users(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    record = acme(DesiredMember("user_2"), invited("grace@example.com"))
+    await sync_organizations(clerk, [record], sync_invitations=True)
+    before = len(clerk_emulator.requests)
+    again = await sync_organizations(clerk, [record], sync_invitations=True)
+    assert again.actions == []
+    assert not any(r.path == "/v1/users" for r in list(clerk_emulator.requests)[before:])
