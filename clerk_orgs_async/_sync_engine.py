@@ -305,22 +305,34 @@ async def _sync_one(
         actions = plan_update(
             matches[0], roster.members, record, key, emails=roster.emails, invitations=pending
         )
-    if any(a.kind == "invite" for a in actions) and desired_members(record.members or ()):
-        try:
-            owners = await address_owners(
-                clerk, [cast(str, a.email_address) for a in actions if a.kind == "invite"]
-            )
-        except ClerkError as error:
-            return [], [SyncFailure(key=name, error=error)]
-        twice = same_people(record, actions, owners)
-        if twice:
-            # Refused before any write: which of the two was meant is the user's to say.
-            return [], [SyncFailure(key=name, error=InvalidRequestError("; ".join(twice)))]
+    try:
+        twice = await _named_twice(clerk, record, actions)
+    except ClerkError as error:
+        return [], [SyncFailure(key=name, error=error)]
+    if twice:
+        # Refused before any write: which of the two was meant is the user's to say.
+        return [], [SyncFailure(key=name, error=InvalidRequestError("; ".join(twice)))]
     if dry_run or not actions:
         for action in actions:
             note(action)
         return actions, []
     return await _apply(clerk, actions, note)
+
+
+async def _named_twice(
+    clerk: ClerkClient, record: DesiredOrganization, actions: list[SyncAction]
+) -> list[str]:
+    """``same_people`` of the plan, with the owners of the addresses it concerns: those it
+    invites, and when it adds members, every address the record names (read only then,
+    so that a sync with nothing to add or invite sends no such read)."""
+    if not desired_members(record.members or ()):
+        return []
+    addresses = {cast(str, a.email_address) for a in actions if a.kind == "invite"}
+    if any(a.kind == "add_member" for a in actions):
+        addresses.update(m.email_address for m in record.members or () if m.email_address)
+    if not addresses:
+        return []
+    return same_people(record, actions, await address_owners(clerk, addresses))
 
 
 async def _apply(clerk: ClerkClient, actions: list[SyncAction], note: ActionHook) -> Result:

@@ -320,20 +320,23 @@ def _member_actions(
 def same_people(
     desired: DesiredOrganization, actions: Sequence[SyncAction], owners: Mapping[str, str]
 ) -> list[str]:
-    """The people ``desired`` names twice, by user ID and by an address of theirs that the
-    plan would invite: adding and inviting one person is never right, whatever the roles.
+    """The people ``desired`` names twice, by user ID and by an address of theirs, where
+    the plan would invite that address or add that user: a person is never both added and
+    invited, whatever the roles.
 
     ``owners`` maps a lowercased address to the user who has it.
     """
     named = desired_members(desired.members or ())
+    added = {a.user_id for a in actions if a.kind == "add_member"}
+    invited = {(a.email_address or "").lower() for a in actions if a.kind == "invite"}
     found = []
-    for action in actions:
-        address = action.email_address
-        user = None if action.kind != "invite" or address is None else owners.get(address.lower())
-        if user is not None and user in named:
+    for member in desired.members or ():
+        address = (member.email_address or "").lower()
+        user = owners.get(address)
+        if user in named and (address in invited or user in added):
             found.append(
-                f"member {user!r} (role {named[user]}) has the address {address!r} "
-                f"(role {action.changes['role'][1]}): name each person once"
+                f"member {user!r} (role {named[user]}) has the address "
+                f"{member.email_address!r} (role {member.role}): name each person once"
             )
     return found
 
