@@ -340,3 +340,18 @@ async def test_a_sync_with_nothing_to_add_or_invite_reads_no_users(
     again = await sync_organizations(clerk, [record], sync_invitations=True)
     assert again.actions == []
     assert not any(r.path == "/v1/users" for r in list(clerk_emulator.requests)[before:])
+
+
+async def test_a_record_whose_users_cannot_be_read_is_not_written(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    await sync_organizations(clerk, [acme()])
+    clerk_emulator.faults.status(503, method="GET", path="/v1/users", times=100)
+    before = len(clerk_emulator.requests)
+    report = await sync_organizations(
+        clerk, [acme(DesiredMember("user_2"), invited("grace@example.com"))], sync_invitations=True
+    )
+    (failure,) = report.failures
+    assert failure.key == "acme" and failure.action is None and report.actions == []
+    assert isinstance(failure.error, APIError) and failure.error.status == 503
+    assert all(r.method == "GET" for r in list(clerk_emulator.requests)[before:])
