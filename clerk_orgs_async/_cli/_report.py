@@ -62,6 +62,8 @@ def report_data(report: SyncReport, *, interrupted: bool = False) -> dict[str, A
                 "kind": a.kind,
                 "key": a.key,
                 "user_id": a.user_id,
+                "email_address": a.email_address,
+                "invitation_id": a.invitation_id,
                 "organization_id": a.organization_id,
                 "outcome": a.outcome,
                 "changes": {field: list(change) for field, change in a.changes.items()},
@@ -74,6 +76,7 @@ def report_data(report: SyncReport, *, interrupted: bool = False) -> dict[str, A
                 "key": f.key,
                 "kind": f.action.kind if f.action else "read_members",
                 "user_id": f.action.user_id if f.action else None,
+                "email_address": f.action.email_address if f.action else None,
                 "error": str(f.error),
             }
             for f in report.failures
@@ -93,12 +96,12 @@ def _changes(action: SyncAction) -> str:
 
 
 def _member(action: SyncAction) -> str:
-    return f" {action.user_id}" if action.user_id else ""
+    return f" {action.member}" if action.member else ""
 
 
 def show_plan(report: SyncReport) -> None:
     """Every planned action as a table on stdout."""
-    rows = [[a.kind, a.key, a.user_id or "", _changes(a)] for a in report.actions]
+    rows = [[a.kind, a.key, a.member, _changes(a)] for a in report.actions]
     columns = ["action", "organization", "member", "changes"]
     table(f"Plan: {len(rows)} action(s)", columns, rows, keep=("member",))
 
