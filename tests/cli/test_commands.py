@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from clerk_orgs_async._cli import main
@@ -91,10 +92,12 @@ def test_global_emulator_option() -> None:
     assert json.loads(runner.invoke(main, ["--emulator", "orgs", "list", "--json"]).stdout) == []
 
 
-def test_missing_secret_key() -> None:
-    result = CliRunner().invoke(main, ["orgs", "list"])
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_missing_secret_key_names_the_option_and_the_variable(value: str | None) -> None:
+    result = CliRunner().invoke(main, ["orgs", "list"], env={"CLERK_SECRET_KEY": value})
     assert result.exit_code == 2
-    assert "no Clerk secret key" in result.stderr
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert error == "Error: no Clerk secret key: pass --secret-key or set CLERK_SECRET_KEY"
 
 
 def test_secret_key_and_base_url_options(cli: Cli) -> None:
