@@ -123,6 +123,17 @@ def test_demo_with_a_file(tmp_path: Path) -> None:
     assert "identical to the edited file: True" in result.stdout
 
 
+def test_demo_reads_a_file_of_another_extension_with_format(tmp_path: Path) -> None:
+    small = tmp_path / "few.txt"
+    small.write_text("".join(EXAMPLE.read_text().splitlines(keepends=True)[:12]))
+    refused = CliRunner().invoke(main, ["demo", "--file", str(small)])
+    assert refused.exit_code == 2
+    assert "cannot tell the format of few.txt" in refused.stderr
+    result = CliRunner().invoke(main, ["demo", "--file", str(small), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert "Sync 12 organizations from few.txt" in result.stdout
+
+
 def test_demo_needs_no_file() -> None:
     result = CliRunner().invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
