@@ -174,8 +174,6 @@ def export(members: bool, invitations: bool, fmt: Format | None, output: Path | 
     """
     if invitations and not members:
         raise click.UsageError("--invitations lists invitations among members: add --members")
-    # Opened before any request: an output that cannot be written costs no API call.
-    target = None if output is None else OutputFile.beside(output)
 
     async def work(clerk: ClerkClient) -> list[DesiredOrganization]:
         exported = export_organizations(
@@ -184,10 +182,11 @@ def export(members: bool, invitations: bool, fmt: Format | None, output: Path | 
         async with aclosing(exported) as records:
             return [record async for record in records]
 
-    if target is None:
+    if output is None:
         write_records(run(work), fmt or "jsonl", sys.stdout, members=members)
         return
-    with target:
+    # Opened before any request: an output that cannot be written costs no API call.
+    with OutputFile.beside(output) as target:
         chosen = _export_format(fmt, output)
         count = write_records(run(work), chosen, target.stream, members=members)
         target.commit()
