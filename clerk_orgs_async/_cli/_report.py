@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from clerk_orgs_async._cli._output import echo_json, table
+from clerk_orgs_async._cli._output import Kind, echo_json, table
 from clerk_orgs_async.sync import ACTION_KINDS, SyncAction, SyncFailure, SyncReport
 
 _CELL = 60
@@ -102,8 +102,13 @@ def _member(action: SyncAction) -> str:
 def show_plan(report: SyncReport) -> None:
     """Every planned action as a table on stdout."""
     rows = [[a.kind, a.key, a.member, _changes(a)] for a in report.actions]
-    columns = ["action", "organization", "member", "changes"]
-    table(f"Plan: {len(rows)} action(s)", columns, rows, keep=("member",))
+    columns: list[tuple[str, Kind]] = [
+        ("action", "word"),
+        ("organization", "word"),
+        ("member", "whole"),
+        ("changes", "text"),
+    ]
+    table(f"Plan: {len(rows)} action(s)", columns, rows)
 
 
 def show_summary(report: SyncReport) -> None:
@@ -122,7 +127,7 @@ def show_summary(report: SyncReport) -> None:
         click.echo(f"{title}: everything is in sync (0 actions).")
     else:
         click.echo(f"{title}: {len(report.actions)} action(s), {len(report.failures)} failed.")
-        table(None, ["action", *outcomes], rows)
+        table(None, [(name, "word") for name in ("action", *outcomes)], rows)
     for failure in report.failures[:_FAILURES_SHOWN]:
         what = failure.action.kind if failure.action else "read members"
         user = _member(failure.action) if failure.action else ""

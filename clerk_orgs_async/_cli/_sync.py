@@ -22,8 +22,7 @@ from clerk_orgs_async._cli._files import (
     read_records,
     write_records,
 )
-from clerk_orgs_async._cli._orgs import json_option
-from clerk_orgs_async._cli._output import progress_bar
+from clerk_orgs_async._cli._output import output_options, progress_bar
 from clerk_orgs_async._cli._report import partial_report, show_report
 from clerk_orgs_async.sync import (
     DesiredOrganization,
@@ -104,7 +103,7 @@ format_option = click.option(
     show_default=True,
     help="What matches a record to an organization.",
 )
-@json_option
+@output_options
 def sync(
     file: Path,
     fmt: Format | None,
