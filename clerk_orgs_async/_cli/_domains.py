@@ -7,7 +7,8 @@ import click
 from clerk_orgs_async import UNSET, ClerkClient, DeletedObject, OrganizationDomain
 from clerk_orgs_async._cli._connect import run
 from clerk_orgs_async._cli._options import json_option, organization_id
-from clerk_orgs_async._cli._output import Col, View, echo_json, output_options, to_data
+from clerk_orgs_async._cli._output import echo_json, to_data
+from clerk_orgs_async._cli._table import Col, View, output_options
 
 ENROLLMENT_MODES = (
     "manual_invitation",

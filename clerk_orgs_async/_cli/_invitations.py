@@ -18,16 +18,9 @@ from clerk_orgs_async import (
 from clerk_orgs_async._cli._connect import run
 from clerk_orgs_async._cli._emails import addresses
 from clerk_orgs_async._cli._options import given, organization_id
-from clerk_orgs_async._cli._output import (
-    Col,
-    View,
-    day,
-    echo_json,
-    output_options,
-    progress_bar,
-    to_data,
-)
+from clerk_orgs_async._cli._output import echo_json, progress_bar, to_data
 from clerk_orgs_async._cli._pace import BULK_CALL_SIZE, BULK_ENDPOINT, estimate, patient
+from clerk_orgs_async._cli._table import Col, View, day, output_options
 
 STATUSES = ("pending", "accepted", "revoked", "expired")
 

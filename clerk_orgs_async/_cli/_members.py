@@ -7,7 +7,8 @@ import click
 from clerk_orgs_async import ClerkClient, OrganizationMembership
 from clerk_orgs_async._cli._connect import run
 from clerk_orgs_async._cli._options import json_option, organization_id
-from clerk_orgs_async._cli._output import Col, View, day, echo_json, output_options
+from clerk_orgs_async._cli._output import echo_json
+from clerk_orgs_async._cli._table import Col, View, day, output_options
 
 
 def _user(membership: OrganizationMembership) -> str:

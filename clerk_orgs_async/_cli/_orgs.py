@@ -9,7 +9,8 @@ import click
 from clerk_orgs_async import UNSET, ClerkClient, Organization
 from clerk_orgs_async._cli._connect import run
 from clerk_orgs_async._cli._options import given, json_option, metadata_options
-from clerk_orgs_async._cli._output import Col, View, day, echo_json, output_options
+from clerk_orgs_async._cli._output import echo_json
+from clerk_orgs_async._cli._table import Col, View, day, output_options
 
 VIEW: View[Organization] = View(
     [

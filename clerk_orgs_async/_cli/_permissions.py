@@ -8,7 +8,8 @@ import click
 from clerk_orgs_async import ClerkClient, DeletedObject, OrganizationPermission
 from clerk_orgs_async._cli._connect import run
 from clerk_orgs_async._cli._options import given, json_option, keyed_options
-from clerk_orgs_async._cli._output import Col, View, echo_json, output_options, to_data
+from clerk_orgs_async._cli._output import echo_json, to_data
+from clerk_orgs_async._cli._table import Col, View, output_options
 
 VIEW: View[OrganizationPermission] = View(
     [

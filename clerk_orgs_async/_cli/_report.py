@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from clerk_orgs_async._cli._output import Kind, echo_json, table
+from clerk_orgs_async._cli._output import echo_json
+from clerk_orgs_async._cli._table import Kind, table
 from clerk_orgs_async.sync import ACTION_KINDS, SyncAction, SyncFailure, SyncReport
 
 _CELL = 60

@@ -7,8 +7,8 @@ import click
 from clerk_orgs_async import UNSET, ClerkClient, OrganizationRole
 from clerk_orgs_async._cli._connect import run
 from clerk_orgs_async._cli._options import given, keyed_options
-from clerk_orgs_async._cli._output import Col, View, output_options
 from clerk_orgs_async._cli._permissions import ids_by_key
+from clerk_orgs_async._cli._table import Col, View, output_options
 
 VIEW: View[OrganizationRole] = View(
     [

@@ -22,8 +22,9 @@ from clerk_orgs_async._cli._files import (
     read_records,
     write_records,
 )
-from clerk_orgs_async._cli._output import output_options, progress_bar
+from clerk_orgs_async._cli._output import progress_bar
 from clerk_orgs_async._cli._report import partial_report, show_report
+from clerk_orgs_async._cli._table import output_options
 from clerk_orgs_async.sync import (
     DesiredOrganization,
     InvalidDesiredStateError,

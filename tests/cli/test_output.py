@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from clerk_orgs_async._cli import main
-from clerk_orgs_async._cli._output import fit
+from clerk_orgs_async._cli._table import fit
 from tests.cli.conftest import Cli
 from tests.emulator._process import emulator_process
 
