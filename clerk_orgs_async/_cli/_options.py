@@ -1,4 +1,4 @@
-"""The options and arguments the command groups share, declared once."""
+"""The options the command groups share, declared once, and the helpers behind them."""
 
 from __future__ import annotations
 
