@@ -62,7 +62,10 @@ def list_(as_json: bool) -> None:
 @keyed_options(_KEY_HELP, required=True)
 @output_options
 def create(name: str, key: str, description: str | None, as_json: bool) -> None:
-    """Create a permission, for roles to hold (`roles create --permission KEY`)."""
+    """Create a permission.
+
+    Roles hold it once given it: `clerk-orgs roles create --permission KEY`.
+    """
 
     async def work(clerk: ClerkClient) -> OrganizationPermission:
         return await clerk.organization_permissions.create(
@@ -79,7 +82,7 @@ def create(name: str, key: str, description: str | None, as_json: bool) -> None:
 def update(
     permission: str, name: str | None, key: str | None, description: str | None, as_json: bool
 ) -> None:
-    """Change a custom PERMISSION (its ID, or its key such as org:invoices:read)."""
+    """Change a custom PERMISSION (ID or key)."""
     if (name, key, description) == (None, None, None):
         raise click.UsageError("nothing to change: give --name, --key or --description")
 
@@ -99,7 +102,7 @@ def update(
 @click.confirmation_option(prompt="Delete the permission? Every role that holds it loses it.")
 @json_option
 def delete(permission: str, as_json: bool) -> None:
-    """Delete a custom PERMISSION (its ID, or its key such as org:invoices:read)."""
+    """Delete a custom PERMISSION (ID or key); the roles that hold it lose it."""
 
     async def work(clerk: ClerkClient) -> DeletedObject:
         return await clerk.organization_permissions.delete(await _permission_id(clerk, permission))
