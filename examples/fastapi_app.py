@@ -5,6 +5,8 @@ the app's life) and handed to handlers through a dependency. Every ``ClerkError`
 HTTP answer (see :data:`STATUSES`): what the caller got wrong keeps Clerk's status (400, 404,
 409, 422), a rate limit is a 429 with ``Retry-After``, Clerk being down or unreachable a 503,
 a timeout a 504, and a refusal of the app's own credentials or an unreadable answer a 502.
+A 4xx's detail is Clerk's message alone; the request the app sent upstream and Clerk's trace
+ID stay in the app's logs. The member routes take an organization's ID or its slug.
 
     pip install -e '.[examples]'                  # fastapi and uvicorn
     CLERK_SECRET_KEY=sk_test_... uvicorn examples.fastapi_app:app       # from the repository
@@ -87,11 +89,25 @@ def error_response(error: ClerkError) -> JSONResponse:
     """
     status = status_for(error)
     code = error.code if isinstance(error, APIError) else None
-    detail = str(error) if status < 500 else "Clerk is unavailable; try again later."
+    detail = detail_for(error) if status < 500 else "Clerk is unavailable; try again later."
     headers = {}
     if isinstance(error, RateLimitError) and error.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
     return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
+
+
+def detail_for(error: ClerkError) -> str:
+    """What a 4xx answer tells the caller: Clerk's messages only.
+
+    ``str(error)`` is written for the app's logs: it names the upstream request (method and
+    path) and Clerk's trace ID, which are the app's internals, not the caller's business.
+    """
+    if isinstance(error, BulkInvitationError):
+        return detail_for(error.error)
+    if isinstance(error, APIError):
+        messages = [e.long_message or e.message for e in error.errors]
+        return "; ".join(m for m in messages if m) or "Clerk refused the request."
+    return str(error)  # refused before sending: about the caller's own input
 
 
 class Member(BaseModel):
@@ -120,6 +136,13 @@ def get_clerk(request: Request) -> ClerkClient:
 Clerk = Annotated[ClerkClient, Depends(get_clerk)]
 
 
+async def organization_id(clerk: ClerkClient, organization: str) -> str:
+    """Clerk's membership endpoints take an ID: a slug (never ``org_…``) is looked up first."""
+    if organization.startswith("org_"):
+        return organization
+    return (await clerk.organizations.get(organization)).id
+
+
 def create_app(*, secret_key: str | None = None, base_url: str | None = None) -> FastAPI:
     """The app; the key and URL default to $CLERK_SECRET_KEY and $CLERK_API_URL."""
 
@@ -135,13 +158,13 @@ def create_app(*, secret_key: str | None = None, base_url: str | None = None) ->
     async def clerk_error(_request: Request, error: ClerkError) -> JSONResponse:
         return error_response(error)
 
-    @app.get("/organizations/{organization_id}/members")
-    async def list_members(organization_id: str, clerk: Clerk) -> list[Member]:
+    @app.get("/organizations/{organization}/members")
+    async def list_members(organization: str, clerk: Clerk) -> list[Member]:
+        """The members of an organization, by ID or slug, oldest first."""
+        org_id = await organization_id(clerk, organization)
         return [
             Member(user_id=m.public_user_data.user_id, role=m.role)
-            async for m in clerk.organization_memberships.list(
-                organization_id, order_by="created_at"
-            )
+            async for m in clerk.organization_memberships.list(org_id, order_by="created_at")
             if m.public_user_data is not None
         ]
 
@@ -155,10 +178,12 @@ def create_app(*, secret_key: str | None = None, base_url: str | None = None) ->
         )
         return OrganizationOut(id=org.id, name=org.name, slug=org.slug)
 
-    @app.post("/organizations/{organization_id}/members", status_code=201)
-    async def add_member(organization_id: str, member: Member, clerk: Clerk) -> Member:
+    @app.post("/organizations/{organization}/members", status_code=201)
+    async def add_member(organization: str, member: Member, clerk: Clerk) -> Member:
+        """Add a member to an organization, by ID or slug."""
+        org_id = await organization_id(clerk, organization)
         await clerk.organization_memberships.create(
-            organization_id, user_id=member.user_id, role=member.role
+            org_id, user_id=member.user_id, role=member.role
         )
         return member
 
