@@ -243,13 +243,16 @@ def test_a_tolerance_that_is_not_seconds_is_refused(tolerance: Any) -> None:
 def test_without_standardwebhooks_the_error_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    webhooks_impl._webhook_class.cache_clear()
+    caches = (webhooks_impl._webhook_class, webhooks_impl._webhook_for)
+    for cache in caches:
+        cache.cache_clear()
     monkeypatch.setitem(sys.modules, "standardwebhooks", None)
     try:
         with pytest.raises(ImportError, match=r"pip install 'clerk-orgs-async\[webhooks\]'"):
             verify_webhook(BODY, signed_headers(BODY), secret=SECRET)
     finally:
-        webhooks_impl._webhook_class.cache_clear()
+        for cache in caches:
+            cache.cache_clear()
 
 
 def test_importing_the_package_loads_no_webhook_code() -> None:
