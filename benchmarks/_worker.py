@@ -222,7 +222,7 @@ async def sync_requests(orgs: int, members: int, changed: float) -> Metrics:
 
 def webhook_verify(contender: str, n: int, count: int) -> Metrics:
     """CPU per delivery verified and decoded, over a mix of Clerk's events (no server)."""
-    from benchmarks.webhook_events import deliveries, verifier
+    from benchmarks._webhook_events import deliveries, verifier
 
     verify = verifier(contender)
     batch = deliveries(contender)

@@ -214,6 +214,11 @@ def test_no_secret_is_a_clear_error() -> None:
         verify_webhook(BODY, signed_headers(BODY), secret="")
 
 
+def test_a_secret_that_is_not_a_string_is_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="secret must be a string, got bytes"):
+        verify_webhook(BODY, signed_headers(BODY), secret=SECRET.encode())  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     "secret",
     [
