@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import attrs
 
 from clerk_orgs_async.testing._console._html import Html, Writer, iso_time, join, local_time
+from clerk_orgs_async.testing._domains import Domain
+from clerk_orgs_async.testing._invitations import Invitation
 from clerk_orgs_async.testing._queries import OrganizationQuery
-from clerk_orgs_async.testing._records import Organization, User
+from clerk_orgs_async.testing._records import Membership, Organization, User
 from clerk_orgs_async.testing._state import EmulatorState
 
 ORGS_PER_PAGE = 20
@@ -32,13 +36,7 @@ _ORG = """<li class="org">
 <div><dt>Admin delete</dt><dd>$admin_delete</dd></div>
 <div><dt>Pending invitations</dt><dd>$pending</dd></div>
 </dl>
-<h3>Members</h3>
-$member_table
-<h3>Invitations</h3>
-$invitation_table
-<h3>Domains</h3>
-$domain_table
-<div class="metadata">
+$tables<div class="metadata">
 <div><h3>Public metadata</h3><pre>$public</pre></div>
 <div><h3>Private metadata</h3><pre>$private</pre></div>
 </div>
@@ -92,6 +90,75 @@ def _when(w: Writer, unix_ms: int | None) -> Html:
     return w.fill(
         '<time datetime="$iso">$text</time>', iso=iso_time(unix_ms), text=local_time(unix_ms)
     )
+
+
+def _member_row(w: Writer, state: EmulatorState, m: Membership) -> list[Html]:
+    user = state.users.get(m.user_id)
+    return [
+        w.fill("$name<br><code>$id</code>", name=person(user, m.user_id), id=m.user_id),
+        w.text((user.email_address if user else None) or "—"),
+        w.fill("$name <code>$key</code>", name=state.roles.by_key(m.role).name, key=m.role),
+        _when(w, m.created_at),
+    ]
+
+
+def _invitation_row(w: Writer, state: EmulatorState, i: Invitation) -> list[Html]:
+    return [
+        w.text(i.email_address),
+        _code(w, i.role),
+        w.fill('<span class="tag">$s</span>', s=state.invitations.status(i)),
+        _when(w, i.expires_at),
+    ]
+
+
+def _domain_row(w: Writer, state: EmulatorState, d: Domain) -> list[Html]:
+    return [
+        _code(w, d.name),
+        w.text(d.enrollment_mode.replace("_", " ")),
+        w.text("yes" if d.verified else "no"),
+        _when(w, d.ownership_verified_at),
+    ]
+
+
+@attrs.frozen
+class OrgList:
+    """One of the lists an organization's panel shows: what it holds and how a row reads."""
+
+    title: str
+    preposition: str
+    what: str
+    headers: tuple[str, ...]
+    items: Callable[[EmulatorState, Organization], Sequence[Any]]
+    row: Callable[[Writer, EmulatorState, Any], list[Html]]
+
+
+ORG_LISTS = (
+    OrgList(
+        "Members",
+        "of",
+        "members",
+        ("Member", "Email", "Role", "Joined"),
+        lambda state, org: state.memberships(org.id),
+        _member_row,
+    ),
+    OrgList(
+        "Invitations",
+        "to",
+        "invitations",
+        ("Email", "Role", "Status", "Expires"),
+        lambda state, org: state.invitations.matching(org.id),
+        _invitation_row,
+    ),
+    OrgList(
+        "Domains",
+        "of",
+        "domains",
+        ("Domain", "Enrollment", "Verified", "Ownership verified"),
+        lambda state, org: state.domains.matching(organization_id=org.id),
+        _domain_row,
+    ),
+)
+"""An organization's lists, in the order its panel shows them: a new group adds one line."""
 
 
 class StateView:
@@ -160,73 +227,21 @@ class StateView:
             max_members=org.max_allowed_memberships or "unlimited",
             admin_delete="allowed" if org.admin_delete_enabled else "not allowed",
             pending=state.invitations.pending_count(org.id),
-            member_table=self._members(org),
-            invitation_table=self._invitations(org),
-            domain_table=self._domains(org),
+            tables=join(self._list(spec, org) for spec in ORG_LISTS),
             public=w.json(org.public_metadata),
             private=w.json(org.private_metadata),
         )
 
-    def _members(self, org: Organization) -> Html:
-        w, state = self.w, self.state
-        members, hidden = _capped(state.memberships(org.id))
-        if not members:
-            return Html('<p class="none">No members.</p>')
-        rows = []
-        for m in members:
-            user = state.users.get(m.user_id)
-            rows.append(
-                [
-                    w.fill("$name<br><code>$id</code>", name=person(user, m.user_id), id=m.user_id),
-                    w.text((user.email_address if user else None) or "—"),
-                    w.fill(
-                        "$name <code>$key</code>", name=state.roles.by_key(m.role).name, key=m.role
-                    ),
-                    _when(w, m.created_at),
-                ]
-            )
-        headers = ("Member", "Email", "Role", "Joined")
-        return join(
-            [table(w, f"Members of {org.name}", headers, rows), _more(w, hidden, "members")]
-        )
-
-    def _invitations(self, org: Organization) -> Html:
-        w, invitations = self.w, self.state.invitations
-        found, hidden = _capped(invitations.matching(org.id))
-        if not found:
-            return Html('<p class="none">No invitations.</p>')
-        rows = [
-            [
-                w.text(i.email_address),
-                _code(w, i.role),
-                w.fill('<span class="tag">$s</span>', s=invitations.status(i)),
-                _when(w, i.expires_at),
-            ]
-            for i in found
-        ]
-        headers = ("Email", "Role", "Status", "Expires")
-        return join(
-            [table(w, f"Invitations to {org.name}", headers, rows), _more(w, hidden, "invitations")]
-        )
-
-    def _domains(self, org: Organization) -> Html:
+    def _list(self, spec: OrgList, org: Organization) -> Html:
         w = self.w
-        found, hidden = _capped(self.state.domains.matching(organization_id=org.id))
+        found, hidden = _capped(spec.items(self.state, org))
         if not found:
-            return Html('<p class="none">No domains.</p>')
-        rows = [
-            [
-                _code(w, d.name),
-                w.text(d.enrollment_mode.replace("_", " ")),
-                w.text("yes" if d.verified else "no"),
-                _when(w, d.ownership_verified_at),
-            ]
-            for d in found
-        ]
-        headers = ("Domain", "Enrollment", "Verified", "Ownership verified")
-        return join(
-            [table(w, f"Domains of {org.name}", headers, rows), _more(w, hidden, "domains")]
-        )
+            body = w.fill('<p class="none">No $what.</p>', what=spec.what)
+        else:
+            rows = [spec.row(w, self.state, item) for item in found]
+            caption = f"{spec.title} {spec.preposition} {org.name}"
+            body = join([table(w, caption, spec.headers, rows), _more(w, hidden, spec.what)])
+        return join([w.fill("<h3>$title</h3>\n", title=spec.title), body, Html("\n")])
 
     def users(self, page: int) -> Html:
         """One page of users, newest first, each with their memberships."""
