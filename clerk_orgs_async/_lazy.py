@@ -6,20 +6,35 @@ Hand-written rather than ``lazy_loader``: ten lines do not justify a runtime dep
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 
 def attach(
-    package: str, exports: Mapping[str, str], namespace: dict[str, Any]
+    package: str,
+    exports: Mapping[str, str],
+    namespace: dict[str, Any],
+    deprecated: Mapping[str, str] = MappingProxyType({}),
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for ``package``, whose ``exports`` map name -> module.
 
     A name is imported from its module (relative to ``package``) the first time it is read,
-    then kept in ``namespace`` so later reads cost nothing.
+    then kept in ``namespace`` so later reads cost nothing. A ``deprecated`` name (old name
+    -> the exported name that replaces it) still works, with a ``DeprecationWarning`` on
+    every read; ``__dir__`` leaves it out.
     """
 
     def __getattr__(name: str) -> Any:
+        if name in deprecated:
+            new = deprecated[name]
+            warnings.warn(
+                f"{package}.{name} is deprecated: use {package}.{new}",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return __getattr__(new)
         try:
             module = exports[name]
         except KeyError:

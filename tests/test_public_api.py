@@ -140,24 +140,24 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
     assert set(testing.__all__) == {
         "ClerkEmulator",
         "DataFileError",
-        "Domain",
+        "DomainRecord",
         "EmulatorState",
         "EmulatorStats",
         "Fault",
         "Faults",
-        "Invitation",
+        "InvitationRecord",
         "Latency",
-        "Logo",
-        "Membership",
+        "LogoRecord",
         "MembershipQuery",
-        "Organization",
+        "MembershipRecord",
         "OrganizationQuery",
-        "Permission",
+        "OrganizationRecord",
+        "PermissionRecord",
         "REQUEST_LOG_SIZE",
         "RequestRecord",
-        "Role",
+        "RoleRecord",
         "ServedResponse",
-        "User",
+        "UserRecord",
         "instant_retries",
     }
     assert set(webhooks.__all__) == {
@@ -187,3 +187,34 @@ def test_testing_names_load_on_first_use_and_unknown_ones_raise() -> None:
         "False True",
         "module 'clerk_orgs_async.testing' has no attribute 'NoSuchThing'",
     ]
+
+
+DEPRECATED_TESTING_NAMES = {
+    "Domain": "DomainRecord",
+    "Invitation": "InvitationRecord",
+    "Logo": "LogoRecord",
+    "Membership": "MembershipRecord",
+    "Organization": "OrganizationRecord",
+    "Permission": "PermissionRecord",
+    "Role": "RoleRecord",
+    "User": "UserRecord",
+}
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(DEPRECATED_TESTING_NAMES.items()))
+def test_the_emulator_records_old_names_still_work_and_warn(old: str, new: str) -> None:
+    # The records were renamed so that testing.Organization is not mistaken for the client's
+    # clerk_orgs_async.Organization; the old names stay, as aliases that warn on every read.
+    from clerk_orgs_async import testing
+
+    for _ in range(2):
+        with pytest.warns(DeprecationWarning, match=rf"testing\.{old} is deprecated: use .*{new}"):
+            assert getattr(testing, old) is getattr(testing, new)
+    assert old not in testing.__all__ and old not in dir(testing)
+    assert not hasattr(clerk_orgs_async, new)  # an emulator record, not a client name
+
+
+def test_an_old_record_name_imports_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="OrganizationRecord"):
+        from clerk_orgs_async.testing import Organization
+    assert Organization is not clerk_orgs_async.Organization

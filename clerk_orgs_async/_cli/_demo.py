@@ -13,7 +13,7 @@ from clerk_orgs_async._cli._report import show_plan, show_summary
 from clerk_orgs_async._cli._seed import demo_organizations, emulator_users
 from clerk_orgs_async._cli._sync import format_option, load, sync_with_progress
 from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, export_organizations
-from clerk_orgs_async.testing import User
+from clerk_orgs_async.testing import UserRecord
 
 LATENCY = (0.002, 0.01)
 """Seconds per request, so the emulator feels like a (very fast) network."""
@@ -64,10 +64,10 @@ def demo(file: Path | None, fmt: Format | None) -> None:
     known = {user.id for user in seeded}
     others = sorted({m.user_id for r in records for m in r.members or () if m.user_id} - known)
     source = "generated records" if file is None else file.name
-    run_async(_demo(source, records, [*seeded, *(User(id=u) for u in others)]))
+    run_async(_demo(source, records, [*seeded, *(UserRecord(id=u) for u in others)]))
 
 
-async def _demo(source: str, records: list[DesiredOrganization], users: list[User]) -> None:
+async def _demo(source: str, records: list[DesiredOrganization], users: list[UserRecord]) -> None:
     from clerk_orgs_async.testing import ClerkEmulator
 
     async with ClerkEmulator(users=users, latency=LATENCY) as emu, emu.client() as clerk:

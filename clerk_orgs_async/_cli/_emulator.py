@@ -13,7 +13,13 @@ import click
 
 from clerk_orgs_async._cli._connect import secret_key
 from clerk_orgs_async._cli._seed import named_user, numbered_user
-from clerk_orgs_async.testing import REQUEST_LOG_SIZE, ClerkEmulator, DataFileError, Latency, User
+from clerk_orgs_async.testing import (
+    REQUEST_LOG_SIZE,
+    ClerkEmulator,
+    DataFileError,
+    Latency,
+    UserRecord,
+)
 
 
 def _latency(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Latency | None:
@@ -47,7 +53,7 @@ def _rate_limit(
     return limit
 
 
-def _users(_ctx: click.Context, _param: click.Parameter, value: str) -> list[User]:
+def _users(_ctx: click.Context, _param: click.Parameter, value: str) -> list[UserRecord]:
     """``N`` gives ``user_1`` … ``user_N``; ``alice,bob`` gives ``user_alice``, ``user_bob``."""
     value = value.strip()
     if _COUNT.fullmatch(value):
@@ -151,7 +157,7 @@ def emulator(
     host: str,
     port: int,
     secret_key: str | None,
-    users: list[User],
+    users: list[UserRecord],
     seed_orgs: int,
     data: Path | None,
     latency: Latency | None,
@@ -180,7 +186,7 @@ def emulator(
     asyncio.run(_serve(emu, users=users, orgs=seed_orgs, as_json=as_json))
 
 
-async def _serve(emu: ClerkEmulator, *, users: list[User], orgs: int, as_json: bool) -> None:
+async def _serve(emu: ClerkEmulator, *, users: list[UserRecord], orgs: int, as_json: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

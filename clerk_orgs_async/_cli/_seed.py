@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from clerk_orgs_async.testing import User
+from clerk_orgs_async.testing import UserRecord
 
 EMULATOR_USER_COUNT = 40
 """How many users ``--emulator`` and ``demo`` start with."""
@@ -20,9 +20,9 @@ _PLANS = ["free", "pro", "enterprise"]
 _REGIONS = ["eu", "us", "apac"]
 
 
-def numbered_user(n: int) -> User:
+def numbered_user(n: int) -> UserRecord:
     """``user_{n}``, with a name, an email address, a username and a phone number."""
-    return User(
+    return UserRecord(
         id=f"user_{n}",
         first_name="User",
         last_name=str(n),
@@ -32,9 +32,9 @@ def numbered_user(n: int) -> User:
     )
 
 
-def named_user(name: str) -> User:
+def named_user(name: str) -> UserRecord:
     """``user_{name}``: ``alice`` gives Alice, alice@example.com, username alice."""
-    return User(
+    return UserRecord(
         id=f"user_{name}",
         first_name=name.capitalize(),
         email_address=f"{name.lower()}@example.com",
@@ -42,7 +42,7 @@ def named_user(name: str) -> User:
     )
 
 
-def emulator_users() -> list[User]:
+def emulator_users() -> list[UserRecord]:
     """The users of ``--emulator`` and ``demo``: ``user_1`` … ``user_40``."""
     return [numbered_user(n) for n in range(1, EMULATOR_USER_COUNT + 1)]
 

@@ -27,10 +27,10 @@ from clerk_orgs_async.testing._durable import COMPACT_EVERY, REPLAY_HEADER, Data
 from clerk_orgs_async.testing._endpoint_limits import endpoint_limits
 from clerk_orgs_async.testing._errors import ClerkAPIError, body_invalid
 from clerk_orgs_async.testing._faults import Fault, Faults
-from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
+from clerk_orgs_async.testing._http import IMAGES_PATH, STATE
 from clerk_orgs_async.testing._ids import new_trace_id
+from clerk_orgs_async.testing._organizations import bytes_repr
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
-from clerk_orgs_async.testing._records import bytes_repr
 from clerk_orgs_async.testing._request_log import (
     LATE_BODY,
     Arrival,
@@ -42,7 +42,6 @@ from clerk_orgs_async.testing._request_log import (
 )
 from clerk_orgs_async.testing._routes import add_routes
 from clerk_orgs_async.testing._state import EmulatorState
-from clerk_orgs_async.testing._users_http import add_user_routes
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -354,7 +353,6 @@ def make_app(state: EmulatorState, runtime: Runtime) -> web.Application:
     app[STATE] = state
     app[RUNTIME] = runtime
     add_routes(app)
-    add_user_routes(app)
     add_console(
         app,
         Console(state=state, faults=runtime.faults, log=runtime.log, secret_key=runtime.secret_key),

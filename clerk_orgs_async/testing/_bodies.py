@@ -17,9 +17,6 @@ import attrs
 from clerk_orgs_async._json import loads
 from clerk_orgs_async.testing._errors import body_invalid, param_invalid, param_missing
 
-METADATA_API_VERSION = "2026-05-12"
-"""From this ``Clerk-API-Version`` on, ``PATCH /organizations/{id}`` refuses metadata."""
-
 MAX_BODY_DEPTH = 100
 """Clerk documents no nesting limit. Deeper bodies get 400 ``request_body_invalid`` so the
 emulator never accepts a value it could not store, answer or show (the standard library's
@@ -48,46 +45,15 @@ class Body:
         return attrs.evolve(self, fields={k: v for k, v in self.fields.items() if k not in names})
 
 
-_METADATA = {"public_metadata": ("object", True), "private_metadata": ("object", True)}
-CREATE_ORGANIZATION = Body(
-    {
-        "name": ("string", False),
-        "created_by": ("string", True),
-        **_METADATA,
-        "slug": ("string", True),
-        "max_allowed_memberships": ("integer", True),
-        "created_at": ("string", True),
-        "role_set_key": ("string", True),
-    },
-    required=("name",),
-)
-UPDATE_ORGANIZATION = Body(
-    {
-        **_METADATA,
-        "name": ("string", True),
-        "slug": ("string", True),
-        "max_allowed_memberships": ("integer", True),
-        "admin_delete_enabled": ("boolean", True),
-        "created_at": ("string", True),
-        "role_set_key": ("string", True),
-    },
-    closed=True,
-)
+METADATA_FIELDS: dict[str, tuple[str, bool]] = {
+    "public_metadata": ("object", True),
+    "private_metadata": ("object", True),
+}
+"""The metadata fields of the create and update bodies that carry them."""
 METADATA = Body(
     {"public_metadata": ("object", False), "private_metadata": ("object", False)}, closed=True
 )
-CREATE_MEMBERSHIP = Body(
-    {"user_id": ("string", False), "role": ("string", False), **_METADATA},
-    required=("user_id", "role"),
-)
-UPDATE_MEMBERSHIP = Body({"role": ("string", False)}, required=("role",))
-
-
-def update_organization_body(api_version: str | None) -> Body:
-    """The update body for a ``Clerk-API-Version``; ISO dates compare as strings."""
-    if api_version is not None and api_version >= METADATA_API_VERSION:
-        return UPDATE_ORGANIZATION.without("public_metadata", "private_metadata")
-    return UPDATE_ORGANIZATION
+"""The body of the metadata endpoints (organizations' and memberships')."""
 
 
 def decode(raw: bytes) -> Any:

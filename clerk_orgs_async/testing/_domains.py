@@ -10,16 +10,15 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from clerk_orgs_async.testing._changes import OnChange, ignore_change
 from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, param_invalid
 from clerk_orgs_async.testing._ids import new_id
-from clerk_orgs_async.testing._queries import parse_order
-
-if TYPE_CHECKING:
-    from clerk_orgs_async.testing._state import EmulatorState
+from clerk_orgs_async.testing._listing import parse_order
+from clerk_orgs_async.testing._organizations import Organizations
 
 ENROLLMENT_MODES = (
     "manual_invitation",
@@ -49,7 +48,7 @@ _HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.[a-z]{{2,63}}
 
 
 @attrs.define(kw_only=True, eq=False)
-class Domain:
+class DomainRecord:
     """A domain of an organization; ``ownership_verified_at`` is ``None`` until verified."""
 
     id: str
@@ -70,7 +69,7 @@ def check_enrollment_mode(mode: str) -> str:
     return mode
 
 
-def enrollment_filter(values: Iterable[str]) -> Callable[[Domain], bool]:
+def enrollment_filter(values: Iterable[str]) -> Callable[[DomainRecord], bool]:
     """Build the ``enrollment_mode`` filter: plain values include, ``-`` values exclude."""
     included: set[str] = set()
     excluded: set[str] = set()
@@ -84,21 +83,33 @@ def enrollment_filter(values: Iterable[str]) -> Callable[[Domain], bool]:
 
 
 class Domains:
-    """The domains of every organization of ``state``."""
+    """The domains of every organization.
 
-    def __init__(self, state: EmulatorState, clock: Callable[[], int]) -> None:
-        self._state = state
+    Args:
+        organizations: the organizations (a domain's must exist).
+        clock: the current Unix time in milliseconds.
+        on_change: told ``organizationDomain.created``, ``.updated`` and ``.deleted``.
+    """
+
+    def __init__(
+        self,
+        organizations: Organizations,
+        clock: Callable[[], int],
+        on_change: OnChange = ignore_change,
+    ) -> None:
+        self._organizations = organizations
         self._now = clock
+        self._on_change = on_change
         self.clear()
 
     def clear(self) -> None:
         """Forget every domain."""
-        self._by_id: dict[str, Domain] = {}
+        self._by_id: dict[str, DomainRecord] = {}
         self._seq = itertools.count()
 
     def check_organization(self, org_id: str) -> None:
         """Raise Clerk's 404 unless the organization exists."""
-        if org_id not in self._state.organizations:
+        if org_id not in self._organizations:
             raise not_found("organization")
 
     def create(
@@ -108,7 +119,7 @@ class Domains:
         *,
         enrollment_mode: str | None = None,
         verified: bool | None = None,
-    ) -> Domain:
+    ) -> DomainRecord:
         """Add a domain; its name must be a host name no organization has yet."""
         self.check_organization(org_id)
         name = name.strip().lower()
@@ -137,7 +148,7 @@ class Domains:
                 meta={"param_name": "name"},
             )
         now = self._now()
-        domain = Domain(
+        domain = DomainRecord(
             id=new_id("orgdmn"),
             seq=next(self._seq),
             organization_id=org_id,
@@ -148,9 +159,10 @@ class Domains:
             updated_at=now,
         )
         self._by_id[domain.id] = domain
+        self._on_change("organizationDomain.created", domain)
         return domain
 
-    def get(self, org_id: str, domain_id: str) -> Domain:
+    def get(self, org_id: str, domain_id: str) -> DomainRecord:
         """The organization's domain with this ID, or Clerk's 404."""
         self.check_organization(org_id)
         domain = self._by_id.get(domain_id)
@@ -165,7 +177,7 @@ class Domains:
         *,
         enrollment_mode: str | None = None,
         verified: bool | None = None,
-    ) -> Domain:
+    ) -> DomainRecord:
         """Change the enrollment mode or the affiliation's verification."""
         domain = self.get(org_id, domain_id)
         if enrollment_mode is not None:
@@ -173,19 +185,23 @@ class Domains:
         if verified is not None:
             domain.verified = verified
         domain.updated_at = self._now()
+        self._on_change("organizationDomain.updated", domain)
         return domain
 
-    def delete(self, org_id: str, domain_id: str) -> Domain:
+    def delete(self, org_id: str, domain_id: str) -> DomainRecord:
         """Remove a domain; its name is free again."""
-        return self._by_id.pop(self.get(org_id, domain_id).id)
+        domain = self._by_id.pop(self.get(org_id, domain_id).id)
+        self._on_change("organizationDomain.deleted", domain)
+        return domain
 
-    def verify_ownership(self, org_id: str, domain_id: str) -> Domain:
+    def verify_ownership(self, org_id: str, domain_id: str) -> DomainRecord:
         """Mark ownership verified by manual override; again, it changes nothing."""
         domain = self.get(org_id, domain_id)
         if domain.ownership_verified_at is None:
             now = self._now()
             domain.ownership_verified_at = now
             domain.updated_at = now
+            self._on_change("organizationDomain.updated", domain)
         return domain
 
     def drop_organization(self, org_id: str) -> None:
@@ -201,10 +217,10 @@ class Domains:
         query: str | None = None,
         names: Sequence[str] = (),
         order_by: str = "-created_at",
-    ) -> list[Domain]:
+    ) -> list[DomainRecord]:
         """Domains with every filter of the list endpoints, ordered."""
         field, descending = parse_order(order_by, SORT_FIELDS)
-        checks: list[Callable[[Domain], bool]] = []
+        checks: list[Callable[[DomainRecord], bool]] = []
         if organization_id is not None:
             checks.append(lambda d: d.organization_id == organization_id)
         if verified is not None:
@@ -235,5 +251,5 @@ class Domains:
     def restore(self, snapshot: Iterable[Mapping[str, Any]]) -> None:
         """Replace the domains with those saved by :meth:`snapshot`."""
         self.clear()
-        self._by_id = {d.id: d for d in (Domain(**raw) for raw in snapshot)}
+        self._by_id = {d.id: d for d in (DomainRecord(**raw) for raw in snapshot)}
         self._seq = itertools.count(max((d.seq for d in self._by_id.values()), default=-1) + 1)

@@ -7,11 +7,11 @@ from typing import Any
 from aiohttp import web
 
 from clerk_orgs_async.testing import _bodies as bodies
-from clerk_orgs_async.testing._domains import Domain
-from clerk_orgs_async.testing._handlers import json_response
+from clerk_orgs_async.testing._domains import DomainRecord
 from clerk_orgs_async.testing._http import (
     deleted,
     images_base,
+    json_response,
     optional,
     page,
     public_organization_data,
@@ -31,7 +31,7 @@ CREATE = bodies.Body(
 UPDATE = bodies.Body({"enrollment_mode": ("string", True), "verified": ("boolean", True)})
 
 
-def _affiliation(domain: Domain) -> dict[str, Any]:
+def _affiliation(domain: DomainRecord) -> dict[str, Any]:
     # Verified through the Backend API, Clerk records no attempt and no expiry; an unverified
     # domain waits for the affiliation email code.
     if domain.verified:
@@ -51,7 +51,7 @@ def _affiliation(domain: Domain) -> dict[str, Any]:
     }
 
 
-def _ownership(domain: Domain) -> dict[str, Any] | None:
+def _ownership(domain: DomainRecord) -> dict[str, Any] | None:
     if domain.ownership_verified_at is None:
         return None
     return {
@@ -63,7 +63,7 @@ def _ownership(domain: Domain) -> dict[str, Any] | None:
     }
 
 
-def domain_json(emulated: EmulatorState, domain: Domain, base: str) -> dict[str, Any]:
+def domain_json(emulated: EmulatorState, domain: DomainRecord, base: str) -> dict[str, Any]:
     """An ``OrganizationDomain`` with its verification objects and organization data."""
     affiliation = _affiliation(domain)
     org = emulated.organizations[domain.organization_id]
@@ -86,7 +86,7 @@ def domain_json(emulated: EmulatorState, domain: Domain, base: str) -> dict[str,
     }
 
 
-def _one(request: web.Request, domain: Domain) -> web.Response:
+def _one(request: web.Request, domain: DomainRecord) -> web.Response:
     return json_response(domain_json(state(request), domain, images_base(request)))
 
 

@@ -21,7 +21,8 @@ from clerk_orgs_async.testing._faults import Faults
 from clerk_orgs_async.testing._ids import new_secret_key
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter
 from clerk_orgs_async.testing._request_log import RequestLog, RequestRecord
-from clerk_orgs_async.testing._state import EmulatorState, UserSpec
+from clerk_orgs_async.testing._state import EmulatorState
+from clerk_orgs_async.testing._users import UserSpec
 
 if TYPE_CHECKING:
     from clerk_orgs_async import ClerkClient
@@ -64,7 +65,7 @@ class ClerkEmulator:
     """A local, stateful Clerk organizations API on ``http://{host}:{port}/v1``.
 
     Args:
-        users: users to seed: IDs, or mappings of :class:`User` fields (``id``,
+        users: users to seed: IDs, or mappings of :class:`UserRecord` fields (``id``,
             ``first_name``, ``last_name``, ``email_address``, ``username``,
             ``phone_number``, ``web3_wallet``, ``image_url``, ``last_active_at``…).
         secret_key: the key requests must bear; a random ``sk_test_…`` when not given.

@@ -1,4 +1,10 @@
-"""What the handlers of invitations, domains, roles and instance lists share."""
+"""What every group's HTTP module shares: the state's key, JSON answers, pages, common objects.
+
+A group's HTTP module parses a request, calls its store (or the aggregate, for a rule that
+spans groups) and renders the records as Clerk's JSON. Each handler reads its body with
+``await request.read()`` and changes the state in one synchronous step after its last
+``await``: the data file's journal relies on it (see ``_durable``).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,18 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from clerk_orgs_async._json import dumps
 from clerk_orgs_async.testing import _bodies as bodies
 from clerk_orgs_async.testing._errors import ClerkAPIError
-from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
-from clerk_orgs_async.testing._queries import check_page
-from clerk_orgs_async.testing._records import Organization
-from clerk_orgs_async.testing._render import image_url
+from clerk_orgs_async.testing._listing import check_page
+from clerk_orgs_async.testing._organizations import OrganizationRecord
 from clerk_orgs_async.testing._state import EmulatorState
 
 T = TypeVar("T")
+STATE = web.AppKey("state", EmulatorState)
+IMAGES_PATH = "/v1/_emulator/images"
+DEFAULT_IMAGE = "default"
+"""The image ID under which the emulator serves its placeholder avatar."""
 
 
 def state(request: web.Request) -> EmulatorState:
@@ -23,9 +32,19 @@ def state(request: web.Request) -> EmulatorState:
     return request.app[STATE]
 
 
+def json_response(body: Any) -> web.Response:
+    """A 200 with a JSON body."""
+    return web.Response(body=dumps(body), content_type="application/json")
+
+
 def images_base(request: web.Request) -> str:
     """Where this emulator serves images, for the ``image_url`` of objects."""
     return f"{request.scheme}://{request.host}{IMAGES_PATH}"
+
+
+def image_url(images_base: str, image_id: str | None) -> str:
+    """Where the emulator serves an image; Clerk's objects always carry one, a default if unset."""
+    return f"{images_base}/{image_id or DEFAULT_IMAGE}"
 
 
 def page(
@@ -39,10 +58,8 @@ def page(
 
     ``bad_page_status`` is 400 for the one list whose spec lists no 422.
     """
-    q = request.query
     try:
-        limit = bodies.query_int(q, "limit", 10) or 0
-        offset = bodies.query_int(q, "offset", 0) or 0
+        limit, offset = page_params(request)
         check_page(limit, offset)
     except ClerkAPIError as error:
         if bad_page_status == error.status:
@@ -60,7 +77,13 @@ def page(
     }
 
 
-def public_organization_data(org: Organization, base: str) -> dict[str, Any]:
+def page_params(request: web.Request) -> tuple[int, int]:
+    """The ``limit`` (default 10) and ``offset`` (default 0) of a list request."""
+    q = request.query
+    return bodies.query_int(q, "limit", 10) or 0, bodies.query_int(q, "offset", 0) or 0
+
+
+def public_organization_data(org: OrganizationRecord, base: str) -> dict[str, Any]:
     """The ``OrganizationInvitationPublicOrganizationData`` of an organization."""
     return {
         "id": org.id,

@@ -1,8 +1,8 @@
 """Organization invitations with Clerk's rules: pending, then revoked, accepted or expired; no I/O.
 
-An invitation is ``pending`` until it is revoked, accepted (:meth:`Invitations.accept`, what
-the invitee's click in the browser does) or its ``expires_at`` passes on the emulator's clock,
-when it reads ``expired`` without any write.
+An invitation is ``pending`` until it is revoked, accepted (``EmulatorState.accept_invitation``,
+what the invitee's click in the browser does: a rule across groups, so the aggregate's) or its
+``expires_at`` passes on the emulator's clock, when it reads ``expired`` without any write.
 """
 
 from __future__ import annotations
@@ -10,23 +10,19 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._errors import (
-    ClerkAPIError,
-    not_found,
-    param_invalid,
-    quota_exceeded,
-)
+from clerk_orgs_async.testing._changes import OnChange, ignore_change
+from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, param_invalid
 from clerk_orgs_async.testing._ids import new_id
-from clerk_orgs_async.testing._queries import parse_order
-from clerk_orgs_async.testing._records import Membership, User
+from clerk_orgs_async.testing._listing import parse_order
+from clerk_orgs_async.testing._memberships import Memberships
+from clerk_orgs_async.testing._organizations import Organizations
+from clerk_orgs_async.testing._roles import RoleCatalog
 from clerk_orgs_async.testing._rules import check_role
-
-if TYPE_CHECKING:
-    from clerk_orgs_async.testing._state import EmulatorState
+from clerk_orgs_async.testing._users import Users
 
 MAX_BULK = 10
 """At most this many invitations per bulk call (the spec's ``maxItems``)."""
@@ -40,7 +36,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @attrs.define(kw_only=True, eq=False)
-class Invitation:
+class InvitationRecord:
     """An invitation to join an organization; ``status`` is what was last written."""
 
     id: str
@@ -93,27 +89,48 @@ def _check_statuses(statuses: Sequence[str]) -> set[str]:
 
 
 class Invitations:
-    """The invitations of every organization of ``state``."""
+    """The invitations of every organization.
 
-    def __init__(self, state: EmulatorState, clock: Callable[[], int]) -> None:
-        self._state = state
+    Args:
+        organizations: the organizations (an invitation's must exist and have room).
+        users: the users (an inviter or revoker must be one).
+        memberships: the memberships (an inviter or revoker must be an admin member).
+        roles: the role catalog (an invitation's role must be in it).
+        clock: the current Unix time in milliseconds (invitations expire by it).
+        on_change: told ``organizationInvitation.created``, ``.revoked`` and ``.accepted``.
+    """
+
+    def __init__(
+        self,
+        organizations: Organizations,
+        users: Users,
+        memberships: Memberships,
+        roles: RoleCatalog,
+        clock: Callable[[], int],
+        on_change: OnChange = ignore_change,
+    ) -> None:
+        self._organizations = organizations
+        self._users = users
+        self._memberships = memberships
+        self._roles = roles
         self._now = clock
+        self._on_change = on_change
         self.clear()
 
     def clear(self) -> None:
         """Forget every invitation."""
-        self._by_org: dict[str, dict[str, Invitation]] = {}
+        self._by_org: dict[str, dict[str, InvitationRecord]] = {}
         self._seq = itertools.count()
 
-    def _of(self, org_id: str) -> dict[str, Invitation]:
-        if org_id not in self._state.organizations:
+    def _of(self, org_id: str) -> dict[str, InvitationRecord]:
+        if org_id not in self._organizations:
             raise not_found("organization")
         return self._by_org.setdefault(org_id, {})
 
     def _check_admin(
         self, org_id: str, user_id: str, param: str, *, unknown_status: int = 422
     ) -> None:
-        if user_id not in self._state.users:
+        if user_id not in self._users:
             raise ClerkAPIError(
                 unknown_status,
                 "form_resource_not_found",
@@ -121,8 +138,8 @@ class Invitations:
                 f"The resource associated with the supplied {param} was not found.",
                 meta={"param_name": param},
             )
-        member = next((m for m in self._state.memberships(org_id) if m.user_id == user_id), None)
-        if member is None or _MANAGE_MEMBERS not in self._state.roles.permission_keys(member.role):
+        member = self._memberships.find(org_id, user_id)
+        if member is None or _MANAGE_MEMBERS not in self._roles.permission_keys(member.role):
             raise ClerkAPIError(
                 403,
                 "not_an_admin_in_organization",
@@ -131,7 +148,7 @@ class Invitations:
                 " can perform this action.",
             )
 
-    def _prepare(self, org_id: str, item: Mapping[str, Any], now: int) -> Invitation:
+    def _prepare(self, org_id: str, item: Mapping[str, Any], now: int) -> InvitationRecord:
         email = item["email_address"].strip().lower()
         if not _EMAIL.fullmatch(email):
             raise ClerkAPIError(
@@ -141,7 +158,7 @@ class Invitations:
                 "email_address must be a valid email address.",
                 meta={"param_name": "email_address"},
             )
-        check_role(item["role"], self._state.roles)
+        check_role(item["role"], self._roles)
         days = item.get("expires_in_days")
         if days is None:
             days = DEFAULT_EXPIRES_IN_DAYS
@@ -150,7 +167,7 @@ class Invitations:
         inviter = item.get("inviter_user_id")
         if inviter is not None:
             self._check_admin(org_id, inviter, "inviter_user_id")
-        return Invitation(
+        return InvitationRecord(
             id=new_id("orginv"),
             seq=0,
             organization_id=org_id,
@@ -166,7 +183,7 @@ class Invitations:
             private_metadata=dict(item.get("private_metadata") or {}),
         )
 
-    def create(self, org_id: str, items: Sequence[Mapping[str, Any]]) -> list[Invitation]:
+    def create(self, org_id: str, items: Sequence[Mapping[str, Any]]) -> list[InvitationRecord]:
         """Create invitations, all or none: each is checked before any is stored.
 
         Each item holds the fields of the create body (``email_address``, ``role``,
@@ -183,7 +200,7 @@ class Invitations:
                 "organization_invitation_not_unique",
                 "Organizations cannot have duplicate pending invitations for an email address.",
             )
-        org = self._state.organizations[org_id]
+        org = self._organizations[org_id]
         limit = org.max_allowed_memberships
         if 0 < limit < org.members_count + len(pending) + len(created):
             raise ClerkAPIError(
@@ -196,9 +213,10 @@ class Invitations:
         for invitation in created:
             invitation.seq = next(self._seq)
             invitations[invitation.id] = invitation
+            self._on_change("organizationInvitation.created", invitation)
         return created
 
-    def get(self, org_id: str, invitation_id: str) -> Invitation:
+    def get(self, org_id: str, invitation_id: str) -> InvitationRecord:
         """The organization's invitation with this ID, or Clerk's 404."""
         try:
             return self._of(org_id)[invitation_id]
@@ -207,7 +225,7 @@ class Invitations:
 
     def revoke(
         self, org_id: str, invitation_id: str, *, requesting_user_id: str | None = None
-    ) -> Invitation:
+    ) -> InvitationRecord:
         """Revoke a pending invitation (``requesting_user_id``, if given, must be an admin)."""
         invitation = self.get(org_id, invitation_id)
         if requesting_user_id is not None:
@@ -223,28 +241,25 @@ class Invitations:
             )
         invitation.status = "revoked"
         invitation.updated_at = now
+        self._on_change("organizationInvitation.revoked", invitation)
         return invitation
 
-    def find(self, invitation_id: str) -> Invitation:
+    def find(self, invitation_id: str) -> InvitationRecord:
         """The invitation with this ID in any organization."""
         for invitations in self._by_org.values():
             if invitation_id in invitations:
                 return invitations[invitation_id]
         raise _not_found(invitation_id)
 
-    def accept(self, invitation_id: str, *, user_id: str | None = None) -> Membership:
-        """Do what the invitee's click on the emailed link does: join, with the role and metadata.
-
-        The user is ``user_id``, else the user with the invited email address, else a new user
-        with that address (signing up through the invitation).
+    def acceptable(self, invitation_id: str) -> InvitationRecord:
+        """The invitation with this ID, if it can be accepted now.
 
         Raises:
-            ClerkAPIError: 400 for an invitation revoked, accepted or expired, or a user who
-                is already a member; 403 when the organization is full.
+            ClerkAPIError: 404 for an unknown invitation; 400 for one revoked, accepted or
+                expired.
         """
         invitation = self.find(invitation_id)
-        now = self._now()
-        status = invitation.status_at(now)
+        status = invitation.status_at(self._now())
         if status == "revoked":
             raise _bad(
                 "organization_invitation_revoked_code",
@@ -257,42 +272,17 @@ class Invitations:
             )
         if status == "expired":
             raise _bad("ticket_expired_code", "This invitation has expired.")
-        org = self._state.organizations[invitation.organization_id]
-        user = self._invitee(invitation, user_id)
-        if user is not None and any(m.user_id == user.id for m in self._state.memberships(org.id)):
-            raise _bad(
-                "already_a_member_in_organization",
-                f"User {user.id} is already a member of the organization.",
-            )
-        if 0 < org.max_allowed_memberships <= org.members_count:
-            raise quota_exceeded(org.max_allowed_memberships)
-        if user is None:
-            user = self._state.add_user(
-                User(id=new_id("user"), email_address=invitation.email_address, created_at=now)
-            )
-        membership = self._state.create_membership(
-            org.id,
-            user.id,
-            invitation.role,
-            public_metadata=invitation.public_metadata,
-            private_metadata=invitation.private_metadata,
-        )
-        invitation.status = "accepted"
-        invitation.updated_at = now
-        return membership
+        return invitation
 
-    def _invitee(self, invitation: Invitation, user_id: str | None) -> User | None:
-        users = self._state.users
-        if user_id is not None:
-            if user_id not in users:
-                raise not_found("user")
-            return users[user_id]
-        email = invitation.email_address
-        return next((u for u in users.values() if (u.email_address or "").lower() == email), None)
+    def mark_accepted(self, invitation: InvitationRecord) -> None:
+        """Record that the invitee joined (after :meth:`acceptable`)."""
+        invitation.status = "accepted"
+        invitation.updated_at = self._now()
+        self._on_change("organizationInvitation.accepted", invitation)
 
     # Views for other records
 
-    def status(self, invitation: Invitation) -> str:
+    def status(self, invitation: InvitationRecord) -> str:
         """The invitation's status now."""
         return invitation.status_at(self._now())
 
@@ -316,7 +306,7 @@ class Invitations:
         """Forget a deleted organization's invitations."""
         self._by_org.pop(org_id, None)
 
-    def _all(self) -> Iterable[Invitation]:
+    def _all(self) -> Iterable[InvitationRecord]:
         return (i for invitations in self._by_org.values() for i in invitations.values())
 
     # Listing and persistence
@@ -329,7 +319,7 @@ class Invitations:
         email_address: str | None = None,
         query: str | None = None,
         order_by: str = "-created_at",
-    ) -> list[Invitation]:
+    ) -> list[InvitationRecord]:
         """Invitations of one organization (or all, for ``None``), filtered and ordered."""
         field, descending = parse_order(order_by, SORT_FIELDS)
         wanted = _check_statuses(statuses)
@@ -354,6 +344,6 @@ class Invitations:
         """Replace the invitations with those saved by :meth:`snapshot`."""
         self.clear()
         for raw in snapshot:
-            invitation = Invitation(**raw)
+            invitation = InvitationRecord(**raw)
             self._by_org.setdefault(invitation.organization_id, {})[invitation.id] = invitation
         self._seq = itertools.count(max((i.seq for i in self._all()), default=-1) + 1)

@@ -8,16 +8,16 @@ from aiohttp import web
 
 from clerk_orgs_async.testing import _bodies as bodies
 from clerk_orgs_async.testing._errors import body_invalid
-from clerk_orgs_async.testing._handlers import json_response
 from clerk_orgs_async.testing._http import (
+    image_url,
     images_base,
+    json_response,
     optional,
     page,
     public_organization_data,
     state,
 )
-from clerk_orgs_async.testing._invitations import Invitation, check_bulk_size
-from clerk_orgs_async.testing._render import image_url
+from clerk_orgs_async.testing._invitations import InvitationRecord, check_bulk_size
 from clerk_orgs_async.testing._state import EmulatorState
 
 CREATE = bodies.Body(
@@ -53,7 +53,11 @@ def _inviter(emulated: EmulatorState, user_id: str | None, base: str) -> dict[st
 
 
 def invitation_json(
-    emulated: EmulatorState, invitation: Invitation, base: str, *, with_organization: bool = False
+    emulated: EmulatorState,
+    invitation: InvitationRecord,
+    base: str,
+    *,
+    with_organization: bool = False,
 ) -> dict[str, Any]:
     """An ``OrganizationInvitation`` (with its organization's public data, for instance lists).
 
@@ -83,7 +87,7 @@ def invitation_json(
     return body
 
 
-def _one(request: web.Request, invitation: Invitation) -> web.Response:
+def _one(request: web.Request, invitation: InvitationRecord) -> web.Response:
     return json_response(invitation_json(state(request), invitation, images_base(request)))
 
 

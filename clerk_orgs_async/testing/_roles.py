@@ -18,9 +18,10 @@ from typing import Any
 
 import attrs
 
+from clerk_orgs_async.testing._changes import OnChange, ignore_change
 from clerk_orgs_async.testing._errors import ClerkAPIError, param_invalid
 from clerk_orgs_async.testing._ids import new_id
-from clerk_orgs_async.testing._queries import parse_order
+from clerk_orgs_async.testing._listing import parse_order
 
 ADMIN = "org:admin"
 MEMBER = "org:member"
@@ -55,7 +56,7 @@ ROLE_SORT_FIELDS = ("created_at", "name", "key")
 
 
 @attrs.define(kw_only=True, eq=False)
-class Permission:
+class PermissionRecord:
     """An organization permission; ``system`` ones (``org:sys_*``) cannot change."""
 
     id: str
@@ -69,7 +70,7 @@ class Permission:
 
 
 @attrs.define(kw_only=True, eq=False)
-class Role:
+class RoleRecord:
     """An organization role: a key members carry and the permissions it grants."""
 
     id: str
@@ -148,21 +149,25 @@ class RoleCatalog:
         keys: the role keys to seed; ``org:admin`` and ``org:member`` get Clerk's defaults,
             any other key becomes a custom role without permissions.
         clock: the current Unix time in milliseconds.
+        on_change: told ``role.created``, ``.updated``, ``.deleted`` and ``permission.*``.
     """
 
-    def __init__(self, keys: Sequence[str], clock: Callable[[], int]) -> None:
+    def __init__(
+        self, keys: Sequence[str], clock: Callable[[], int], on_change: OnChange = ignore_change
+    ) -> None:
         if ADMIN not in keys:
             raise ValueError(f"the roles must include {ADMIN!r}, Clerk's creator role")
         self._seed_keys = tuple(keys)
         self._clock = clock
+        self._on_change = on_change
         self.seed()
 
     def seed(self) -> None:
         """Start over with the system permissions and the roles given at construction."""
         self._seq = itertools.count()
-        self._roles: dict[str, Role] = {}
+        self._roles: dict[str, RoleRecord] = {}
         self._ids_by_key: dict[str, str] = {}
-        self._permissions: dict[str, Permission] = {}
+        self._permissions: dict[str, PermissionRecord] = {}
         now = self._clock()
         for permission in SYSTEM_PERMISSIONS:
             self._add_permission(*permission, system=True, now=now)
@@ -181,14 +186,14 @@ class RoleCatalog:
     def __contains__(self, key: object) -> bool:
         return key in self._ids_by_key
 
-    def __iter__(self) -> Iterator[Role]:
+    def __iter__(self) -> Iterator[RoleRecord]:
         return iter(self._roles.values())
 
-    def _by_key(self, key: str) -> Role | None:
+    def _by_key(self, key: str) -> RoleRecord | None:
         role_id = self._ids_by_key.get(key)
         return None if role_id is None else self._roles[role_id]
 
-    def by_key(self, key: str) -> Role:
+    def by_key(self, key: str) -> RoleRecord:
         """The role with this key (memberships and invitations name roles by key)."""
         role = self._by_key(key)
         if role is None:
@@ -200,14 +205,14 @@ class RoleCatalog:
         """The key of the role an organization's creator gets."""
         return self._roles[self.creator_role_id].key
 
-    def role(self, role_id: str) -> Role:
+    def role(self, role_id: str) -> RoleRecord:
         """The role with this ID, or Clerk's 404."""
         try:
             return self._roles[role_id]
         except KeyError:
             raise _role_not_found() from None
 
-    def permission(self, permission_id: str) -> Permission:
+    def permission(self, permission_id: str) -> PermissionRecord:
         """The permission with this ID, or Clerk's 404."""
         try:
             return self._permissions[permission_id]
@@ -218,7 +223,7 @@ class RoleCatalog:
         """The keys of the permissions a member with this role has."""
         return [self._permissions[p].key for p in self.by_key(role_key).permission_ids]
 
-    def is_creator_eligible(self, role: Role) -> bool:
+    def is_creator_eligible(self, role: RoleRecord) -> bool:
         """Whether the role holds what Clerk requires of a creator role."""
         return {self._permissions[p].key for p in role.permission_ids} >= CREATOR_PERMISSIONS
 
@@ -226,8 +231,8 @@ class RoleCatalog:
 
     def _add_role(
         self, key: str, name: str, description: str | None, permission_ids: list[str], *, now: int
-    ) -> Role:
-        role = Role(
+    ) -> RoleRecord:
+        role = RoleRecord(
             id=new_id("role"),
             seq=next(self._seq),
             key=key,
@@ -251,7 +256,7 @@ class RoleCatalog:
         key: str,
         description: str | None = None,
         permissions: Sequence[str] | None = None,
-    ) -> Role:
+    ) -> RoleRecord:
         """Create a custom role; its key is unique and shaped ``org:name``."""
         _check_length(name, "name")
         _check_format(key, _ROLE_KEY, "org:billing")
@@ -268,7 +273,9 @@ class RoleCatalog:
                 f"You have reached your limit of {MAX_CUSTOM_ROLES} organization roles per"
                 " instance.",
             )
-        return self._add_role(key, name, description, ids, now=self._clock())
+        role = self._add_role(key, name, description, ids, now=self._clock())
+        self._on_change("role.created", role)
+        return role
 
     def update_role(
         self,
@@ -278,7 +285,7 @@ class RoleCatalog:
         key: str | None = None,
         description: str | None = None,
         permissions: Sequence[str] | None = None,
-    ) -> tuple[Role, str]:
+    ) -> tuple[RoleRecord, str]:
         """Change the given fields; return the role and its key before the change."""
         role = self.role(role_id)
         old_key = role.key
@@ -301,9 +308,12 @@ class RoleCatalog:
         if ids is not None:
             role.permission_ids = ids
         role.updated_at = self._clock()
+        self._on_change("role.updated", role)
         return role, old_key
 
-    def check_deletable(self, role_id: str, *, members: int, pending_invitations: int) -> Role:
+    def check_deletable(
+        self, role_id: str, *, members: int, pending_invitations: int
+    ) -> RoleRecord:
         """Refuse, with Clerk's codes, to delete a role in use; return the role."""
         role = self.role(role_id)
         if role.id == self.creator_role_id:
@@ -335,13 +345,14 @@ class RoleCatalog:
             )
         return role
 
-    def delete_role(self, role_id: str) -> Role:
+    def delete_role(self, role_id: str) -> RoleRecord:
         """Remove a role (after :meth:`check_deletable`)."""
         role = self._roles.pop(role_id)
         del self._ids_by_key[role.key]
+        self._on_change("role.deleted", role)
         return role
 
-    def assign_permission(self, role_id: str, permission_id: str) -> Role:
+    def assign_permission(self, role_id: str, permission_id: str) -> RoleRecord:
         """Grant a permission to a role; 409 if it already has it."""
         role, permission = self.role(role_id), self.permission(permission_id)
         if permission.id in role.permission_ids:
@@ -353,9 +364,10 @@ class RoleCatalog:
             )
         role.permission_ids.append(permission.id)
         role.updated_at = self._clock()
+        self._on_change("role.updated", role)
         return role
 
-    def remove_permission(self, role_id: str, permission_id: str) -> Role:
+    def remove_permission(self, role_id: str, permission_id: str) -> RoleRecord:
         """Take a permission from a role; the creator role keeps what it needs."""
         role, permission = self.role(role_id), self.permission(permission_id)
         if permission.id not in role.permission_ids:
@@ -369,9 +381,10 @@ class RoleCatalog:
         self._keep_creator_eligible(role, remaining)
         role.permission_ids = remaining
         role.updated_at = self._clock()
+        self._on_change("role.updated", role)
         return role
 
-    def _keep_creator_eligible(self, role: Role, permission_ids: Sequence[str]) -> None:
+    def _keep_creator_eligible(self, role: RoleRecord, permission_ids: Sequence[str]) -> None:
         if role.id != self.creator_role_id:
             return
         missing = CREATOR_PERMISSIONS - {self._permissions[p].key for p in permission_ids}
@@ -394,8 +407,8 @@ class RoleCatalog:
 
     def _add_permission(
         self, key: str, name: str, description: str, *, system: bool, now: int
-    ) -> Permission:
-        permission = Permission(
+    ) -> PermissionRecord:
+        permission = PermissionRecord(
             id=new_id("perm"),
             seq=next(self._seq),
             key=key,
@@ -408,7 +421,7 @@ class RoleCatalog:
         self._permissions[permission.id] = permission
         return permission
 
-    def _check_permission_key(self, key: str, current: Permission | None) -> str:
+    def _check_permission_key(self, key: str, current: PermissionRecord | None) -> str:
         _check_format(key, _PERMISSION_KEY, "org:billing:manage")
         if key.startswith("org:sys_"):
             raise param_invalid("key", "the org:sys_ prefix is reserved for system permissions")
@@ -416,13 +429,15 @@ class RoleCatalog:
             raise _key_taken("permission")
         return key
 
-    def create_permission(self, *, name: str, key: str, description: str = "") -> Permission:
+    def create_permission(self, *, name: str, key: str, description: str = "") -> PermissionRecord:
         """Create a custom permission shaped ``org:feature:action``."""
         _check_length(name, "name")
         self._check_permission_key(key, None)
-        return self._add_permission(key, name, description, system=False, now=self._clock())
+        permission = self._add_permission(key, name, description, system=False, now=self._clock())
+        self._on_change("permission.created", permission)
+        return permission
 
-    def _custom(self, permission_id: str) -> Permission:
+    def _custom(self, permission_id: str) -> PermissionRecord:
         permission = self.permission(permission_id)
         if permission.system:
             raise ClerkAPIError(
@@ -441,7 +456,7 @@ class RoleCatalog:
         name: str | None = None,
         key: str | None = None,
         description: str | None = None,
-    ) -> Permission:
+    ) -> PermissionRecord:
         """Change a custom permission's given fields."""
         permission = self._custom(permission_id)
         _check_length(name, "name")
@@ -453,24 +468,26 @@ class RoleCatalog:
         if description is not None:
             permission.description = description
         permission.updated_at = self._clock()
+        self._on_change("permission.updated", permission)
         return permission
 
-    def delete_permission(self, permission_id: str) -> Permission:
+    def delete_permission(self, permission_id: str) -> PermissionRecord:
         """Delete a custom permission; the roles holding it lose it."""
         permission = self._custom(permission_id)
         del self._permissions[permission_id]
         for role in self._roles.values():
             if permission_id in role.permission_ids:
                 role.permission_ids.remove(permission_id)
+        self._on_change("permission.deleted", permission)
         return permission
 
     # Listing and persistence
 
-    def list_roles(self, query: str | None, order_by: str) -> list[Role]:
+    def list_roles(self, query: str | None, order_by: str) -> list[RoleRecord]:
         """Roles matching ``query`` (exact ID, partial name or key), in ``order_by``."""
         return _listed(self._roles.values(), query, order_by)
 
-    def list_permissions(self, query: str | None, order_by: str) -> list[Permission]:
+    def list_permissions(self, query: str | None, order_by: str) -> list[PermissionRecord]:
         """Permissions matching ``query`` (exact ID, partial name or key), in ``order_by``."""
         return _listed(self._permissions.values(), query, order_by)
 
@@ -486,9 +503,9 @@ class RoleCatalog:
     def restore(self, snapshot: Mapping[str, Any]) -> None:
         """Replace the catalog with one saved by :meth:`snapshot`."""
         self._permissions = {
-            p.id: p for p in (Permission(**raw) for raw in snapshot["permissions"])
+            p.id: p for p in (PermissionRecord(**raw) for raw in snapshot["permissions"])
         }
-        self._roles = {r.id: r for r in (Role(**raw) for raw in snapshot["roles"])}
+        self._roles = {r.id: r for r in (RoleRecord(**raw) for raw in snapshot["roles"])}
         self._ids_by_key = {r.key: r.id for r in self._roles.values()}
         self.creator_role_id = snapshot["creator_role_id"]
         self.domain_default_role_id = snapshot["domain_default_role_id"]

@@ -8,9 +8,8 @@ from aiohttp import web
 
 from clerk_orgs_async.testing import _bodies as bodies
 from clerk_orgs_async.testing._errors import body_invalid
-from clerk_orgs_async.testing._handlers import json_response
-from clerk_orgs_async.testing._http import deleted, optional, page, state
-from clerk_orgs_async.testing._roles import Permission, Role, RoleCatalog
+from clerk_orgs_async.testing._http import deleted, json_response, optional, page, state
+from clerk_orgs_async.testing._roles import PermissionRecord, RoleCatalog, RoleRecord
 
 CREATE_ROLE = bodies.Body(
     {
@@ -40,7 +39,7 @@ UPDATE_PERMISSION = bodies.Body(
 )
 
 
-def permission_json(permission: Permission) -> dict[str, Any]:
+def permission_json(permission: PermissionRecord) -> dict[str, Any]:
     """A ``Permission``; ``type`` is ``system`` for ``org:sys_*`` ones, else ``user``."""
     return {
         "object": "permission",
@@ -54,7 +53,7 @@ def permission_json(permission: Permission) -> dict[str, Any]:
     }
 
 
-def role_json(catalog: RoleCatalog, role: Role) -> dict[str, Any]:
+def role_json(catalog: RoleCatalog, role: RoleRecord) -> dict[str, Any]:
     """A ``Role`` with its permissions in full."""
     return {
         "object": "role",
@@ -76,7 +75,7 @@ def _permission_ids(body: dict[str, Any]) -> dict[str, Any]:
     return {} if ids is None else {"permissions": ids}
 
 
-def _role(request: web.Request, role: Role) -> web.Response:
+def _role(request: web.Request, role: RoleRecord) -> web.Response:
     return json_response(role_json(state(request).roles, role))
 
 

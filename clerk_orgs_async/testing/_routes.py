@@ -1,4 +1,4 @@
-"""Every route of the emulator: the 40 operations of the organization surface and the images."""
+"""Every route of the emulator: each endpoint group's HTTP module adds its own."""
 
 from __future__ import annotations
 
@@ -6,17 +6,25 @@ from aiohttp import web
 
 from clerk_orgs_async.testing import (
     _domains_http,
-    _handlers,
     _invitations_http,
     _memberships_http,
+    _organizations_http,
     _roles_http,
+    _users_http,
 )
+
+GROUPS = (
+    _organizations_http,
+    _memberships_http,
+    _invitations_http,
+    _domains_http,
+    _roles_http,
+    _users_http,
+)
+"""The HTTP module of each endpoint group: a new group adds its module here."""
 
 
 def add_routes(app: web.Application) -> None:
     """Register every operation under ``/v1``, one group after another."""
-    _handlers.add_routes(app)
-    _invitations_http.add_routes(app)
-    _domains_http.add_routes(app)
-    _roles_http.add_routes(app)
-    _memberships_http.add_routes(app)
+    for group in GROUPS:
+        group.add_routes(app)

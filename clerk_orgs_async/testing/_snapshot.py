@@ -18,10 +18,12 @@ from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._domains import Domain
-from clerk_orgs_async.testing._invitations import Invitation
-from clerk_orgs_async.testing._records import Membership, Organization, User
-from clerk_orgs_async.testing._roles import Permission, Role
+from clerk_orgs_async.testing._domains import DomainRecord
+from clerk_orgs_async.testing._invitations import InvitationRecord
+from clerk_orgs_async.testing._memberships import MembershipRecord
+from clerk_orgs_async.testing._organizations import OrganizationRecord
+from clerk_orgs_async.testing._roles import PermissionRecord, RoleRecord
+from clerk_orgs_async.testing._users import UserRecord
 
 
 def check_snapshot(snapshot: Mapping[str, Any], version: int) -> None:
@@ -30,11 +32,11 @@ def check_snapshot(snapshot: Mapping[str, Any], version: int) -> None:
     Raises:
         ValueError: the first problem, with where it is (``memberships[1].user_id``).
     """
-    users = _ids(_records(snapshot, "users", User), "users")
-    orgs = _records(snapshot, "organizations", Organization)
+    users = _ids(_records(snapshot, "users", UserRecord), "users")
+    orgs = _records(snapshot, "organizations", OrganizationRecord)
     org_ids = _ids(orgs, "organizations")
     _unique((org["slug"] for org in orgs), "organizations", "slug")
-    memberships = _records(snapshot, "memberships", Membership)
+    memberships = _records(snapshot, "memberships", MembershipRecord)
     _refer(memberships, "memberships", "organization_id", org_ids)
     _refer(memberships, "memberships", "user_id", users)
     _unique(((m["organization_id"], m["user_id"]) for m in memberships), "memberships", "user_id")
@@ -49,8 +51,8 @@ def check_snapshot(snapshot: Mapping[str, Any], version: int) -> None:
     if version < 2:
         return
     catalog = _field(snapshot, "roles_and_permissions", dict, "")
-    permissions = _ids(_records(catalog, "permissions", Permission), "permissions")
-    roles = _records(catalog, "roles", Role)
+    permissions = _ids(_records(catalog, "permissions", PermissionRecord), "permissions")
+    roles = _records(catalog, "roles", RoleRecord)
     role_ids = _ids(roles, "roles")
     for n, role in enumerate(roles):
         for permission_id in role["permission_ids"]:
@@ -59,8 +61,13 @@ def check_snapshot(snapshot: Mapping[str, Any], version: int) -> None:
     _refer([catalog], "roles_and_permissions", "creator_role_id", role_ids)
     if catalog.get("domain_default_role_id") is not None:
         _refer([catalog], "roles_and_permissions", "domain_default_role_id", role_ids)
-    _refer(_records(snapshot, "invitations", Invitation), "invitations", "organization_id", org_ids)
-    _refer(_records(snapshot, "domains", Domain), "domains", "organization_id", org_ids)
+    _refer(
+        _records(snapshot, "invitations", InvitationRecord),
+        "invitations",
+        "organization_id",
+        org_ids,
+    )
+    _refer(_records(snapshot, "domains", DomainRecord), "domains", "organization_id", org_ids)
 
 
 def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:

@@ -1,23 +1,28 @@
-"""``GET /users``: its filters and orders, as pure functions over the emulator's users.
+"""The instance's users and ``GET /users``' filters and orders; no HTTP.
 
-The emulator's users are seeded, never created over HTTP, so only the read side of Clerk's
-users API is here: enough for code to discover the users it may add to organizations.
+The emulator's users are seeded (or sign up by accepting an invitation), never created over
+HTTP, so only the read side of Clerk's users API is served: enough for code to discover the
+users it may add to organizations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._errors import param_invalid
-from clerk_orgs_async.testing._queries import (
+from clerk_orgs_async.testing._changes import OnChange, ignore_change
+from clerk_orgs_async.testing._errors import not_found, param_invalid
+from clerk_orgs_async.testing._ids import new_id
+from clerk_orgs_async.testing._listing import (
     MAX_FILTER_VALUES,
+    all_of,
     check_page,
     parse_order,
     split_signed,
+    within,
 )
-from clerk_orgs_async.testing._records import User
 
 _EXACT = ("email_address", "phone_number", "username", "web3_wallet")
 _QUERY_FIELDS = (*_EXACT, "id", "first_name", "last_name")
@@ -35,6 +40,27 @@ _ORDER_FIELDS = {
     "last_active_at": "last_active_at",
     "last_sign_in_at": "created_at",
 }
+
+
+@attrs.define(kw_only=True, eq=False)
+class UserRecord:
+    """A user of the emulated instance; only what memberships show and filter on."""
+
+    id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    email_address: str | None = None
+    phone_number: str | None = None
+    username: str | None = None
+    web3_wallet: str | None = None
+    image_url: str | None = None
+    banned: bool = False
+    created_at: int = 0
+    last_active_at: int | None = None
+
+
+UserSpec = str | Mapping[str, Any] | UserRecord
+"""A user to seed: an ID, a mapping of :class:`UserRecord` fields, or a :class:`UserRecord`."""
 
 
 @attrs.frozen(kw_only=True)
@@ -56,26 +82,102 @@ class UserQuery:
     offset: int = 0
 
 
-def list_users(
-    users: Sequence[User],
-    query: UserQuery,
-    members_of: Callable[[str], set[str]],
-) -> list[User]:
-    """One page of the users ``query`` selects, in its order.
+class Users(Mapping[str, UserRecord]):
+    """The users by ID, in the order they were added (a read-only mapping with its writes).
 
     Args:
-        users: every user, in creation order.
-        query: the filters, order and page.
-        members_of: the IDs of an organization's members (empty for an unknown one).
+        clock: the current Unix time in milliseconds.
+        on_change: told ``user.created`` for each user added (``user.updated`` if replaced).
     """
-    check_page(query.limit, query.offset)
-    keep = _filter(query, members_of)
-    selected = _order([u for u in users if keep(u)], query.order_by)
-    return selected[query.offset : query.offset + query.limit]
+
+    def __init__(self, clock: Callable[[], int], on_change: OnChange = ignore_change) -> None:
+        self._now = clock
+        self._on_change = on_change
+        self._by_id: dict[str, UserRecord] = {}
+
+    def __getitem__(self, user_id: str) -> UserRecord:
+        return self._by_id[user_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, user_id: object) -> bool:
+        return user_id in self._by_id
+
+    def require(self, user_id: str) -> UserRecord:
+        """The user with this ID, or Clerk's 404."""
+        try:
+            return self._by_id[user_id]
+        except KeyError:
+            raise not_found("user") from None
+
+    def add(self, user: UserSpec) -> UserRecord:
+        """Add (or replace) a user given by ID, by a mapping of its fields, or as a record."""
+        if isinstance(user, str):
+            record = UserRecord(id=user, created_at=self._now())
+        elif isinstance(user, UserRecord):
+            record = user
+        else:
+            record = UserRecord(**{"created_at": self._now(), **user})
+        event = "user.updated" if record.id in self._by_id else "user.created"
+        self._by_id[record.id] = record
+        self._on_change(event, record)
+        return record
+
+    def add_many(self, users: Iterable[UserSpec]) -> list[UserRecord]:
+        """Add several users; see :meth:`add`."""
+        return [self.add(user) for user in users]
+
+    def seed(self, count: int) -> list[UserRecord]:
+        """Add ``count`` users with names, emails, usernames and phone numbers to filter on."""
+        start = len(self._by_id)
+        return self.add_many(
+            UserRecord(
+                id=new_id("user"),
+                first_name=f"First{n}",
+                last_name=f"Last{n}",
+                email_address=f"user{n}@example.com",
+                phone_number=f"+1555{n:07d}",
+                username=f"user{n}",
+                created_at=self._now(),
+            )
+            for n in range(start + 1, start + count + 1)
+        )
+
+    def with_email(self, email: str) -> UserRecord | None:
+        """The first user whose email address is ``email`` (compared in lowercase)."""
+        return next(
+            (u for u in self._by_id.values() if (u.email_address or "").lower() == email), None
+        )
+
+    def page(self, query: UserQuery, members_of: Callable[[str], set[str]]) -> list[UserRecord]:
+        """One page of the users ``query`` selects, in its order.
+
+        Args:
+            query: the filters, order and page.
+            members_of: the IDs of an organization's members (empty for an unknown one).
+        """
+        check_page(query.limit, query.offset)
+        keep = _filter(query, members_of)
+        selected = _order([u for u in self._by_id.values() if keep(u)], query.order_by)
+        return selected[query.offset : query.offset + query.limit]
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Every user as JSON-ready data."""
+        return [attrs.asdict(u) for u in self._by_id.values()]
+
+    def restore(self, snapshot: Iterable[Mapping[str, Any]]) -> None:
+        """Replace the users with those saved by :meth:`snapshot` (no change is reported)."""
+        self._by_id = {u.id: u for u in (UserRecord(**raw) for raw in snapshot)}
 
 
-def _filter(query: UserQuery, members_of: Callable[[str], set[str]]) -> Callable[[User], bool]:
-    checks: list[Callable[[User], bool]] = []
+def _filter(
+    query: UserQuery, members_of: Callable[[str], set[str]]
+) -> Callable[[UserRecord], bool]:
+    checks: list[Callable[[UserRecord], bool]] = []
     if query.user_ids:
         included, excluded = split_signed(query.user_ids, "user_id")
         if included:
@@ -98,18 +200,18 @@ def _filter(query: UserQuery, members_of: Callable[[str], set[str]]) -> Callable
         checks.append(lambda u: u.banned == query.banned)
     active = (query.last_active_at_before, query.last_active_at_after)
     if active != (None, None):
-        checks.append(lambda u: _within(u.last_active_at, *active))
+        checks.append(lambda u: within(u.last_active_at, *active))
     created = (query.created_at_before, query.created_at_after)
     if created != (None, None):
-        checks.append(lambda u: _within(u.created_at, *created))
-    return lambda user: all(check(user) for check in checks)
+        checks.append(lambda u: within(u.created_at, *created))
+    return all_of(checks)
 
 
-def _equals(field: str, wanted: set[str]) -> Callable[[User], bool]:
+def _equals(field: str, wanted: set[str]) -> Callable[[UserRecord], bool]:
     return lambda user: getattr(user, field) in wanted
 
 
-def _contains(fields: Sequence[str], needle: str) -> Callable[[User], bool]:
+def _contains(fields: Sequence[str], needle: str) -> Callable[[UserRecord], bool]:
     """A case-insensitive partial match on any of ``fields``."""
     lowered = needle.lower()
     return lambda user: any(lowered in (getattr(user, f) or "").lower() for f in fields)
@@ -124,7 +226,7 @@ def _partial_checks(partial: Mapping[str, str]) -> list[tuple[tuple[str, ...], s
     ]
 
 
-def _order(users: list[User], order_by: str) -> list[User]:
+def _order(users: list[UserRecord], order_by: str) -> list[UserRecord]:
     """Sorted by the field; users without it last either way, creation breaking ties."""
     name, descending = parse_order(order_by, _ORDER_FIELDS)
     field = _ORDER_FIELDS[name]
@@ -133,12 +235,6 @@ def _order(users: list[User], order_by: str) -> list[User]:
     # A stable sort of the creation order: ties stay in creation order.
     present.sort(key=lambda u: getattr(u, field), reverse=descending)
     return present + absent
-
-
-def _within(value: int | None, before: int | None, after: int | None) -> bool:
-    if value is None:
-        return False
-    return (before is None or value < before) and (after is None or value > after)
 
 
 def exact_filters(getall: Callable[[str], list[str]]) -> dict[str, list[str]]:

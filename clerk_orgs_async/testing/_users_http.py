@@ -1,18 +1,120 @@
-"""``GET /users`` and ``GET /users/{user_id}``: the emulator's seeded users, read-only."""
+"""``GET /users`` and ``GET /users/{user_id}``: the emulator's users, read-only, as Clerk's JSON."""
 
 from __future__ import annotations
 
+import hashlib
+import string
+from typing import Any
+
 from aiohttp import web
 
-from clerk_orgs_async._json import dumps
-from clerk_orgs_async.testing import _render as render
 from clerk_orgs_async.testing._bodies import query_int
 from clerk_orgs_async.testing._errors import not_found, param_invalid
-from clerk_orgs_async.testing._handlers import STATE
-from clerk_orgs_async.testing._handlers import _images_base as images_base
-from clerk_orgs_async.testing._users import UserQuery, exact_filters, list_users
+from clerk_orgs_async.testing._http import image_url, images_base, json_response, state
+from clerk_orgs_async.testing._users import UserQuery, UserRecord, exact_filters
 
 _PARTIAL = ("email_address_query", "phone_number_query", "username_query", "name_query")
+
+
+_BASE62 = string.digits + string.ascii_letters
+
+
+def _derived_id(prefix: str, *parts: str) -> str:
+    """A stable Clerk-shaped ID for something the emulator keeps no ID of (a user's email)."""
+    digest = hashlib.sha256("\0".join(parts).encode()).digest()
+    return f"{prefix}_" + "".join(_BASE62[b % 62] for b in digest[:27])
+
+
+def _admin_verified() -> dict[str, Any]:
+    return {
+        "object": "verification_admin",
+        "status": "verified",
+        "strategy": "admin",
+        "attempts": None,
+        "expire_at": None,
+    }
+
+
+def _identifications(
+    user: UserRecord, kind: str, value: str | None, **extra: Any
+) -> list[dict[str, Any]]:
+    """A user's email address, phone number or web3 wallet, as Clerk lists them."""
+    if value is None:
+        return []
+    identification = {
+        "id": _derived_id("idn", user.id, kind),
+        "object": kind,
+        kind: value,
+        "verification": _admin_verified(),
+        **extra,
+        "created_at": user.created_at,
+        "updated_at": user.created_at,
+    }
+    return [identification]
+
+
+def user_json(user: UserRecord, images_base: str) -> dict[str, Any]:
+    """A ``User``: every field the spec requires, from what the emulator knows of the user.
+
+    Identifications (email, phone, wallet) are verified by an admin, as for users created
+    through the Backend API; the emulator has no passwords, sign-ins or external accounts.
+    """
+    emails = _identifications(
+        user, "email_address", user.email_address, reserved=False, linked_to=[]
+    )
+    phones = _identifications(
+        user,
+        "phone_number",
+        user.phone_number,
+        reserved_for_second_factor=False,
+        default_second_factor=False,
+        reserved=False,
+        linked_to=[],
+        backup_codes=None,
+    )
+    wallets = _identifications(user, "web3_wallet", user.web3_wallet)
+    return {
+        "id": user.id,
+        "object": "user",
+        "external_id": None,
+        "primary_email_address_id": emails[0]["id"] if emails else None,
+        "primary_phone_number_id": phones[0]["id"] if phones else None,
+        "primary_web3_wallet_id": wallets[0]["id"] if wallets else None,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "image_url": user.image_url or image_url(images_base, None),
+        "has_image": user.image_url is not None,
+        "public_metadata": {},
+        "private_metadata": {},
+        "unsafe_metadata": {},
+        "email_addresses": emails,
+        "phone_numbers": phones,
+        "web3_wallets": wallets,
+        "passkeys": [],
+        "password_enabled": False,
+        "two_factor_enabled": False,
+        "totp_enabled": False,
+        "backup_code_enabled": False,
+        "mfa_enabled_at": None,
+        "mfa_disabled_at": None,
+        "password_last_updated_at": None,
+        "external_accounts": [],
+        "saml_accounts": [],
+        "enterprise_accounts": [],
+        "last_sign_in_at": None,
+        "banned": user.banned,
+        "locked": False,
+        "deprovisioned": False,
+        "lockout_expires_in_seconds": None,
+        "verification_attempts_remaining": None,
+        "delete_self_enabled": True,
+        "create_organization_enabled": True,
+        "last_active_at": user.last_active_at,
+        "legal_accepted_at": None,
+        "created_at": user.created_at,
+        "updated_at": user.created_at,
+    }
 
 
 def _banned(value: str | None) -> bool | None:
@@ -25,7 +127,6 @@ def _banned(value: str | None) -> bool | None:
 
 async def get_users(request: web.Request) -> web.Response:
     """``GET /users``: a JSON array of ``User``, newest first unless ``order_by`` says."""
-    state = request.app[STATE]
     q = request.query
     query = UserQuery(
         user_ids=q.getall("user_id", []),
@@ -42,30 +143,22 @@ async def get_users(request: web.Request) -> web.Response:
         limit=query_int(q, "limit", 10) or 0,
         offset=query_int(q, "offset", 0) or 0,
     )
-
-    def members_of(org_id: str) -> set[str]:
-        if org_id not in state.organizations:
-            return set()
-        return {m.user_id for m in state.memberships(org_id)}
-
-    users = list_users(list(state.users.values()), query, members_of)
+    emulated = state(request)
+    users = emulated.users.page(query, emulated.organization_memberships.members_of)
     base = images_base(request)
-    return web.Response(
-        body=dumps([render.user(u, base) for u in users]), content_type="application/json"
-    )
+    return json_response([user_json(u, base) for u in users])
 
 
 async def get_user(request: web.Request) -> web.Response:
     """``GET /users/{user_id}``."""
-    user = request.app[STATE].users.get(request.match_info["user_id"])
+    user = state(request).users.get(request.match_info["user_id"])
     if user is None:
         raise not_found("user")
-    body = dumps(render.user(user, images_base(request)))
-    return web.Response(body=body, content_type="application/json")
+    return json_response(user_json(user, images_base(request)))
 
 
-def add_user_routes(app: web.Application) -> None:
-    """Register the two read-only users routes under ``/v1``."""
+def add_routes(app: web.Application) -> None:
+    """Register the read-only users routes under ``/v1``."""
     app.router.add_routes(
         [
             web.get("/v1/users", get_users, allow_head=False),

@@ -13,13 +13,13 @@ from clerk_orgs_async import InvalidRequestError, InvitationRequest
 from clerk_orgs_async._cli._emails import addresses
 from clerk_orgs_async._cli._invitations import Stopped
 from clerk_orgs_async._rules import email as client_rule
-from clerk_orgs_async.testing import ClerkEmulator, Organization
+from clerk_orgs_async.testing import ClerkEmulator, OrganizationRecord
 from tests.cli.conftest import Cli
 
 BULK = "/invitations/bulk"
 
 
-def _org(emu: ClerkEmulator) -> Organization:
+def _org(emu: ClerkEmulator) -> OrganizationRecord:
     return emu.state.create_organization(
         "Acme", slug="acme", created_by="user_1", max_allowed_memberships=0
     )
@@ -34,7 +34,7 @@ def _bulk_calls(emu: ClerkEmulator) -> list[list[str]]:
     ]
 
 
-def _pending(emu: ClerkEmulator, org: Organization) -> list[str]:
+def _pending(emu: ClerkEmulator, org: OrganizationRecord) -> list[str]:
     invitations = emu.state.invitations.matching(org.id, statuses=["pending"])
     return sorted(i.email_address for i in invitations)
 

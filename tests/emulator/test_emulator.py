@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from clerk_orgs_async.testing import ClerkEmulator, User
+from clerk_orgs_async.testing import ClerkEmulator, UserRecord
 
 from ._support import Api
 
@@ -48,7 +48,11 @@ async def test_unknown_routes_answer_in_clerk_shape(api: Api) -> None:
 
 async def test_users_are_seeded_from_ids_mappings_and_records() -> None:
     emulator = ClerkEmulator(
-        users=["user_a", {"id": "user_b", "username": "bee"}, User(id="user_c", first_name="C")]
+        users=[
+            "user_a",
+            {"id": "user_b", "username": "bee"},
+            UserRecord(id="user_c", first_name="C"),
+        ]
     )
     users = emulator.state.users
     assert sorted(users) == ["user_a", "user_b", "user_c"]

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from clerk_orgs_async.testing import ClerkEmulator, _state
-from clerk_orgs_async.testing._queries import sort_memberships
+from clerk_orgs_async.testing import ClerkEmulator, _memberships
+from clerk_orgs_async.testing._memberships import sort_memberships
 
 from ._support import Api
 
@@ -65,7 +65,7 @@ async def test_paging_sorts_once_until_the_next_write(
         sorts.append(order_by)
         return sort_memberships(memberships, order_by, users)
 
-    monkeypatch.setattr(_state, "sort_memberships", counted)
+    monkeypatch.setattr(_memberships, "sort_memberships", counted)
     state = clerk_emulator.state
     users = state.seed_users(30)
     for org in state.seed_organizations(20):

@@ -9,7 +9,7 @@ from clerk_orgs_async.testing import (
     ClerkEmulator,
     EmulatorState,
     Faults,
-    Logo,
+    LogoRecord,
     RequestRecord,
     ServedResponse,
 )
@@ -50,8 +50,8 @@ def test_the_faults_repr_lists_what_is_pending() -> None:
 
 
 def test_records_do_not_dump_their_bytes() -> None:
-    logo = Logo(data=b"\x89PNG" + b"\x00" * 10_000_000, content_type="image/png")
-    assert repr(logo) == "Logo(data=<10000004 bytes>, content_type='image/png')"
+    logo = LogoRecord(data=b"\x89PNG" + b"\x00" * 10_000_000, content_type="image/png")
+    assert repr(logo) == "LogoRecord(data=<10000004 bytes>, content_type='image/png')"
     record = RequestRecord(method="GET", path="/v1/organizations", status=200)
     served = ServedResponse(record=record, route=None, content_type="image/png", body=logo.data)
     assert "<10000004 bytes>" in repr(served)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from clerk_backend_api import Clerk, models
 
-from clerk_orgs_async.testing import ClerkEmulator, Organization
+from clerk_orgs_async.testing import ClerkEmulator, OrganizationRecord
 
 ALICE, BOB, CAROL = "user_alice", "user_bob", "user_carol"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
@@ -26,7 +26,7 @@ SDK_DEPRECATIONS = pytest.mark.filterwarnings("ignore:warning:DeprecationWarning
 
 
 @pytest.fixture
-def org(clerk_emulator: ClerkEmulator) -> Organization:
+def org(clerk_emulator: ClerkEmulator) -> OrganizationRecord:
     """An organization seeded without the SDK: Alice its admin, Bob a member."""
     seeded = clerk_emulator.state.create_organization(
         "Acme", created_by=ALICE, public_metadata={"plan": {"tier": "pro", "seats": 5}}
@@ -97,14 +97,14 @@ async def test_organizations_list(sdk: Clerk, clerk_emulator: ClerkEmulator) -> 
 
 
 @pytest.mark.parametrize("key", ["id", "slug"])
-async def test_organizations_get(sdk: Clerk, org: Organization, key: str) -> None:
+async def test_organizations_get(sdk: Clerk, org: OrganizationRecord, key: str) -> None:
     got = await sdk.organizations.get_async(
         organization_id=getattr(org, key), include_members_count=True
     )
     assert (got.id, got.name, got.members_count) == (org.id, "Acme", 2)
 
 
-async def test_organizations_update(sdk: Clerk, org: Organization) -> None:
+async def test_organizations_update(sdk: Clerk, org: OrganizationRecord) -> None:
     updated = await sdk.organizations.update_async(
         organization_id=org.id,
         name="Acme Corp",
@@ -117,21 +117,21 @@ async def test_organizations_update(sdk: Clerk, org: Organization) -> None:
     assert (await sdk.organizations.get_async(organization_id="acme-corp")).id == org.id
 
 
-async def test_organizations_delete(sdk: Clerk, org: Organization) -> None:
+async def test_organizations_delete(sdk: Clerk, org: OrganizationRecord) -> None:
     deleted = await sdk.organizations.delete_async(organization_id=org.id)
     assert (deleted.object, deleted.id, deleted.deleted) == ("organization", org.id, True)
     error = await clerk_error(sdk.organizations.get_async(organization_id=org.id))
     assert error == (models.ClerkErrors, 404, "resource_not_found")
 
 
-async def test_organizations_merge_metadata(sdk: Clerk, org: Organization) -> None:
+async def test_organizations_merge_metadata(sdk: Clerk, org: OrganizationRecord) -> None:
     merged = await sdk.organizations.merge_metadata_async(
         organization_id=org.id, public_metadata={"plan": {"seats": 9, "tier": None}}
     )
     assert merged.public_metadata == {"plan": {"seats": 9}}
 
 
-async def test_organizations_replace_metadata(sdk: Clerk, org: Organization) -> None:
+async def test_organizations_replace_metadata(sdk: Clerk, org: OrganizationRecord) -> None:
     replaced = await sdk.organizations.replace_metadata_async(
         organization_id=org.id, private_metadata={"crm": 1}
     )
@@ -140,7 +140,7 @@ async def test_organizations_replace_metadata(sdk: Clerk, org: Organization) -> 
     assert replaced.private_metadata == {"crm": 1}
 
 
-async def test_organizations_upload_and_delete_logo(sdk: Clerk, org: Organization) -> None:
+async def test_organizations_upload_and_delete_logo(sdk: Clerk, org: OrganizationRecord) -> None:
     with_logo = await sdk.organizations.upload_logo_async(
         organization_id=org.id,
         file={"file_name": "logo.png", "content": PNG, "content_type": "image/png"},
@@ -155,7 +155,7 @@ async def test_organizations_upload_and_delete_logo(sdk: Clerk, org: Organizatio
 # Memberships
 
 
-async def test_memberships_create(sdk: Clerk, org: Organization) -> None:
+async def test_memberships_create(sdk: Clerk, org: OrganizationRecord) -> None:
     created = await sdk.organization_memberships.create_async(
         organization_id=org.id, user_id=CAROL, role="org:member", public_metadata={"team": "ops"}
     )
@@ -166,7 +166,7 @@ async def test_memberships_create(sdk: Clerk, org: Organization) -> None:
     assert created.public_user_data.user_id == CAROL
 
 
-async def test_memberships_list(sdk: Clerk, org: Organization) -> None:
+async def test_memberships_list(sdk: Clerk, org: OrganizationRecord) -> None:
     everyone = await sdk.organization_memberships.list_async(organization_id=org.id)
     assert everyone.total_count == 2
     admins = await sdk.organization_memberships.list_async(
@@ -201,7 +201,7 @@ MEMBERSHIP_FILTERS: list[tuple[dict[str, Any], list[str]]] = [
 @pytest.mark.parametrize(("filters", "expected"), MEMBERSHIP_FILTERS, ids=str)
 async def test_memberships_list_filters(
     sdk: Clerk,
-    org: Organization,
+    org: OrganizationRecord,
     clerk_emulator: ClerkEmulator,
     filters: dict[str, Any],
     expected: list[str],
@@ -214,14 +214,14 @@ async def test_memberships_list_filters(
     assert found == expected
 
 
-async def test_memberships_update(sdk: Clerk, org: Organization) -> None:
+async def test_memberships_update(sdk: Clerk, org: OrganizationRecord) -> None:
     updated = await sdk.organization_memberships.update_async(
         organization_id=org.id, user_id=BOB, role="org:admin"
     )
     assert updated.role == "org:admin"
 
 
-async def test_memberships_update_metadata(sdk: Clerk, org: Organization) -> None:
+async def test_memberships_update_metadata(sdk: Clerk, org: OrganizationRecord) -> None:
     updated = await sdk.organization_memberships.update_metadata_async(
         organization_id=org.id, user_id=BOB, public_metadata={"a": 1}, private_metadata={"b": 2}
     )
@@ -229,7 +229,7 @@ async def test_memberships_update_metadata(sdk: Clerk, org: Organization) -> Non
 
 
 async def test_memberships_delete(
-    sdk: Clerk, org: Organization, clerk_emulator: ClerkEmulator
+    sdk: Clerk, org: OrganizationRecord, clerk_emulator: ClerkEmulator
 ) -> None:
     deleted = await sdk.organization_memberships.delete_async(organization_id=org.id, user_id=BOB)
     assert deleted.public_user_data is not None
@@ -238,7 +238,7 @@ async def test_memberships_delete(
 
 
 async def test_instance_memberships_list(
-    sdk: Clerk, org: Organization, clerk_emulator: ClerkEmulator
+    sdk: Clerk, org: OrganizationRecord, clerk_emulator: ClerkEmulator
 ) -> None:
     clerk_emulator.state.create_organization("Other", created_by=CAROL)
     page = await sdk.users.get_instance_organization_memberships_async(order_by="created_at")
@@ -253,13 +253,13 @@ async def test_instance_memberships_list(
 # Invitations
 
 
-async def invite(sdk: Clerk, org: Organization, email: str) -> models.OrganizationInvitation:
+async def invite(sdk: Clerk, org: OrganizationRecord, email: str) -> models.OrganizationInvitation:
     return await sdk.organization_invitations.create_async(
         organization_id=org.id, email_address=email, role="org:member"
     )
 
 
-async def test_invitations_create(sdk: Clerk, org: Organization) -> None:
+async def test_invitations_create(sdk: Clerk, org: OrganizationRecord) -> None:
     created = await sdk.organization_invitations.create_async(
         organization_id=org.id,
         email_address="new@example.com",
@@ -277,7 +277,7 @@ async def test_invitations_create(sdk: Clerk, org: Organization) -> None:
     assert created.public_metadata == {"source": "sdk"}
 
 
-async def test_invitations_bulk_create(sdk: Clerk, org: Organization) -> None:
+async def test_invitations_bulk_create(sdk: Clerk, org: OrganizationRecord) -> None:
     created = await sdk.organization_invitations.bulk_create_async(
         organization_id=org.id,
         request_body=[
@@ -295,7 +295,7 @@ async def test_invitations_bulk_create(sdk: Clerk, org: Organization) -> None:
     ]
 
 
-async def test_invitations_list(sdk: Clerk, org: Organization) -> None:
+async def test_invitations_list(sdk: Clerk, org: OrganizationRecord) -> None:
     await invite(sdk, org, "kept@example.com")
     gone = await invite(sdk, org, "gone@example.com")
     await sdk.organization_invitations.revoke_async(organization_id=org.id, invitation_id=gone.id)
@@ -307,7 +307,7 @@ async def test_invitations_list(sdk: Clerk, org: Organization) -> None:
     assert everything.total_count == 2
 
 
-async def test_invitations_list_pending(sdk: Clerk, org: Organization) -> None:
+async def test_invitations_list_pending(sdk: Clerk, org: OrganizationRecord) -> None:
     await invite(sdk, org, "wait@example.com")
     with pytest.deprecated_call():  # the SDK's own warning: Clerk deprecated this operation
         pending = await sdk.organization_invitations.list_pending_async(organization_id=org.id)
@@ -315,7 +315,7 @@ async def test_invitations_list_pending(sdk: Clerk, org: Organization) -> None:
 
 
 async def test_invitations_get_all(
-    sdk: Clerk, org: Organization, clerk_emulator: ClerkEmulator
+    sdk: Clerk, org: OrganizationRecord, clerk_emulator: ClerkEmulator
 ) -> None:
     other = clerk_emulator.state.create_organization("Other", created_by=CAROL)
     await invite(sdk, org, "a@example.com")
@@ -336,7 +336,7 @@ async def test_invitations_get_all(
     }
 
 
-async def test_invitations_get(sdk: Clerk, org: Organization) -> None:
+async def test_invitations_get(sdk: Clerk, org: OrganizationRecord) -> None:
     created = await invite(sdk, org, "get@example.com")
     got = await sdk.organization_invitations.get_async(
         organization_id=org.id, invitation_id=created.id
@@ -344,7 +344,7 @@ async def test_invitations_get(sdk: Clerk, org: Organization) -> None:
     assert (got.id, got.email_address) == (created.id, "get@example.com")
 
 
-async def test_invitations_revoke(sdk: Clerk, org: Organization) -> None:
+async def test_invitations_revoke(sdk: Clerk, org: OrganizationRecord) -> None:
     created = await invite(sdk, org, "revoke@example.com")
     revoked = await sdk.organization_invitations.revoke_async(
         organization_id=org.id, invitation_id=created.id, requesting_user_id=ALICE
@@ -355,14 +355,14 @@ async def test_invitations_revoke(sdk: Clerk, org: Organization) -> None:
 # Domains
 
 
-async def add_domain(sdk: Clerk, org: Organization, name: str) -> models.OrganizationDomain:
+async def add_domain(sdk: Clerk, org: OrganizationRecord, name: str) -> models.OrganizationDomain:
     return await sdk.organization_domains.create_async(
         organization_id=org.id, name=name, enrollment_mode="manual_invitation", verified=False
     )
 
 
 @SDK_DEPRECATIONS
-async def test_domains_create(sdk: Clerk, org: Organization) -> None:
+async def test_domains_create(sdk: Clerk, org: OrganizationRecord) -> None:
     created = await sdk.organization_domains.create_async(
         organization_id=org.id, name="acme.com", enrollment_mode="automatic_invitation"
     )
@@ -373,7 +373,7 @@ async def test_domains_create(sdk: Clerk, org: Organization) -> None:
 
 
 @SDK_DEPRECATIONS
-async def test_domains_list(sdk: Clerk, org: Organization) -> None:
+async def test_domains_list(sdk: Clerk, org: OrganizationRecord) -> None:
     await add_domain(sdk, org, "acme.com")
     await sdk.organization_domains.create_async(
         organization_id=org.id, name="acme.io", enrollment_mode="manual_invitation"
@@ -385,7 +385,7 @@ async def test_domains_list(sdk: Clerk, org: Organization) -> None:
 
 @SDK_DEPRECATIONS
 async def test_domains_list_all(
-    sdk: Clerk, org: Organization, clerk_emulator: ClerkEmulator
+    sdk: Clerk, org: OrganizationRecord, clerk_emulator: ClerkEmulator
 ) -> None:
     other = clerk_emulator.state.create_organization("Other", created_by=CAROL)
     await add_domain(sdk, org, "acme.com")
@@ -402,7 +402,7 @@ async def test_domains_list_all(
 
 
 @SDK_DEPRECATIONS
-async def test_domains_update(sdk: Clerk, org: Organization) -> None:
+async def test_domains_update(sdk: Clerk, org: OrganizationRecord) -> None:
     created = await add_domain(sdk, org, "acme.com")
     updated = await sdk.organization_domains.update_async(
         organization_id=org.id,
@@ -416,7 +416,7 @@ async def test_domains_update(sdk: Clerk, org: Organization) -> None:
 
 
 @SDK_DEPRECATIONS
-async def test_domains_verify_ownership(sdk: Clerk, org: Organization) -> None:
+async def test_domains_verify_ownership(sdk: Clerk, org: OrganizationRecord) -> None:
     created = await add_domain(sdk, org, "acme.com")
     verified = await sdk.organization_domains.verify_ownership_async(
         organization_id=org.id, domain_id=created.id
@@ -426,7 +426,7 @@ async def test_domains_verify_ownership(sdk: Clerk, org: Organization) -> None:
 
 
 @SDK_DEPRECATIONS
-async def test_domains_delete(sdk: Clerk, org: Organization) -> None:
+async def test_domains_delete(sdk: Clerk, org: OrganizationRecord) -> None:
     created = await add_domain(sdk, org, "acme.com")
     deleted = await sdk.organization_domains.delete_async(
         organization_id=org.id, domain_id=created.id
@@ -573,7 +573,7 @@ async def test_users_count(sdk: Clerk, clerk_emulator: ClerkEmulator) -> None:
 
 # Clerk's errors, through the SDK's error types
 
-ERRORS: list[tuple[str, Callable[[Clerk, Organization], Awaitable[object]], Any]] = [
+ERRORS: list[tuple[str, Callable[[Clerk, OrganizationRecord], Awaitable[object]], Any]] = [
     (
         "unknown organization",
         lambda sdk, org: sdk.organizations.get_async(organization_id="org_missing"),
@@ -597,8 +597,8 @@ ERRORS: list[tuple[str, Callable[[Clerk, Organization], Awaitable[object]], Any]
 @pytest.mark.parametrize(("call", "expected"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
 async def test_errors(
     sdk: Clerk,
-    org: Organization,
-    call: Callable[[Clerk, Organization], Awaitable[object]],
+    org: OrganizationRecord,
+    call: Callable[[Clerk, OrganizationRecord], Awaitable[object]],
     expected: tuple[type[Exception], int, str],
 ) -> None:
     assert await clerk_error(call(sdk, org)) == expected

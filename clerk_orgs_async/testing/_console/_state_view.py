@@ -8,11 +8,12 @@ from typing import Any, TypeVar
 import attrs
 
 from clerk_orgs_async.testing._console._html import Html, Writer, iso_time, join, local_time
-from clerk_orgs_async.testing._domains import Domain
-from clerk_orgs_async.testing._invitations import Invitation
-from clerk_orgs_async.testing._queries import OrganizationQuery
-from clerk_orgs_async.testing._records import Membership, Organization, User
+from clerk_orgs_async.testing._domains import DomainRecord
+from clerk_orgs_async.testing._invitations import InvitationRecord
+from clerk_orgs_async.testing._memberships import MembershipRecord
+from clerk_orgs_async.testing._organizations import OrganizationQuery, OrganizationRecord
 from clerk_orgs_async.testing._state import EmulatorState
+from clerk_orgs_async.testing._users import UserRecord
 
 ORGS_PER_PAGE = 20
 USERS_PER_PAGE = 25
@@ -46,7 +47,7 @@ $tables<div class="metadata">
 """
 
 
-def person(user: User | None, user_id: str) -> str:
+def person(user: UserRecord | None, user_id: str) -> str:
     """A user's name, or their ID when they have none."""
     if user is None:
         return user_id
@@ -92,7 +93,7 @@ def _when(w: Writer, unix_ms: int | None) -> Html:
     )
 
 
-def _member_row(w: Writer, state: EmulatorState, m: Membership) -> list[Html]:
+def _member_row(w: Writer, state: EmulatorState, m: MembershipRecord) -> list[Html]:
     user = state.users.get(m.user_id)
     return [
         w.fill("$name<br><code>$id</code>", name=person(user, m.user_id), id=m.user_id),
@@ -102,7 +103,7 @@ def _member_row(w: Writer, state: EmulatorState, m: Membership) -> list[Html]:
     ]
 
 
-def _invitation_row(w: Writer, state: EmulatorState, i: Invitation) -> list[Html]:
+def _invitation_row(w: Writer, state: EmulatorState, i: InvitationRecord) -> list[Html]:
     return [
         w.text(i.email_address),
         _code(w, i.role),
@@ -111,7 +112,7 @@ def _invitation_row(w: Writer, state: EmulatorState, i: Invitation) -> list[Html
     ]
 
 
-def _domain_row(w: Writer, state: EmulatorState, d: Domain) -> list[Html]:
+def _domain_row(w: Writer, state: EmulatorState, d: DomainRecord) -> list[Html]:
     return [
         _code(w, d.name),
         w.text(d.enrollment_mode.replace("_", " ")),
@@ -128,7 +129,7 @@ class OrgList:
     preposition: str
     what: str
     headers: tuple[str, ...]
-    items: Callable[[EmulatorState, Organization], Sequence[Any]]
+    items: Callable[[EmulatorState, OrganizationRecord], Sequence[Any]]
     row: Callable[[Writer, EmulatorState, Any], list[Html]]
 
 
@@ -200,7 +201,7 @@ class StateView:
             pager=self._pager("Organization pages", page, total, ORGS_PER_PAGE, "page"),
         )
 
-    def _organization(self, org: Organization, *, open_: bool) -> Html:
+    def _organization(self, org: OrganizationRecord, *, open_: bool) -> Html:
         w, state = self.w, self.state
         logo = (
             w.fill(
@@ -232,7 +233,7 @@ class StateView:
             private=w.json(org.private_metadata),
         )
 
-    def _list(self, spec: OrgList, org: Organization) -> Html:
+    def _list(self, spec: OrgList, org: OrganizationRecord) -> Html:
         w = self.w
         found, hidden = _capped(spec.items(self.state, org))
         if not found:
