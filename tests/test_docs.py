@@ -1,0 +1,57 @@
+"""The documentation site's promises that its strict build alone cannot check.
+
+``make docs`` (part of ``make test``) builds the site with ``--strict``: a broken link, a
+reference to a name that moved or a page left out of the navigation fails it. What it cannot
+see is a public name nobody wrote a reference entry for; that is checked here, with the
+README's length.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "docs" / "reference"
+PUBLIC_MODULES = [
+    "clerk_orgs_async",
+    "clerk_orgs_async.testing",
+    "clerk_orgs_async.sync",
+    "clerk_orgs_async.webhooks",
+]
+_DIRECTIVE = re.compile(r"^::: ([\w.]+)\s*$", re.MULTILINE)
+
+
+def documented() -> set[str]:
+    """Every object the reference pages render, by the dotted path their ``:::`` names."""
+    return {
+        name
+        for page in REFERENCE.glob("*.md")
+        for name in _DIRECTIVE.findall(page.read_text(encoding="utf-8"))
+    }
+
+
+@pytest.mark.parametrize("module_name", PUBLIC_MODULES)
+def test_every_public_name_has_a_reference_entry(module_name: str) -> None:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        pytest.skip(f"{module_name} is not in this version")
+    missing = sorted(name for name in module.__all__ if f"{module_name}.{name}" not in documented())
+    assert not missing, f"no '::: {module_name}.<name>' in docs/reference/ for {missing}"
+
+
+def test_the_reference_names_only_public_paths() -> None:
+    """An entry for a private path (``clerk_orgs_async._client.X``) would teach users it."""
+    private = sorted(
+        name for name in documented() if re.search(r"\._", name.replace("__version__", ""))
+    )
+    assert not private
+
+
+def test_the_readme_is_read_in_five_minutes() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
+    assert lines <= 250, f"README.md has {lines} lines; the rest belongs in docs/"
