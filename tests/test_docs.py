@@ -55,3 +55,14 @@ def test_the_reference_names_only_public_paths() -> None:
 def test_the_readme_is_read_in_five_minutes() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
     assert lines <= 250, f"README.md has {lines} lines; the rest belongs in docs/"
+
+
+def test_the_module_map_names_every_module_of_the_client_core() -> None:
+    """docs/development.md's map lists each module of the package root, and only real ones."""
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    package = ROOT / "clerk_orgs_async"
+    unmapped = sorted(p.name for p in package.glob("*.py") if f"`{p.name}`" not in text)
+    assert not unmapped, f"add {unmapped} to the module map in docs/development.md"
+    named = set(re.findall(r"\| `(\w+\.py)` \|", text))
+    gone = sorted(name for name in named if not (package / name).exists())
+    assert not gone, f"the module map names modules that do not exist: {gone}"
