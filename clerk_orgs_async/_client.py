@@ -262,7 +262,8 @@ class ClerkClient:
         """Close the client's own session (never a borrowed one); safe to call twice.
 
         Calls still in flight, or waiting (for a connection, a pacing permit, a retry), fail
-        with ``ClientClosedError`` at once.
+        with ``ClientClosedError`` at once; their ``outcome_unknown`` says whether a write
+        may have landed. Never raises.
         """
         if self._closed:
             return

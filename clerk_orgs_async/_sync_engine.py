@@ -449,11 +449,24 @@ async def export_organizations(
     """Stream every organization as a ``DesiredOrganization``, the input of a sync.
 
     With ``include_members`` each record lists its members (oldest first), read in the
-    fewest requests: every membership of the instance at once when that is cheaper
-    (``_sync_reads``), else a few organizations' at a time; records come in listing order.
-    With ``include_invitations`` too, each pending invitation is listed as a member named by
-    its ``email_address`` (what ``sync_organizations(sync_invitations=True)`` keeps).
-    Close the iterator (``contextlib.aclosing``) when leaving it early.
+    fewest requests: every membership of the instance at once when that is cheaper, else a
+    few organizations' at a time; records come in listing order. Close the iterator
+    (``contextlib.aclosing``) when leaving it early.
+
+    Args:
+        clerk: the client; its retries and pacing apply to every request.
+        include_members: list each organization's members.
+        include_invitations: with ``include_members``, list each pending invitation as a
+            member named by its ``email_address`` (what ``sync_organizations(
+            sync_invitations=True)`` keeps).
+
+    Returns:
+        An async iterator of ``DesiredOrganization`` records; fed to ``sync_organizations``
+        they plan no change.
+
+    Raises:
+        InvalidRequestError: an option of the wrong type.
+        ClerkError: a request failed (after the client's retries).
 
     Example::
 

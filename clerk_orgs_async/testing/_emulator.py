@@ -259,7 +259,19 @@ class ClerkEmulator:
         self._data.compact(self.state.snapshot())
 
     def client(self, **kwargs: Any) -> ClerkClient:
-        """A ``ClerkClient`` for this emulator; ``kwargs`` go to its constructor."""
+        """A ``ClerkClient`` for this emulator, with its key and address.
+
+        Args:
+            **kwargs: more arguments for ``ClerkClient`` (``retry=``, ``rate_limit=``…).
+
+        Returns:
+            A new client; close it (``async with``, or ``aclose()``) before the emulator.
+
+        Example::
+
+            async with ClerkEmulator(users=["user_1"]) as emu, emu.client(retry=None) as clerk:
+                await clerk.organizations.create(name="Acme", created_by="user_1")
+        """
         from clerk_orgs_async import ClerkClient
 
         return ClerkClient(secret_key=self.secret_key, base_url=self.base_url, **kwargs)
