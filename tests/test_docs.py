@@ -66,3 +66,14 @@ def test_the_module_map_names_every_module_of_the_client_core() -> None:
     named = set(re.findall(r"\| `(\w+\.py)` \|", text))
     gone = sorted(name for name in named if not (package / name).exists())
     assert not gone, f"the module map names modules that do not exist: {gone}"
+
+
+def test_the_site_builds_and_is_read_offline() -> None:
+    """No plugin that fetches at build time (social cards, privacy), no fonts from Google."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["theme"]["font"] is False
+    plugins = {next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]}
+    assert plugins <= {"search", "autorefs", "mkdocstrings"}
+    assert config["strict"] is True
