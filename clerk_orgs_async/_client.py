@@ -97,10 +97,12 @@ class ClerkClient:
     """An async client for the organization side of Clerk's Backend API.
 
     Create one per application (per event loop) and share it between tasks; it holds one
-    aiohttp session with a pool of ``max_connections`` connections::
+    aiohttp session with a pool of ``max_connections`` connections:
 
-        async with ClerkClient() as clerk:            # the key from $CLERK_SECRET_KEY
-            org = await clerk.organizations.get("acme")
+    ```python
+    async with ClerkClient() as clerk:            # the key from $CLERK_SECRET_KEY
+        org = await clerk.organizations.get("acme")
+    ```
 
     Its endpoint groups are attributes:
 

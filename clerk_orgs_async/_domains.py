@@ -61,9 +61,10 @@ class OrganizationDomainsAPI(Resource):
                 or a common email provider (``organization_domain_common``).
             NotFoundError: no such organization (``resource_not_found``).
 
-        Example::
-
+        Example:
+            ```python
             domain = await clerk.organization_domains.create(org.id, name="example.com")
+            ```
         """
         body = json_body(
             {

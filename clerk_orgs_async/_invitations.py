@@ -112,11 +112,12 @@ class OrganizationInvitationsAPI(Resource):
             PermissionDeniedError: the inviter is not an admin (``not_an_admin_in_organization``),
                 or the organization is full (``organization_membership_quota_exceeded``).
 
-        Example::
-
+        Example:
+            ```python
             await clerk.organization_invitations.create(
                 org.id, email_address="grace@example.com", role="org:member", expires_in_days=7
             )
+            ```
         """
         request = InvitationRequest(
             email_address=email_address,
@@ -212,10 +213,11 @@ class OrganizationInvitationsAPI(Resource):
             BulkInvitationError: a call failed; ``created``, ``not_created`` (refused or never
                 sent) and ``maybe_created`` account for every invitation.
 
-        Example::
-
+        Example:
+            ```python
             people = [InvitationRequest(email_address=e, role="org:member") for e in emails]
             created = await clerk.organization_invitations.bulk_create(org.id, people)
+            ```
         """
         if isinstance(invitations, str | bytes | Mapping) or not isinstance(invitations, Iterable):
             raise InvalidRequestError(

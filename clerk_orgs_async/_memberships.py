@@ -72,9 +72,10 @@ class OrganizationMembershipsAPI(Resource):
             PermissionDeniedError: ``max_allowed_memberships`` is reached
                 (``organization_membership_quota_exceeded``).
 
-        Example::
-
+        Example:
+            ```python
             await clerk.organization_memberships.create(org.id, user_id="user_2", role="org:member")
+            ```
         """
         path_segment(user_id, "user_id")  # an ID, refused empty like the path IDs
         body = json_body(
@@ -181,9 +182,10 @@ class OrganizationMembershipsAPI(Resource):
             InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
             NotFoundError: no such organization (``resource_not_found``), when sent.
 
-        Example::
-
+        Example:
+            ```python
             admins = await clerk.organization_memberships.list(org.id, role="org:admin").collect()
+            ```
         """
         filters = build_query(
             {

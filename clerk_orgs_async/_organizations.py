@@ -93,11 +93,12 @@ class OrganizationsAPI(Resource):
                 (raised here, before any I/O).
             PaginationError: while iterating, pages that contradict each other.
 
-        Example::
-
+        Example:
+            ```python
             page = await clerk.organizations.list(limit=20, query="ac")
             async for org in clerk.organizations.list(order_by="name", max_items=100):
                 print(org.slug)
+            ```
         """
         order = rules.string(order_by, "order_by") or "-created_at"
         filters = build_query(
@@ -167,9 +168,10 @@ class OrganizationsAPI(Resource):
             ClerkError: the answer was lost and could not be looked up (no ``slug``):
                 ``error.outcome_unknown`` is True.
 
-        Example::
-
+        Example:
+            ```python
             acme = await clerk.organizations.create(name="Acme", slug="acme", created_by="user_1")
+            ```
         """
         body = json_body(
             {
@@ -375,9 +377,10 @@ class OrganizationsAPI(Resource):
                 beyond 2**53, nesting deeper than 64 levels…); nothing was sent.
             NotFoundError: no such organization (``resource_not_found``).
 
-        Example::
-
+        Example:
+            ```python
             await clerk.organizations.merge_metadata(org.id, public_metadata={"plan": "pro"})
+            ```
         """
         return await self._metadata(
             "PATCH", organization_id, public_metadata, private_metadata, timeout, retry

@@ -141,11 +141,12 @@ class OrganizationRolesAPI(Resource):
                 or key is too long (``form_param_max_length_exceeded``).
             NotFoundError: a permission ID that does not exist (``resource_not_found``).
 
-        Example::
-
+        Example:
+            ```python
             role = await clerk.organization_roles.create(
                 name="Billing", key="org:billing", permissions=[permission.id]
             )
+            ```
         """
         body = json_body(
             {
@@ -440,11 +441,12 @@ class OrganizationPermissionsAPI(Resource):
                 sent.
             UnprocessableEntityError: the key is taken (``form_identifier_exists``).
 
-        Example::
-
+        Example:
+            ```python
             permission = await clerk.organization_permissions.create(
                 name="Read invoices", key="org:invoices:read"
             )
+            ```
         """
         body = json_body(
             {

@@ -108,14 +108,15 @@ async def sync_organizations(
         InvalidRequestError: an option of the wrong type or value (``delete_missing="no"``).
         ClerkError: listing the current organizations failed; nothing was written.
 
-    Example::
-
+    Example:
+        ```python
         report = await sync_organizations(clerk, [
             DesiredOrganization(slug="acme", name="Acme", members=[
                 DesiredMember("user_1", "org:admin"),
             ]),
         ])
         print(report.counts, report.failures)
+        ```
     """
     if key not in ("slug", "name"):
         raise InvalidRequestError(f"key must be 'slug' or 'name', got {rules.shown(key)}")
@@ -468,10 +469,11 @@ async def export_organizations(
         InvalidRequestError: an option of the wrong type.
         ClerkError: a request failed (after the client's retries).
 
-    Example::
-
+    Example:
+        ```python
         async for record in export_organizations(clerk, include_members=True):
             print(json.dumps(record.to_dict()))
+        ```
     """
     rules.switch(include_members, "include_members")
     rules.switch(include_invitations, "include_invitations")

@@ -95,11 +95,12 @@ class ClerkEmulator:
 
     The web console is served at :attr:`console_url`.
 
-    Example::
-
+    Example:
+        ```python
         async with ClerkEmulator(users=["user_1"]) as emu:
             async with emu.client() as clerk:
                 org = await clerk.organizations.create(name="Acme", created_by="user_1")
+        ```
     """
 
     def __init__(
@@ -267,10 +268,11 @@ class ClerkEmulator:
         Returns:
             A new client; close it (``async with``, or ``aclose()``) before the emulator.
 
-        Example::
-
+        Example:
+            ```python
             async with ClerkEmulator(users=["user_1"]) as emu, emu.client(retry=None) as clerk:
                 await clerk.organizations.create(name="Acme", created_by="user_1")
+            ```
         """
         from clerk_orgs_async import ClerkClient
 

@@ -100,11 +100,12 @@ class Faults:
     random mode applies to every other request. Only requests that bear the emulator's key
     count: a 401 takes no fault. ``emulator.stats.faults`` counts what was injected.
 
-    Example::
-
+    Example:
+        ```python
         emu.faults.status(503, times=2, method="POST", path="/v1/organizations")
         emu.faults.drop(after_apply=True, method="POST")
         emu.faults.random({429: 0.05, 500: 0.02, "drop": 0.01}, seed=7)
+        ```
     """
 
     def __init__(self) -> None:
@@ -138,9 +139,10 @@ class Faults:
                 a client cannot tell from a failure before it).
             retry_after: the ``Retry-After`` seconds to send (with any status).
 
-        Example::
-
+        Example:
+            ```python
             emu.faults.status(503, times=2, method="POST")
+            ```
         """
         if status == 429 and retry_after is None:
             retry_after = 1
@@ -189,9 +191,10 @@ class Faults:
             after_apply: on a write, let the write land first, then fail the answer (the case
                 a client cannot tell from a failure before it).
 
-        Example::
-
+        Example:
+            ```python
             emu.faults.drop(method="POST", after_apply=True)  # the write lands, the answer is lost
+            ```
         """
         self._add(Fault(kind="drop", after_apply=after_apply), times, method, path)
 

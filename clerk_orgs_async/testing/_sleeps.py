@@ -15,13 +15,14 @@ def instant_retries() -> Iterator[list[float]]:
     Returns:
         A context manager whose value is the list of the waits, in seconds, in order.
 
-    Example::
-
+    Example:
+        ```python
         with instant_retries() as waits:
             emu.faults.status(429, retry_after=30)
             await clerk.organizations.get("acme")   # returns at once
 
         assert waits[0] == 30
+        ```
     """
     waits: list[float] = []
     original = _retry.sleep
