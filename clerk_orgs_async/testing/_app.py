@@ -25,7 +25,7 @@ from clerk_orgs_async._json import dumps
 from clerk_orgs_async.testing._console import Console, add_console, is_console_path
 from clerk_orgs_async.testing._durable import COMPACT_EVERY, REPLAY_HEADER, DataFile, pinned
 from clerk_orgs_async.testing._endpoint_limits import endpoint_limits
-from clerk_orgs_async.testing._errors import ClerkAPIError, body_invalid
+from clerk_orgs_async.testing._errors import ClerkAPIError, body_invalid, unauthenticated
 from clerk_orgs_async.testing._faults import Fault, Faults
 from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
 from clerk_orgs_async.testing._ids import new_trace_id
@@ -177,19 +177,10 @@ async def _apply(rt: Runtime, request: web.Request, fault: Fault) -> web.Respons
 
 def _unauthenticated(rt: Runtime, request: web.Request) -> web.Response | None:
     """Clerk's 401 when the request does not bear the emulator's key, else ``None``."""
-    authorization = request.headers.get("Authorization", "")
+    authorization = request.headers.get("Authorization")
     if authorization == f"Bearer {rt.secret_key}":
         return None
-    return error_response(
-        ClerkAPIError(
-            401,
-            "authentication_invalid",
-            "Authentication invalid",
-            "The provided secret key is invalid or missing"
-            if authorization
-            else "Missing Authorization header: send 'Authorization: Bearer <secret key>'.",
-        )
-    )
+    return error_response(unauthenticated(authorization))
 
 
 async def _body(request: web.Request) -> bytes:

@@ -86,3 +86,31 @@ def quota_exceeded(limit: int) -> ClerkAPIError:
         "Quota exceeded",
         f"The organization has reached its limit of {limit} memberships.",
     )
+
+
+def unauthenticated(authorization: str | None) -> ClerkAPIError:
+    """Clerk's 401 for a request without the instance's key, as Clerk tells the cases apart.
+
+    Clerk's codes: ``authentication_invalid`` without credentials,
+    ``authorization_header_format_invalid`` for a header that is not ``Bearer <key>``, and
+    ``clerk_key_invalid`` for a well-formed header bearing a key that is not the instance's.
+    """
+    if not authorization:
+        return ClerkAPIError(
+            401,
+            "authentication_invalid",
+            "Invalid authentication",
+            "Missing Authorization header: send 'Authorization: Bearer <secret key>'.",
+        )
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return ClerkAPIError(
+            401,
+            "authorization_header_format_invalid",
+            "Invalid Authorization header format",
+            "Invalid Authorization header format. Must be 'Bearer <YOUR_API_KEY>'",
+        )
+    invalid = (
+        "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct."
+    )
+    return ClerkAPIError(401, "clerk_key_invalid", invalid, invalid)
