@@ -45,10 +45,11 @@ class OrganizationMembershipsAPI(Resource):
         looked up by ``user_id``: it is returned when it has the role asked and was created
         after this call started (on the server's clock); the request is retried only when
         this call created nothing. A membership that existed before is never returned as
-        created: the retry then raises the 422 the call would have raised.
+        created: the retry then raises the error the call would have raised.
 
         Raises:
-            UnprocessableEntityError: the user is already a member (``form_already_exists``).
+            BadRequestError: the user is already a member (Clerk's code
+                ``already_a_member_in_organization``).
             PermissionDeniedError: ``max_allowed_memberships`` is reached.
         """
         path_segment(user_id, "user_id")  # an ID, refused empty like the path IDs

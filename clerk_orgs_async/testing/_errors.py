@@ -78,6 +78,16 @@ def body_invalid(detail: str, *, param: str | None = None) -> ClerkAPIError:
     )
 
 
+def already_a_member(user_id: str) -> ClerkAPIError:
+    """Clerk's 400 for adding (or accepting an invitation for) a user who is a member."""
+    return ClerkAPIError(
+        400,
+        "already_a_member_in_organization",
+        "already a member",
+        f"User {user_id} is already a member of the organization.",
+    )
+
+
 def quota_exceeded(limit: int) -> ClerkAPIError:
     """The organization already has ``limit`` members."""
     return ClerkAPIError(
