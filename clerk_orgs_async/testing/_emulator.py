@@ -88,7 +88,8 @@ class ClerkEmulator:
             that an acknowledged write survives even ``kill -9``; compacted into the file at
             start, at close and every 10,000 writes (atomically: a temporary file renamed).
             Changes made directly on :attr:`state` are saved by :meth:`save` and at close.
-            A damaged file raises :class:`DataFileError` at start.
+            A damaged file raises :class:`DataFileError` at start, and so does a file another
+            emulator uses (one emulator per data file: each locks ``data_file.lock``).
         on_response: called with every response served (see :class:`ServedResponse`).
         request_log_size: how many requests :attr:`requests` keeps, newest last; each
             keeps up to 16 KiB of each body, so the default holds at most about 36 MB.
@@ -181,7 +182,8 @@ class ClerkEmulator:
         """Load the data file, if any, and start serving.
 
         Raises:
-            DataFileError: the data file or its journal is damaged (nothing is served).
+            DataFileError: the data file or its journal is damaged, or another emulator
+                uses the data file (nothing is served).
             OSError: the port is taken.
         """
         if self._runner is not None:
@@ -193,6 +195,7 @@ class ClerkEmulator:
         await runner.setup()
         try:
             if self._data is not None:
+                self._data.lock()
                 await self._load(self._data, runner)
             site = web.TCPSite(runner, self.host, self.port)
             await site.start()
