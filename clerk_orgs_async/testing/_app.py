@@ -1,13 +1,14 @@
 """The aiohttp application: one middleware authenticates, paces, injects faults and records.
 
-Order per request: added latency, the bearer check, the rate limit, a fault due before the
-handler, the endpoint's own limit, the handler, a fault due after it (``after_apply``). A
-request refused at the bearer check (401) neither spends the rate limit nor takes a scripted
-or random fault, so a caller with a wrong key cannot see or use up the real caller's budget
-and faults. With a data file, a write that reaches its handler is journaled before its answer
-(and any ``after_apply`` fault) goes out (see ``_durable``). The emulator's own image route
-skips everything but the record, the web console's routes skip it all, and the journal's
-replay at start skips everything but the route's handler (no endpoint limit either).
+Order per request: the ``Host`` check (see ``_hosts``), added latency, the bearer check, the
+rate limit, a fault due before the handler, the endpoint's own limit, the handler, a fault
+due after it (``after_apply``). A request refused at the bearer check (401) neither spends
+the rate limit nor takes a scripted or random fault, so a caller with a wrong key cannot see
+or use up the real caller's budget and faults. With a data file, a write that reaches its
+handler is journaled before its answer (and any ``after_apply`` fault) goes out (see
+``_durable``). The emulator's own image route skips everything but the ``Host`` check and the
+record, the web console's routes skip it all (they check the ``Host`` themselves), and the
+journal's replay at start skips everything but the route's handler (no endpoint limit either).
 """
 
 from __future__ import annotations
@@ -25,9 +26,15 @@ from clerk_orgs_async._json import dumps
 from clerk_orgs_async.testing._console import Console, add_console, is_console_path
 from clerk_orgs_async.testing._durable import COMPACT_EVERY, REPLAY_HEADER, DataFile, pinned
 from clerk_orgs_async.testing._endpoint_limits import endpoint_limits
-from clerk_orgs_async.testing._errors import ClerkAPIError, body_invalid, unauthenticated
+from clerk_orgs_async.testing._errors import (
+    ClerkAPIError,
+    body_invalid,
+    host_not_allowed,
+    unauthenticated,
+)
 from clerk_orgs_async.testing._faults import Fault, Faults
 from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
+from clerk_orgs_async.testing._hosts import host_allowed
 from clerk_orgs_async.testing._ids import new_trace_id
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
 from clerk_orgs_async.testing._records import bytes_repr
@@ -114,6 +121,8 @@ class Runtime:
     clock: Callable[[], int]
     journal: DataFile | None = None
     replay_token: str | None = None
+    allowed_hosts: frozenset[str] = frozenset()
+    """Host names answered besides loopback ones (see ``_hosts``)."""
 
     async def pause(self, seconds: float) -> bool:
         """Sleep; return ``True`` if the emulator began closing meanwhile."""
@@ -301,7 +310,9 @@ async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamRespon
     arrival = Arrival()
     fault: str | None = None
     try:
-        if request.path.startswith(IMAGES_PATH + "/"):
+        if not host_allowed(request.headers.get("Host"), rt.allowed_hosts):
+            response = error_response(host_not_allowed(request.headers.get("Host")))
+        elif request.path.startswith(IMAGES_PATH + "/"):
             response = await _handled(request, handler)
         else:
             response, fault = await _serve(rt, request, handler)

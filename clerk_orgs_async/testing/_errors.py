@@ -124,3 +124,15 @@ def unauthenticated(authorization: str | None) -> ClerkAPIError:
         "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct."
     )
     return ClerkAPIError(401, "clerk_key_invalid", invalid, invalid)
+
+
+def host_not_allowed(host: str | None) -> ClerkAPIError:
+    """The emulator's own 400 for a ``Host`` it does not answer (see ``_hosts``)."""
+    return ClerkAPIError(
+        400,
+        "host_not_allowed",
+        "Host not allowed",
+        f"The emulator answers requests for this machine only (Host: 127.0.0.1:<port> or"
+        f" localhost:<port>), not Host {host!r}, against DNS rebinding. Allow another host"
+        " with ClerkEmulator(allowed_hosts=[...]) or clerk-orgs emulator --allow-host NAME.",
+    )
