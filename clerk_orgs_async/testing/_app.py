@@ -37,6 +37,7 @@ from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
 from clerk_orgs_async.testing._hosts import host_allowed
 from clerk_orgs_async.testing._ids import new_trace_id
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
+from clerk_orgs_async.testing._payload import MAX_BODY_BYTES, read_body, too_large
 from clerk_orgs_async.testing._records import bytes_repr
 from clerk_orgs_async.testing._request_log import (
     LATE_BODY,
@@ -44,7 +45,6 @@ from clerk_orgs_async.testing._request_log import (
     RequestLog,
     RequestRecord,
     abandon_body,
-    read_body,
     read_request_body,
 )
 from clerk_orgs_async.testing._routes import add_routes
@@ -222,6 +222,8 @@ async def _handled(request: web.Request, handler: _Handler) -> web.StreamRespons
 
 def _http_error(exc: web.HTTPException) -> web.Response:
     """Unknown routes, wrong methods, oversized bodies: still in Clerk's error shape."""
+    if exc.status == 413:  # over client_max_size as sent: as over it once decoded
+        return error_response(too_large())
     code = "resource_not_found" if exc.status == 404 else "request_invalid"
     return error_response(ClerkAPIError(exc.status, code, exc.reason, exc.reason))
 
@@ -350,9 +352,7 @@ async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamRespon
 def make_app(state: EmulatorState, runtime: Runtime) -> web.Application:
     """Build the emulator's application around ``state``."""
     # Per-endpoint limits run inside the pipeline: after the key check, as part of the request.
-    app = web.Application(
-        middlewares=[_pipeline, endpoint_limits], client_max_size=16 * 1024 * 1024
-    )
+    app = web.Application(middlewares=[_pipeline, endpoint_limits], client_max_size=MAX_BODY_BYTES)
     app[STATE] = state
     app[RUNTIME] = runtime
     add_routes(app)

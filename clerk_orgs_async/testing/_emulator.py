@@ -198,7 +198,15 @@ class ClerkEmulator:
         self._runtime.closing.clear()
         # A short shutdown_timeout: handlers still running at close are hung faults, which
         # notice ``closing`` and drop their connections at once.
-        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0, logger=_SERVER_LOG)
+        # Bodies as sent: _payload decodes them within bounds (aiohttp's parser would
+        # decompress a whole gzip bomb in the loop first).
+        runner = web.AppRunner(
+            self.app,
+            access_log=None,
+            shutdown_timeout=1.0,
+            logger=_SERVER_LOG,
+            auto_decompress=False,
+        )
         await runner.setup()
         try:
             if self._data is not None:

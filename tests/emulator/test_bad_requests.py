@@ -224,9 +224,9 @@ async def test_a_body_that_is_not_in_its_content_encoding_is_a_400(
 async def test_a_body_shorter_than_its_content_length_is_a_408_not_a_hang(
     clerk_emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clerk_orgs_async.testing import _request_log
+    from clerk_orgs_async.testing import _payload
 
-    monkeypatch.setattr(_request_log, "BODY_SECONDS", 0.2)
+    monkeypatch.setattr(_payload, "BODY_SECONDS", 0.2)
     request = _post(clerk_emulator, b"Content-Length: 100\r\n", b'{"name": "Acme"}')
     status, answer = _answer(await _raw(clerk_emulator, request, wait=5))
     assert status == 408, answer
@@ -239,9 +239,9 @@ async def test_a_short_body_with_a_wrong_key_is_answered_too(
     clerk_emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The request log reads the body of a request no handler read (a 401): in bounded time.
-    from clerk_orgs_async.testing import _request_log
+    from clerk_orgs_async.testing import _payload
 
-    monkeypatch.setattr(_request_log, "BODY_SECONDS", 0.2)
+    monkeypatch.setattr(_payload, "BODY_SECONDS", 0.2)
     request = _post(clerk_emulator, b"Content-Length: 100\r\n", b'{"name": "Acme"}')
     request = request.replace(clerk_emulator.secret_key.encode(), b"sk_test_wrong")
     status, answer = _answer(await _raw(clerk_emulator, request, wait=5))

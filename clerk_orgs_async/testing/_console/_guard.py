@@ -19,7 +19,8 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from clerk_orgs_async.testing._hosts import loopback_host
-from clerk_orgs_async.testing._request_log import abandon_body, read_form
+from clerk_orgs_async.testing._payload import read_form
+from clerk_orgs_async.testing._request_log import abandon_body
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECURITY_HEADERS = {
