@@ -36,13 +36,14 @@ _READ = "clerk_orgs_async.testing.body"
 """Where a request keeps its decoded body (or why it has none) for the next reader."""
 
 
-def too_large(limit: int = MAX_BODY_BYTES) -> ClerkAPIError:
-    """The 413 for a body over ``limit`` bytes."""
+def too_large() -> ClerkAPIError:
+    """The 413 for a body over :data:`MAX_BODY_BYTES`."""
     return ClerkAPIError(
         413,
         "request_entity_too_large",
         "Request Entity Too Large",
-        f"The request body is over {limit} bytes (once decoded from its Content-Encoding).",
+        f"The request body is over {MAX_BODY_BYTES} bytes (as sent, or once decoded from its"
+        " Content-Encoding).",
     )
 
 
