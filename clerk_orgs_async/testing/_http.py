@@ -2,8 +2,8 @@
 
 A group's HTTP module parses a request, calls its store (or the aggregate, for a rule that
 spans groups) and renders the records as Clerk's JSON. Each handler reads its body with
-``await request.read()`` and changes the state in one synchronous step after its last
-``await``: the data file's journal relies on it (see ``_durable``).
+``await read_body(request)`` (``_payload``) and changes the state in one synchronous step
+after its last ``await``: the data file's journal relies on it (see ``_durable``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from clerk_orgs_async.testing._changes import OnChange, ignore_change
-from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, quota_exceeded
+from clerk_orgs_async.testing._errors import already_a_member, not_found, quota_exceeded
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import (
     all_of,
@@ -200,21 +200,15 @@ class Memberships:
     ) -> MembershipRecord:
         """Add a user to an organization.
 
-        Raises Clerk's 404 for an unknown organization or user, 422 ``form_already_exists``
-        for a second membership, 422 for an unknown role and 403 ``quota_exceeded`` when the
-        organization is full.
+        Raises Clerk's 404 for an unknown organization or user, 400
+        ``already_a_member_in_organization`` for a second membership, 422 for an unknown role
+        and 403 ``quota_exceeded`` when the organization is full.
         """
         org = self._organizations.require(org_id)
         self._users.require(user_id)
         check_role(role, self._roles)
         if user_id in self._of(org_id):
-            raise ClerkAPIError(
-                422,
-                "form_already_exists",
-                "already a member",
-                "The user is already a member of this organization.",
-                meta={"param_name": "user_id"},
-            )
+            raise already_a_member(user_id)
         check_room(org)
         return self._add(org, user_id, role, public_metadata or {}, private_metadata or {})
 

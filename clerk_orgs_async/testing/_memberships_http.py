@@ -10,6 +10,7 @@ from clerk_orgs_async.testing import _bodies as bodies
 from clerk_orgs_async.testing._http import image_url, images_base, json_response, page_params, state
 from clerk_orgs_async.testing._memberships import MembershipQuery, MembershipRecord
 from clerk_orgs_async.testing._organizations_http import organization_json
+from clerk_orgs_async.testing._payload import read_body
 from clerk_orgs_async.testing._state import EmulatorState
 from clerk_orgs_async.testing._users import UserRecord
 
@@ -77,7 +78,7 @@ def _ids(request: web.Request) -> tuple[str, str]:
 
 async def create_membership(request: web.Request) -> web.Response:
     """``POST /organizations/{organization_id}/memberships``."""
-    body = bodies.parse_json(await request.read(), CREATE)
+    body = bodies.parse_json(await read_body(request), CREATE)
     member = state(request).organization_memberships.create(
         request.match_info["organization_id"],
         body["user_id"],
@@ -128,7 +129,7 @@ async def list_instance_memberships(request: web.Request) -> web.Response:
 
 async def update_membership(request: web.Request) -> web.Response:
     """``PATCH /organizations/{organization_id}/memberships/{user_id}``: the role."""
-    body = bodies.parse_json(await request.read(), UPDATE)
+    body = bodies.parse_json(await read_body(request), UPDATE)
     member = state(request).organization_memberships.update(*_ids(request), role=body["role"])
     return _one(request, member)
 
@@ -140,7 +141,7 @@ async def delete_membership(request: web.Request) -> web.Response:
 
 async def merge_membership_metadata(request: web.Request) -> web.Response:
     """``PATCH /organizations/{organization_id}/memberships/{user_id}/metadata``: deep merge."""
-    body = bodies.parse_json(await request.read(), bodies.METADATA)
+    body = bodies.parse_json(await read_body(request), bodies.METADATA)
     member = state(request).organization_memberships.merge_metadata(*_ids(request), **body)
     return _one(request, member)
 

@@ -20,6 +20,7 @@ from clerk_orgs_async.testing._http import (
     state,
 )
 from clerk_orgs_async.testing._organizations import OrganizationQuery, OrganizationRecord
+from clerk_orgs_async.testing._payload import read_body
 from clerk_orgs_async.testing._rules import MAX_LOGO_BYTES, parse_rfc3339_ms
 
 METADATA_API_VERSION = "2026-05-12"
@@ -158,7 +159,7 @@ async def list_organizations(request: web.Request) -> web.Response:
 
 async def create_organization(request: web.Request) -> web.Response:
     """``POST /organizations``: the creator, if given, becomes the first admin."""
-    body = bodies.parse_json(await request.read(), CREATE)
+    body = bodies.parse_json(await read_body(request), CREATE)
     org = state(request).create_organization(
         body["name"],
         slug=body.get("slug"),
@@ -187,7 +188,7 @@ async def get_organization(request: web.Request) -> web.Response:
 async def update_organization(request: web.Request) -> web.Response:
     """``PATCH /organizations/{organization_id}``; metadata refused from API 2026-05-12."""
     schema = update_body(request.headers.get("Clerk-API-Version"))
-    body = bodies.parse_json(await request.read(), schema)
+    body = bodies.parse_json(await read_body(request), schema)
     org = state(request).organizations.update(
         _org_id(request),
         name=body.get("name"),
@@ -210,14 +211,14 @@ async def delete_organization(request: web.Request) -> web.Response:
 
 async def merge_metadata(request: web.Request) -> web.Response:
     """``PATCH /organizations/{organization_id}/metadata``: deep merge."""
-    body = bodies.parse_json(await request.read(), bodies.METADATA)
+    body = bodies.parse_json(await read_body(request), bodies.METADATA)
     org = state(request).organizations.merge_metadata(_org_id(request), **body)
     return _one(request, org.id)
 
 
 async def replace_metadata(request: web.Request) -> web.Response:
     """``PUT /organizations/{organization_id}/metadata``: each given field replaced whole."""
-    body = bodies.parse_json(await request.read(), bodies.METADATA)
+    body = bodies.parse_json(await read_body(request), bodies.METADATA)
     org = state(request).organizations.update(_org_id(request), **body)
     return _one(request, org.id)
 
@@ -246,7 +247,7 @@ async def _logo_form(request: web.Request) -> tuple[bytes | None, str, str | Non
     """The ``file`` part's bytes and content type, and ``uploader_user_id``, if sent."""
     # Parsed from the body as read(), which the journal records, not from the stream, which
     # the journal has already read (a limit above the body's size: no flow control).
-    body = await request.read()
+    body = await read_body(request)
     content = StreamReader(
         request.protocol, limit=2 * len(body) + 1, loop=asyncio.get_running_loop()
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 from clerk_orgs_async.testing._changes import OnChange, ignore_change
 from clerk_orgs_async.testing._domains import Domains
-from clerk_orgs_async.testing._errors import ClerkAPIError
+from clerk_orgs_async.testing._errors import already_a_member
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._invitations import Invitations
 from clerk_orgs_async.testing._memberships import (
@@ -393,12 +393,7 @@ class EmulatorState:
         else:
             user = self.users.with_email(invitation.email_address)
         if user is not None and self.organization_memberships.find(org.id, user.id) is not None:
-            raise ClerkAPIError(
-                400,
-                "already_a_member_in_organization",
-                f"User {user.id} is already a member of the organization.",
-                f"User {user.id} is already a member of the organization.",
-            )
+            raise already_a_member(user.id)
         check_room(org)  # before a new user signs up: a refused acceptance changes nothing
         if user is None:
             user = self.users.add(

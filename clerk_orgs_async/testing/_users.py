@@ -165,6 +165,11 @@ class Users(Mapping[str, UserRecord]):
         selected = _order([u for u in self._by_id.values() if keep(u)], query.order_by)
         return selected[query.offset : query.offset + query.limit]
 
+    def count(self, query: UserQuery, members_of: Callable[[str], set[str]]) -> int:
+        """How many users the filters of ``query`` select (its order and page aside)."""
+        keep = _filter(query, members_of)
+        return sum(1 for user in self._by_id.values() if keep(user))
+
     def snapshot(self) -> list[dict[str, Any]]:
         """Every user as JSON-ready data."""
         return [attrs.asdict(u) for u in self._by_id.values()]

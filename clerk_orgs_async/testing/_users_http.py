@@ -1,4 +1,5 @@
-"""``GET /users`` and ``GET /users/{user_id}``: the emulator's users, read-only, as Clerk's JSON."""
+"""``GET /users``, ``GET /users/count`` and ``GET /users/{user_id}``: the emulator's users,
+read-only, as Clerk's JSON."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hashlib
 import string
 from typing import Any
 
+import attrs
 from aiohttp import web
 
 from clerk_orgs_async.testing._bodies import query_int
@@ -125,10 +127,10 @@ def _banned(value: str | None) -> bool | None:
     return value == "true"
 
 
-async def get_users(request: web.Request) -> web.Response:
-    """``GET /users``: a JSON array of ``User``, newest first unless ``order_by`` says."""
+def _query(request: web.Request, *, paged: bool) -> UserQuery:
+    """The filters of a ``GET /users`` or ``GET /users/count``, and the list's order and page."""
     q = request.query
-    query = UserQuery(
+    filters = UserQuery(
         user_ids=q.getall("user_id", []),
         organization_ids=q.getall("organization_id", []),
         exact=exact_filters(lambda name: q.getall(name, [])),
@@ -139,14 +141,36 @@ async def get_users(request: web.Request) -> web.Response:
         last_active_at_after=query_int(q, "last_active_at_after"),
         created_at_before=query_int(q, "created_at_before"),
         created_at_after=query_int(q, "created_at_after"),
+    )
+    if not paged:  # the count takes the filters only
+        return filters
+    return attrs.evolve(
+        filters,
         order_by=q.get("order_by") or "-created_at",
         limit=query_int(q, "limit", 10) or 0,
         offset=query_int(q, "offset", 0) or 0,
     )
+
+
+async def get_users(request: web.Request) -> web.Response:
+    """``GET /users``: a JSON array of ``User``, newest first unless ``order_by`` says."""
     emulated = state(request)
+    query = _query(request, paged=True)
     users = emulated.users.page(query, emulated.organization_memberships.members_of)
     base = images_base(request)
     return json_response([user_json(u, base) for u in users])
+
+
+async def count_users(request: web.Request) -> web.Response:
+    """``GET /users/count``: how many users the filters of ``GET /users`` select.
+
+    ``@clerk/backend``'s ``users.getUserList`` reads its ``totalCount`` here.
+    """
+    emulated = state(request)
+    total = emulated.users.count(
+        _query(request, paged=False), emulated.organization_memberships.members_of
+    )
+    return json_response({"object": "total_count", "total_count": total})
 
 
 async def get_user(request: web.Request) -> web.Response:
@@ -162,6 +186,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_routes(
         [
             web.get("/v1/users", get_users, allow_head=False),
+            # Before the next route, which would read "count" as a user ID.
+            web.get("/v1/users/count", count_users, allow_head=False),
             web.get("/v1/users/{user_id}", get_user, allow_head=False),
         ]
     )
