@@ -70,6 +70,7 @@ _EXPORTS = {
     "UnprocessableEntityError": ".errors",
     "Unset": "._unset",
     "WebhookVerificationError": ".errors",
+    "instant_retries": "._retry",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -88,6 +89,7 @@ if TYPE_CHECKING:
     from ._redis_limit import RedisRateLimit as RedisRateLimit
     from ._retry import RetryEvent as RetryEvent
     from ._retry import RetryPolicy as RetryPolicy
+    from ._retry import instant_retries as instant_retries
     from ._roles import OrganizationPermissionsAPI as OrganizationPermissionsAPI
     from ._roles import OrganizationRolesAPI as OrganizationRolesAPI
     from ._transport import Timeout as Timeout

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
 import attrs
 
@@ -20,8 +21,41 @@ from .errors import (
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
-# Tests swap this for a recorder that returns at once (see clerk_orgs_async.testing).
+# instant_retries() swaps this for a recorder that returns at once.
 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
+@contextmanager
+def instant_retries() -> Iterator[list[float]]:
+    """Record the waits of retries, backoff and 429 pauses instead of sleeping through them.
+
+    The testing switch of the retry loop (as stamina's ``set_testing``): tests of code that
+    retries stay fast and deterministic. Also importable from ``clerk_orgs_async.testing``.
+
+    Returns:
+        A context manager whose value is the list of the waits, in seconds, in order.
+
+    Example:
+        ```python
+        with instant_retries() as waits:
+            emu.faults.status(429, retry_after=30)
+            await clerk.organizations.get("acme")   # returns at once
+
+        assert waits[0] == 30
+        ```
+    """
+    global sleep
+    waits: list[float] = []
+    original = sleep
+
+    async def record(delay: float) -> None:
+        waits.append(delay)
+
+    sleep = record
+    try:
+        yield waits
+    finally:
+        sleep = original
 
 
 @attrs.frozen(kw_only=True)

@@ -65,6 +65,7 @@ PUBLIC = {
     "Unset",
     "WebhookVerificationError",
     "__version__",
+    "instant_retries",
 }
 
 
