@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import base64
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from typing import Any
 
 import attrs
@@ -130,6 +139,16 @@ class Organizations(Mapping[str, OrganizationRecord]):
 
     def __contains__(self, org_id: object) -> bool:
         return org_id in self._by_id
+
+    # The dict's own views: the mixins' would look every key up again.
+    def keys(self) -> KeysView[str]:
+        return self._by_id.keys()
+
+    def values(self) -> ValuesView[OrganizationRecord]:
+        return self._by_id.values()
+
+    def items(self) -> ItemsView[str, OrganizationRecord]:
+        return self._by_id.items()
 
     def require(self, org_id: str) -> OrganizationRecord:
         """The organization with this ID, or Clerk's 404."""

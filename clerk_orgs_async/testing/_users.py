@@ -7,7 +7,16 @@ users it may add to organizations.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from typing import Any
 
 import attrs
@@ -106,6 +115,16 @@ class Users(Mapping[str, UserRecord]):
 
     def __contains__(self, user_id: object) -> bool:
         return user_id in self._by_id
+
+    # The dict's own views: the mixins' would look every key up again.
+    def keys(self) -> KeysView[str]:
+        return self._by_id.keys()
+
+    def values(self) -> ValuesView[UserRecord]:
+        return self._by_id.values()
+
+    def items(self) -> ItemsView[str, UserRecord]:
+        return self._by_id.items()
 
     def require(self, user_id: str) -> UserRecord:
         """The user with this ID, or Clerk's 404."""
