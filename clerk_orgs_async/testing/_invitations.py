@@ -138,7 +138,7 @@ class Invitations:
                 f"The resource associated with the supplied {param} was not found.",
                 meta={"param_name": param},
             )
-        member = self._memberships.find(org_id, user_id)
+        member = self._memberships.get_or_none(org_id, user_id)
         if member is None or _MANAGE_MEMBERS not in self._roles.permission_keys(member.role):
             raise ClerkAPIError(
                 403,

@@ -130,8 +130,8 @@ class Memberships:
         except KeyError:
             raise not_found("organization membership") from None
 
-    def find(self, org_id: str, user_id: str) -> MembershipRecord | None:
-        """The user's membership in the organization, if any."""
+    def get_or_none(self, org_id: str, user_id: str) -> MembershipRecord | None:
+        """The user's membership in the organization, if any (no 404)."""
         return self._by_org.get(org_id, {}).get(user_id)
 
     def members_of(self, org_id: str) -> set[str]:

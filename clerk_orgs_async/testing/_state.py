@@ -392,7 +392,10 @@ class EmulatorState:
             user: UserRecord | None = self.users.require(user_id)
         else:
             user = self.users.with_email(invitation.email_address)
-        if user is not None and self.organization_memberships.find(org.id, user.id) is not None:
+        if (
+            user is not None
+            and self.organization_memberships.get_or_none(org.id, user.id) is not None
+        ):
             raise already_a_member(user.id)
         check_room(org)  # before a new user signs up: a refused acceptance changes nothing
         if user is None:
