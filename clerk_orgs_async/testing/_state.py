@@ -4,7 +4,8 @@ Each group is a store (state and rules, no HTTP) beside its HTTP module: ``users
 ``organizations``, ``organization_memberships``, ``invitations``, ``domains`` and ``roles``.
 A store knows only the stores it reads (an invitation's organization must exist); a rule that
 writes to two groups (an organization's creator becomes its first member, deleting a role in
-use) is a method here, and only here.
+use) is a method here, and only here. The one write a store makes into another: a membership
+added or removed moves its organization's ``members_count`` (``Organizations.count_member``).
 
 The HTTP handlers and tests call the same methods, so state seeded from Python obeys the rules
 the API enforces.
