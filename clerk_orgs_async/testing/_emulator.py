@@ -18,10 +18,15 @@ from clerk_orgs_async.testing._app import EmulatorStats, Runtime, ServedResponse
 from clerk_orgs_async.testing._durable import DataFile, DataFileError, pinnable, replay
 from clerk_orgs_async.testing._endpoint_limits import ENDPOINT_LIMITER, EndpointLimiter, resolve
 from clerk_orgs_async.testing._faults import Faults
+from clerk_orgs_async.testing._handlers import IMAGES_PATH
 from clerk_orgs_async.testing._ids import new_secret_key
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter
 from clerk_orgs_async.testing._request_log import RequestLog, RequestRecord
 from clerk_orgs_async.testing._state import EmulatorState, UserSpec
+from clerk_orgs_async.testing._webhook_delivery import WebhookDelivery
+from clerk_orgs_async.testing._webhook_events import EventRenderer, remember_request
+from clerk_orgs_async.testing._webhook_store import SVIX_RETRY_SCHEDULE
+from clerk_orgs_async.testing._webhooks import Webhooks, WebhookSpec, endpoint_of
 
 if TYPE_CHECKING:
     from clerk_orgs_async import ClerkClient
@@ -90,6 +95,11 @@ class ClerkEmulator:
             Changes made directly on :attr:`state` are saved by :meth:`save` and at close.
             A damaged file raises :class:`DataFileError` at start.
         on_response: called with every response served (see :class:`ServedResponse`).
+        webhooks: endpoints to deliver Clerk's events to: URLs or :class:`WebhookEndpoint`
+            (see :attr:`webhooks`; with a data file, an endpoint saved with the same URL is
+            kept, with its secret).
+        webhook_retry_schedule: seconds between a failed delivery and the next attempt;
+            Svix's (``SVIX_RETRY_SCHEDULE``) when not given, scaled down in tests.
         request_log_size: how many requests :attr:`requests` keeps, newest last; each
             keeps up to 16 KiB of each body, so the default holds at most about 36 MB.
 
@@ -118,6 +128,8 @@ class ClerkEmulator:
         data_file: str | Path | None = None,
         on_response: Callable[[ServedResponse], None] | None = None,
         request_log_size: int = REQUEST_LOG_SIZE,
+        webhooks: Iterable[WebhookSpec] = (),
+        webhook_retry_schedule: Sequence[float] = SVIX_RETRY_SCHEDULE,
     ) -> None:
         if isinstance(endpoint_limits, Mapping) and rate_limit is None:
             raise ValueError("endpoint_limits apply with rate limiting: give rate_limit too")
@@ -150,6 +162,14 @@ class ClerkEmulator:
             clock=self._clock,
         )
         self.app = make_app(self.state, self._runtime)
+        # Webhooks (see _webhooks): the stores' changes rendered and delivered in the background.
+        self._webhook_specs = [endpoint_of(spec) for spec in webhooks]
+        self.webhooks = Webhooks(
+            self.state.webhooks, WebhookDelivery(self.state.webhooks, webhook_retry_schedule)
+        )
+        self.webhooks.register(self._webhook_specs)
+        self.state.changes.listener = EventRenderer(self.state, self._images_base, self._clock)
+        self.app.middlewares.append(remember_request)
         if rate_limit is not None and endpoint_limits is not False:
             tuning = endpoint_limits if isinstance(endpoint_limits, Mapping) else {}
             self.app[ENDPOINT_LIMITER] = EndpointLimiter(resolve(tuning), self.stats.faults)
@@ -169,6 +189,9 @@ class ClerkEmulator:
         if self._runner is None:
             raise RuntimeError("the emulator is not started: use 'async with' or start()")
         return f"http://{self.host}:{self.port}/v1"
+
+    def _images_base(self) -> str:
+        return f"http://{loopback_name(self.host)}:{self.port}{IMAGES_PATH}"
 
     @property
     def console_url(self) -> str:
@@ -193,7 +216,9 @@ class ClerkEmulator:
         await runner.setup()
         try:
             if self._data is not None:
-                await self._load(self._data, runner)
+                with self.state.changes.muted():  # reported before the restart
+                    await self._load(self._data, runner)
+                self._webhook_specs = self.webhooks.register(self._webhook_specs)
             site = web.TCPSite(runner, self.host, self.port)
             await site.start()
         except BaseException:
@@ -202,6 +227,7 @@ class ClerkEmulator:
             raise
         self.port = runner.addresses[0][1]
         self._runner = runner
+        await self.webhooks.start()
 
     async def _load(self, data: DataFile, runner: web.AppRunner) -> None:
         """Restore the snapshot, replay the journal after it, compact, start journaling."""
@@ -240,6 +266,7 @@ class ClerkEmulator:
             return
         self._runtime.closing.set()
         runner, self._runner = self._runner, None
+        await self.webhooks.close()
         await runner.cleanup()
         if self._data is not None:
             self._data.compact(self.state.snapshot())
