@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
@@ -16,7 +16,7 @@ from ._rules import Metadata
 from ._sansio import build_query, json_body
 from ._serialization import structurer
 from ._unset import UNSET, Unset
-from .errors import BulkInvitationError, ClerkError, InvalidRequestError
+from .errors import APIError, BulkInvitationError, ClerkError, InvalidRequestError
 from .models import InvitationRequest, OrganizationInvitation
 
 _invitation = structurer(OrganizationInvitation)
@@ -98,6 +98,15 @@ class OrganizationInvitationsAPI(Resource):
             expires_in_days=expires_in_days,
             notify=notify,
         )
+        return await self._create_one(organization_id, request, timeout, retry)
+
+    async def _create_one(
+        self,
+        organization_id: str,
+        request: InvitationRequest,
+        timeout: Timeouts,
+        retry: Retries,
+    ) -> OrganizationInvitation:
         return await self._request(
             "POST",
             INVITATIONS,
@@ -161,15 +170,20 @@ class OrganizationInvitationsAPI(Resource):
         """Invite many people: every invitation is checked first, then sent in calls of at
         most 10 (the endpoint's maximum); returns every invitation created, in order.
 
-        Each item is an ``InvitationRequest`` or a dict of its fields. Invitations of a
-        call whose answer was lost are looked up by email, as ``create`` does. ``timeout``
+        Each item is an ``InvitationRequest`` or a dict of its fields. Clerk refuses a call
+        whole when it refuses one of its invitations (an unknown role, an address already
+        invited): the call's invitations are then sent one at a time, so that only the
+        refused ones are left out, and the later calls go on. Invitations of a call whose
+        answer was lost (a 5xx, a timeout), or did not hold one invitation per address sent,
+        are looked up by email, as ``create`` does, never sent again blindly. ``timeout``
         and ``retry`` apply to each call; ``on_progress`` is called with (invitations
         created, invitations in all) after each call, e.g. for a progress bar.
 
         Raises:
             InvalidRequestError: no invitations, or any of them invalid (nothing is sent).
-            BulkInvitationError: a call failed; the error lists what was created, what was
-                not, and what may have been.
+            BulkInvitationError: some invitations were refused (each with Clerk's error, in
+                ``refused``), or a call failed otherwise and the rest were not sent; the
+                error lists what was created, what was not, and what may have been.
         """
         if isinstance(invitations, str | bytes | Mapping) or not isinstance(invitations, Iterable):
             raise InvalidRequestError(
@@ -188,44 +202,85 @@ class OrganizationInvitationsAPI(Resource):
             raise InvalidRequestError("; ".join(problems))
         if not requests:
             raise InvalidRequestError("bulk_create needs at least one invitation")
-        created: list[OrganizationInvitation] = []
+        tally = _Tally(requests)
         size = rules.MAX_BULK_INVITATIONS
         for start in range(0, len(requests), size):
-            chunk = requests[start : start + size]
-
-            async def recover(
-                lookup: Lookup, chunk: list[InvitationRequest] = chunk
-            ) -> list[OrganizationInvitation] | Recovery:
-                try:
-                    found = await self._pending_since(organization_id, chunk, lookup)
-                except _Unknown:
-                    return Recovery.UNKNOWN
-                return Recovery.NOT_APPLIED if found is None else found
-
+            chunk = range(start, min(start + size, len(requests)))
             try:
-                created += await self._request(
-                    "POST",
-                    INVITATIONS + "/bulk",
-                    lambda payload: _invitations(payload["data"]),
-                    ids={"organization_id": organization_id},
-                    body=_json.dumps(bodies[start : start + size]),
-                    timeout=timeout,
-                    retry=retry,
-                    recover=recover,
+                found = await self._bulk_call(
+                    organization_id,
+                    [requests[i] for i in chunk],
+                    bodies[start : chunk.stop],
+                    timeout,
+                    retry,
                 )
             except InvalidRequestError:
                 raise  # an argument refused before anything was sent
             except ClerkError as error:
-                unknown = error.outcome_unknown
-                raise BulkInvitationError(
-                    created=created,
-                    not_created=([] if unknown else chunk) + requests[start + size :],
-                    maybe_created=chunk if unknown else [],
-                    error=error,
-                ) from error
+                if not _refused_alone(error):
+                    raise tally.stopped(chunk, error) from error
+                if len(chunk) == 1:
+                    tally.refused[start] = error
+                else:
+                    # Nothing of this call was created: find which invitations Clerk refuses.
+                    await self._one_by_one(organization_id, chunk, tally, timeout, retry)
+            else:
+                tally.created.update(zip(chunk, found, strict=True))
             if on_progress is not None:
-                on_progress(len(created), len(requests))
-        return created
+                on_progress(len(tally.created), len(requests))
+        if tally.refused:
+            first = tally.refused[min(tally.refused)]
+            raise tally.error(first) from first
+        return [tally.created[i] for i in range(len(requests))]
+
+    async def _bulk_call(
+        self,
+        organization_id: str,
+        chunk: list[InvitationRequest],
+        bodies: list[dict[str, Any]],
+        timeout: Timeouts,
+        retry: Retries,
+    ) -> list[OrganizationInvitation]:
+        """One bulk call: the invitations created, in the order of ``chunk``."""
+
+        async def recover(lookup: Lookup) -> list[OrganizationInvitation] | Recovery:
+            try:
+                found = await self._pending_since(organization_id, chunk, lookup)
+            except _Unknown:
+                return Recovery.UNKNOWN
+            return Recovery.NOT_APPLIED if found is None else found
+
+        return await self._request(
+            "POST",
+            INVITATIONS + "/bulk",
+            lambda payload: _one_per_address(chunk, _invitations(payload["data"])),
+            ids={"organization_id": organization_id},
+            body=_json.dumps(bodies),
+            timeout=timeout,
+            retry=retry,
+            recover=recover,
+        )
+
+    async def _one_by_one(
+        self,
+        organization_id: str,
+        chunk: range,
+        tally: _Tally,
+        timeout: Timeouts,
+        retry: Retries,
+    ) -> None:
+        """Send a refused call's invitations one at a time (the single endpoint has a budget
+        five times the bulk one's, and each answer names its own invitation's refusal)."""
+        for index in chunk:
+            request = tally.requests[index]
+            try:
+                tally.created[index] = await self._create_one(
+                    organization_id, request, timeout, retry
+                )
+            except ClerkError as error:
+                if not _refused_alone(error):
+                    raise tally.stopped(range(index, index + 1), error) from error
+                tally.refused[index] = error
 
     def list(
         self,
@@ -362,6 +417,77 @@ class OrganizationInvitationsAPI(Resource):
             retry=retry,
             recover=recover,
         )
+
+
+# Refusals that one invitation can cause (its role, its address, a quota that fewer fit):
+# the others (401, the organization's 404, 429…) would refuse each invitation alike.
+_ONE_INVITATION_REFUSALS = frozenset({400, 403, 409, 413, 422})
+
+
+def _refused_alone(error: ClerkError) -> TypeGuard[APIError]:
+    """A refusal that created nothing and may concern only some of a call's invitations."""
+    return (
+        isinstance(error, APIError)
+        and error.status in _ONE_INVITATION_REFUSALS
+        and not error.outcome_unknown
+    )
+
+
+def _one_per_address(
+    sent: list[InvitationRequest], answer: list[OrganizationInvitation]
+) -> list[OrganizationInvitation]:
+    """The answer of a bulk call in the order sent: one invitation per address sent.
+
+    Raises:
+        ValueError: too few, too many, or other addresses (the client's decoding makes it
+            an ``UnexpectedResponseError``, and looks the invitations up).
+    """
+    by_address: dict[str, list[OrganizationInvitation]] = {}
+    for invitation in answer:
+        by_address.setdefault(_address(invitation.email_address), []).append(invitation)
+    ordered = []
+    for request in sent:
+        same = by_address.get(_address(request.email_address))
+        if not same:
+            raise ValueError(
+                f"the answer holds {len(answer)} invitations for the {len(sent)} sent, "
+                f"none for {request.email_address!r}"
+            )
+        ordered.append(same.pop(0))
+    if len(answer) != len(sent):
+        raise ValueError(f"the answer holds {len(answer)} invitations for the {len(sent)} sent")
+    return ordered
+
+
+def _address(email: str) -> str:
+    """An address as Clerk stores it (lowercased)."""
+    return email.strip().lower()
+
+
+@attrs.define
+class _Tally:
+    """What became of each invitation of a ``bulk_create``, by its index."""
+
+    requests: list[InvitationRequest]
+    created: dict[int, OrganizationInvitation] = attrs.Factory(dict)
+    refused: dict[int, APIError] = attrs.Factory(dict)
+
+    def error(self, error: ClerkError, maybe: range = range(0)) -> BulkInvitationError:
+        """The error saying what was created, refused, not sent, and maybe created."""
+        indexes = range(len(self.requests))
+        return BulkInvitationError(
+            created=[self.created[i] for i in indexes if i in self.created],
+            not_created=[
+                self.requests[i] for i in indexes if i not in self.created and i not in maybe
+            ],
+            maybe_created=[self.requests[i] for i in maybe],
+            error=error,
+            refused=[(self.requests[i], e) for i, e in sorted(self.refused.items())],
+        )
+
+    def stopped(self, unsent: range, error: ClerkError) -> BulkInvitationError:
+        """Stopped by ``error`` on the invitations ``unsent`` (the rest never went)."""
+        return self.error(error, unsent if error.outcome_unknown else range(0))
 
 
 class _Unknown(Exception):

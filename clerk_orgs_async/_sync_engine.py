@@ -23,15 +23,18 @@ from ._counting import counting
 from ._retry import RetryPolicy
 from ._sync_plan import (
     METADATA_FIELDS,
+    desired_members,
     key_of,
     plan_create,
     plan_delete,
     plan_update,
+    same_people,
     validate,
 )
 from ._sync_reads import (
     Pending,
     Roster,
+    address_owners,
     instance_members,
     list_organizations,
     organization_members,
@@ -100,7 +103,12 @@ async def sync_organizations(
             members are managed: each member named by ``email_address`` (and not yet a
             member signing in with it) keeps a pending invitation with its role, sent in
             bulk calls of 10; other pending invitations are revoked. Members named by email
-            are refused without it. Clerk allows 50 bulk calls an hour per instance: a
+            are refused without it. An invitation Clerk refuses fails alone (its action
+            carries Clerk's error); the others are still sent. A record naming one
+            person by ``user_id`` and by an address of theirs (``GET /users`` tells) is
+            refused before any of its writes when the plan would add that user or invite
+            that address (a person is never both added and invited), in dry runs too.
+            Clerk allows 50 bulk calls an hour per instance: a
             sync inviting more than 500 people waits for that budget rather than fail
             (these calls get a deadline one hour longer than the client's).
         on_action: called with each write as soon as its outcome is known (``applied``,
@@ -297,11 +305,34 @@ async def _sync_one(
         actions = plan_update(
             matches[0], roster.members, record, key, emails=roster.emails, invitations=pending
         )
+    try:
+        twice = await _named_twice(clerk, record, actions)
+    except ClerkError as error:
+        return [], [SyncFailure(key=name, error=error)]
+    if twice:
+        # Refused before any write: which of the two was meant is the user's to say.
+        return [], [SyncFailure(key=name, error=InvalidRequestError("; ".join(twice)))]
     if dry_run or not actions:
         for action in actions:
             note(action)
         return actions, []
     return await _apply(clerk, actions, note)
+
+
+async def _named_twice(
+    clerk: ClerkClient, record: DesiredOrganization, actions: list[SyncAction]
+) -> list[str]:
+    """``same_people`` of the plan, with the owners of the addresses it concerns: those it
+    invites, and when it adds members, every address the record names (read only then,
+    so that a sync with nothing to add or invite sends no such read)."""
+    if not desired_members(record.members or ()):
+        return []
+    addresses = {cast(str, a.email_address) for a in actions if a.kind == "invite"}
+    if any(a.kind == "add_member" for a in actions):
+        addresses.update(m.email_address for m in record.members or () if m.email_address)
+    if not addresses:
+        return []
+    return same_people(record, actions, await address_owners(clerk, addresses))
 
 
 async def _apply(clerk: ClerkClient, actions: list[SyncAction], note: ActionHook) -> Result:
@@ -381,24 +412,26 @@ async def _invite(
             organization_id, requests, retry=_patient(clerk)
         )
     except BulkInvitationError as error:
-        applied: tuple[Outcome, ClerkError | None] = ("applied", None)
-        unknown: tuple[Outcome, ClerkError | None] = ("unknown", error.error)
-        failed: tuple[Outcome, ClerkError | None] = ("failed", error.error)
-        outcomes = (
-            [applied] * len(error.created)
-            + [unknown] * len(error.maybe_created)
-            + [failed] * len(error.not_created)
+        # The sync names each address once in an organization (validate): it keys the outcomes.
+        outcomes: dict[str, tuple[Outcome, ClerkError]] = {
+            r.email_address.lower(): ("failed", error.error) for r in error.not_created
+        }
+        outcomes.update(
+            (r.email_address.lower(), ("unknown", error.error)) for r in error.maybe_created
         )
+        outcomes.update((r.email_address.lower(), ("failed", e)) for r, e in error.refused)
     except asyncio.CancelledError:
         for action in actions:
             ended(attrs.evolve(action, outcome="unknown", organization_id=organization_id))
         raise
     else:
-        outcomes = [("applied", None)] * len(actions)
-    for action, (outcome, cause) in zip(actions, outcomes, strict=True):
+        outcomes = {}
+    for action in actions:
+        applied: tuple[Outcome, ClerkError | None] = ("applied", None)
+        outcome, cause = outcomes.get(cast(str, action.email_address).lower(), applied)
         done = attrs.evolve(action, outcome=outcome, error=cause, organization_id=organization_id)
         ended(done)
-        if outcome != "applied" and cause is not None:
+        if cause is not None:
             failures.append(SyncFailure(key=action.key, error=cause, action=done))
 
 
@@ -406,7 +439,8 @@ def _patient(clerk: ClerkClient) -> RetryPolicy:
     """The client's retries with a deadline one window of the bulk limit longer: a sync is
     a batch job, so its invitations wait for Clerk's hourly budget rather than fail. (At
     most ``concurrency`` bulk calls wait at once: up to 50, the calls a window allows, one
-    window is enough. The CLI's ``invitations invite`` does the same.)"""
+    window is enough. The single creates that isolate a refused invitation have an hour's
+    window too. The CLI's ``invitations invite`` does the same.)"""
     window = clerk.endpoint_limits[_BULK_INVITATIONS].per_seconds
     base = clerk.retry or RetryPolicy(max_attempts=1)  # waiting for the budget is no retry
     if base.deadline is None:

@@ -317,6 +317,30 @@ def _member_actions(
     )
 
 
+def same_people(
+    desired: DesiredOrganization, actions: Sequence[SyncAction], owners: Mapping[str, str]
+) -> list[str]:
+    """The people ``desired`` names twice, by user ID and by an address of theirs, where
+    the plan would invite that address or add that user: a person is never both added and
+    invited, whatever the roles.
+
+    ``owners`` maps a lowercased address to the user who has it.
+    """
+    named = desired_members(desired.members or ())
+    added = {a.user_id for a in actions if a.kind == "add_member"}
+    invited = {(a.email_address or "").lower() for a in actions if a.kind == "invite"}
+    found = []
+    for member in desired.members or ():
+        address = (member.email_address or "").lower()
+        user = owners.get(address)
+        if user in named and (address in invited or user in added):
+            found.append(
+                f"member {user!r} (role {named[user]}) has the address "
+                f"{member.email_address!r} (role {member.role}): name each person once"
+            )
+    return found
+
+
 def plan_delete(current: Organization, key: Key) -> SyncAction:
     """Delete an organization that is not desired."""
     return SyncAction(kind="delete", key=key_of(current, key), organization_id=current.id)

@@ -11,17 +11,19 @@ whichever way costs fewer requests, known from those counts before anything more
 A sync of 10,000 organizations of 5 members each then reads 20 pages of organizations and 100
 of memberships instead of 10,020 requests. When the server does not give the counts, members
 are read per organization. Pending invitations are read the same way, from each
-organization's ``pending_invitations_count``.
+organization's ``pending_invitations_count``. The users who own the addresses about to be
+invited are read (``GET /users``) only where a record also names members by user ID.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._resource import Resource
 from ._rules import MAX_PAGE
 from ._sync_plan import PendingInvitation
 from .models import Organization, OrganizationInvitation, OrganizationMembership
@@ -136,3 +138,45 @@ async def pending_invitations(
             async for invitation in clerk.organization_invitations.list(org.id, status="pending"):
                 keep(invitation, org.id)
     return found
+
+
+_ADDRESSES_PER_CALL = 50
+"""``GET /users`` takes up to 100 ``email_address`` values: each address as given and
+lowercased."""
+
+
+class _Users(Resource):
+    """What a sync reads of ``GET /users``: who has which email addresses."""
+
+    async def with_addresses(self, values: list[str]) -> list[tuple[str, list[str]]]:
+        """(user ID, the user's addresses) of each user having one of ``values``."""
+        params = [("email_address", value) for value in values]
+        return await self._request(
+            "GET", "/users", _addresses_by_user, params=[*params, ("limit", str(MAX_PAGE))]
+        )
+
+
+def _addresses_by_user(payload: Any) -> list[tuple[str, list[str]]]:
+    if not isinstance(payload, list):
+        raise TypeError(f"expected a JSON array of users, got {type(payload).__name__}")
+    return [
+        (user["id"], [entry["email_address"] for entry in user.get("email_addresses") or ()])
+        for user in payload
+    ]
+
+
+async def address_owners(clerk: ClerkClient, addresses: Collection[str]) -> dict[str, str]:
+    """Lowercased address -> the ID of the user who has it, for those of ``addresses``
+    that belong to a user (any of the user's addresses, not only the sign-in one)."""
+    users = _Users(clerk)
+    given = sorted(set(addresses))
+    wanted = {address.lower() for address in given}
+    owners: dict[str, str] = {}
+    for start in range(0, len(given), _ADDRESSES_PER_CALL):
+        batch = given[start : start + _ADDRESSES_PER_CALL]
+        values = sorted({*batch, *(address.lower() for address in batch)})
+        for user_id, owned in await users.with_addresses(values):
+            for address in owned:
+                if address.lower() in wanted:
+                    owners[address.lower()] = user_id
+    return owners

@@ -197,7 +197,8 @@ class SyncAction:
 
 @attrs.frozen(kw_only=True)
 class SyncFailure:
-    """A failed write, or (``action`` None) a failed read of an organization's members."""
+    """A failed write, or (``action`` None) an organization none of whose writes were sent:
+    its members could not be read, or its record was refused (a person named twice)."""
 
     key: str
     error: ClerkError = attrs.field(eq=False)

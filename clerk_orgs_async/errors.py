@@ -6,7 +6,9 @@
     ├── InvalidRequestError (also a ValueError): refused before any I/O
     ├── ClientClosedError (also a RuntimeError): the client was closed
     ├── PaginationError: a listing contradicted itself; iteration stopped rather than guess
-    ├── BulkInvitationError: a bulk_create stopped part-way; it says what was created
+    ├── BulkInvitationError: a bulk_create left invitations out; it says what was created
+    ├── WebhookVerificationError: a webhook delivery is not signed by Clerk, too old or new,
+    │   or not Clerk's event envelope
     ├── APIConnectionError: the request got no HTTP response
     │   └── APITimeoutError
     └── APIError: Clerk answered with an error status
@@ -57,6 +59,7 @@ __all__ = [
     "ServerError",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
+    "WebhookVerificationError",
 ]
 
 _BODY_EXCERPT = 200
@@ -98,6 +101,15 @@ class ClientClosedError(ClerkError, RuntimeError):
     """The client was closed before or while the request ran."""
 
 
+class WebhookVerificationError(ClerkError):
+    """A webhook delivery was refused: a ``svix-*`` header is missing, no signature matches,
+    its timestamp is outside the tolerance, or the body is not Clerk's event envelope.
+
+    Answer the delivery with a 400 and no detail. The message says why for your logs; it
+    never holds the signing secret, and neither does any chained exception.
+    """
+
+
 class APIConnectionError(ClerkError):
     """No HTTP response: connection refused or dropped, DNS failure, TLS failure.
 
@@ -130,14 +142,18 @@ class PaginationError(ClerkError):
 
 
 class BulkInvitationError(ClerkError):
-    """``organization_invitations.bulk_create`` stopped part-way; nothing is left unaccounted.
+    """``organization_invitations.bulk_create`` left some invitations out; nothing is left
+    unaccounted.
 
     Attributes:
         created: the invitations created, in the order asked.
         not_created: the requests certainly not created (refused, or never sent).
         maybe_created: the requests of a call whose answer was lost and could not be looked
             up: they may exist (``outcome_unknown`` is True when there are any).
-        error: why the call failed (also the exception's ``__cause__``).
+        refused: each request Clerk refused, with its error (``error.code`` is Clerk's
+            code); these are in ``not_created`` too.
+        error: why the send stopped, or when every call was sent, the first refusal (also
+            the exception's ``__cause__``).
     """
 
     def __init__(
@@ -147,22 +163,41 @@ class BulkInvitationError(ClerkError):
         not_created: list[Any],
         maybe_created: list[Any],
         error: ClerkError,
+        refused: list[tuple[Any, APIError]] | None = None,
     ) -> None:
         self.created = created
         self.not_created = not_created
         self.maybe_created = maybe_created
+        self.refused = refused or []
         self.error = error
         self.outcome_unknown = bool(maybe_created)
         self.attempts = error.attempts
         total = len(created) + len(not_created) + len(maybe_created)
         unknown = f", {len(maybe_created)} may have been" if maybe_created else ""
-        super().__init__(
-            f"bulk_create stopped: {len(created)} of {total} invitations created, "
-            f"{len(not_created)} not created{unknown}; {type(error).__name__}: {error}"
+        message = (
+            f"bulk_create{' stopped' if self._stopped() else ''}: {len(created)} of "
+            f"{total} invitations created, {len(not_created)} not created{unknown}"
         )
+        if self.refused:
+            shown = ", ".join(
+                f"{getattr(r, 'email_address', r)} ({e.code or e.status})"
+                for r, e in self.refused[:_REFUSALS_SHOWN]
+            )
+            more = len(self.refused) - _REFUSALS_SHOWN
+            message += f"; refused: {shown}{f' and {more} more' if more > 0 else ''}"
+        if self._stopped():
+            message += f"; {type(error).__name__}: {error}"
+        super().__init__(message)
+
+    def _stopped(self) -> bool:
+        """Whether a failure other than a refusal ended the send."""
+        return all(refusal is not self.error for _, refusal in self.refused)
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+_REFUSALS_SHOWN = 5
 
 
 class APIError(ClerkError):

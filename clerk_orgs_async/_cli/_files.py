@@ -3,7 +3,9 @@
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return) are written with a ``'`` in front, as OWASP recommends against
 CSV injection; so is a cell that starts with ``'`` followed by one of those or another ``'``.
-Reading a CSV removes that one ``'`` again, so an export synced back changes nothing.
+Reading a CSV removes that one ``'`` again, so an export synced back changes nothing. In the
+``members`` cell (``name=role;…``) a ``;`` or ``\\`` inside a name (``a;b@x.io`` is a valid
+address) is written ``\\;`` or ``\\\\``.
 """
 
 from __future__ import annotations
@@ -54,9 +56,20 @@ class FileError(ValueError):
         self.line = line
 
 
-def guess_format(path: Path) -> Format:
-    """By extension: ``.json``, ``.csv``, else JSON Lines."""
-    return format_of(path) or "jsonl"
+def format_by_extension(path: Path) -> Format:
+    """The format ``path``'s extension names; any other extension, or none, is refused:
+    read or written as JSON Lines by default, ``out.xlsx`` would hold what its name denies.
+
+    Raises:
+        click.UsageError: the extension names no format this command reads and writes.
+    """
+    named = format_of(path)
+    if named is None:
+        raise click.UsageError(
+            f"cannot tell the format of {path.name} from its extension: name it .csv, .jsonl"
+            " or .json, or give --format"
+        )
+    return named
 
 
 def format_of(path: Path) -> Format | None:
@@ -161,7 +174,8 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _from_csv(row: dict[str, str | None], line: int) -> dict[str, Any]:
-    """Empty cells are fields left alone; ``members`` is ``user_id=role;…``."""
+    """Empty cells are fields left alone; ``members`` is ``user_id=role;…`` (a ``;`` or ``\\``
+    in a name written ``\\;`` or ``\\\\``)."""
     data: dict[str, Any] = {}
     for column, raw in row.items():
         if raw is None or column is None or (raw == "" and column != "members"):
@@ -177,15 +191,34 @@ def _from_csv(row: dict[str, str | None], line: int) -> dict[str, Any]:
                 )
             data[column] = int(cell)
         elif column == "members":
-            data[column] = [_member(item) for item in cell.split(";") if item]
+            data[column] = [_member(item) for item in _member_items(cell) if item]
         else:
             data[column] = cell
     return data
 
 
-# The local part of an address may hold "=" (a role never follows it there: the domain
-# part comes between).
-_EMAIL = re.compile(r"[^@\s;]+@[^@\s=;]+\.[^@\s=;.]+")
+# The local part of an address may hold "=" and ";" (a role never follows it there: the
+# domain part comes between).
+_EMAIL = re.compile(r"[^@\s]+@[^@\s=;]+\.[^@\s=;.]+")
+# In a members cell, ";" separates members: one inside a name is written "\;", and a
+# backslash "\\". A backslash before any other character stands for itself.
+_MEMBER_ESCAPE = re.compile(r"\\([;\\])|(;)")
+
+
+def _member_items(cell: str) -> list[str]:
+    """The members of a cell, split at each ``;`` that is not escaped, and unescaped."""
+    items, current, end = [], [], 0
+    for match in _MEMBER_ESCAPE.finditer(cell):
+        current.append(cell[end : match.start()])
+        end = match.end()
+        if match.group(2):
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(match.group(1))
+    current.append(cell[end:])
+    items.append("".join(current))
+    return items
 
 
 def _member(item: str) -> dict[str, str]:
@@ -246,7 +279,8 @@ def _to_csv(record: DesiredOrganization) -> list[str]:
 
 
 def _member_cell(member: DesiredMember) -> str:
-    return f"{member.name}={member.role}"
+    name = member.name.replace("\\", "\\\\").replace(";", "\\;")
+    return f"{name}={member.role}"
 
 
 class OutputFile:

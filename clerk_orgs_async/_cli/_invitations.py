@@ -17,41 +17,25 @@ from clerk_orgs_async import (
 )
 from clerk_orgs_async._cli._connect import run
 from clerk_orgs_async._cli._emails import addresses
-from clerk_orgs_async._cli._members import organization_id
-from clerk_orgs_async._cli._orgs import given, json_option
-from clerk_orgs_async._cli._output import echo_json, progress_bar, table, to_data
+from clerk_orgs_async._cli._options import given, organization_id
+from clerk_orgs_async._cli._output import echo_json, progress_bar, to_data
 from clerk_orgs_async._cli._pace import BULK_CALL_SIZE, BULK_ENDPOINT, estimate, patient
+from clerk_orgs_async._cli._table import Col, View, day, output_options
 
 STATUSES = ("pending", "accepted", "revoked", "expired")
 
 
-def _show(invitations: list[OrganizationInvitation], as_json: bool, *, orgs: bool = False) -> None:
-    if as_json:
-        echo_json([to_data(i) for i in invitations])
-        return
-    columns = ["id", "email", "role", "status", "expires"]
-    rows = [
-        [
-            i.id,
-            i.email_address,
-            i.role,
-            i.status or "",
-            "" if i.expires_at is None else i.expires_at.date().isoformat(),
-        ]
-        for i in invitations
+VIEW: View[OrganizationInvitation] = View(
+    [
+        Col("id", lambda i: i.id, "whole"),
+        Col("email", lambda i: i.email_address, "whole"),
+        Col("role", lambda i: i.role),
+        Col("status", lambda i: i.status or "", optional=True),
+        Col("expires", lambda i: day(i.expires_at), "whole", optional=True),
     ]
-    if orgs:
-        columns.insert(1, "organization")
-        for row, invitation in zip(rows, invitations, strict=True):
-            row.insert(1, invitation.organization_id or "")
-    table(None, columns, rows, keep=("id", "organization", "email"))
-
-
-def _show_one(invitation: OrganizationInvitation, as_json: bool) -> None:
-    if as_json:
-        echo_json(to_data(invitation))
-    else:
-        _show([invitation], as_json)
+)
+EVERY_VIEW = VIEW.inserting(1, Col("organization", lambda i: i.organization_id or "", "whole"))
+"""With ``--all``: whose invitation each is."""
 
 
 @click.group()
@@ -72,7 +56,7 @@ def invitations() -> None:
 @click.option("--expires-in-days", type=click.IntRange(1, 365), help="1 to 365 [Clerk: 30].")
 @click.option("--redirect-url", help="Where the invitation link leads.")
 @click.option("--inviter", help="User ID of the admin who invites.")
-@json_option
+@output_options
 def invite(
     organization: str,
     emails: tuple[str, ...],
@@ -87,9 +71,10 @@ def invite(
     """Invite each EMAIL (and each address of --file) to ORGANIZATION (ID or slug).
 
     Sent in bulk calls of 10, paced to Clerk's 50 calls an hour: the time that takes is
-    printed first. Every address is checked before any is sent (exit status 2). If a call
-    fails, prints what was created, what was not, and what may have been (exit status 1;
-    130 on Ctrl-C).
+    printed first. Every address is checked before any is sent (exit status 2). An address
+    Clerk refuses is named with Clerk's code, and the others are still sent. If a call
+    fails otherwise, prints what was created, what was not, and what may have been (exit
+    status 1; 130 on Ctrl-C).
     """
     requests = [
         InvitationRequest(
@@ -103,12 +88,12 @@ def invite(
         for address in addresses(emails, file)
     ]
 
-    created = 0  # so far, as bulk_create reports after each call
+    created = calls = 0  # so far, as bulk_create reports after each call
     sending = False
 
     def advance(progress: Progress, task: TaskID, done: int) -> None:
-        nonlocal created
-        created = done
+        nonlocal created, calls
+        created, calls = done, calls + 1
         progress.update(task, completed=done)
 
     async def work(clerk: ClerkClient) -> list[OrganizationInvitation] | BulkInvitationError:
@@ -132,12 +117,12 @@ def invite(
     try:
         outcome = run(work)
     except KeyboardInterrupt:
-        _show_stopped(Stopped.interrupted(requests, created, sending=sending), as_json)
+        _show_stopped(Stopped.interrupted(requests, created, calls, sending=sending), as_json)
         raise click.exceptions.Exit(130) from None
     if isinstance(outcome, BulkInvitationError):
         _show_stopped(Stopped.from_error(outcome), as_json)
         raise click.ClickException(f"{type(outcome).__name__}: {outcome}")
-    _show(outcome, as_json)
+    VIEW.show(outcome, as_json)
 
 
 @attrs.frozen
@@ -146,34 +131,48 @@ class Stopped:
 
     created: list[str]
     not_created: list[str]
+    """Not sent, or refused by a call that failed whole: worth sending again."""
     maybe_created: list[str]
     invitations: list[OrganizationInvitation]
     """The invitations created, when known (an interrupted send knows only their addresses)."""
     error: str | None
     """Why a call failed; None when the send was interrupted."""
+    refused: dict[str, str] = attrs.field(factory=dict)
+    """Address -> Clerk's code, for each invitation Clerk refused."""
+    stopped: bool = True
+    """False when every invitation was sent, some refused."""
 
     @classmethod
     def from_error(cls, error: BulkInvitationError) -> Stopped:
+        refused = {r.email_address: e.code or str(e.status) for r, e in error.refused}
         return cls(
             created=[i.email_address for i in error.created],
-            not_created=[r.email_address for r in error.not_created],
+            not_created=[
+                r.email_address for r in error.not_created if r.email_address not in refused
+            ],
             maybe_created=[r.email_address for r in error.maybe_created],
             invitations=list(error.created),
             error=f"{type(error.error).__name__}: {error.error}",
+            refused=refused,
+            stopped=all(e is not error.error for _, e in error.refused),
         )
 
     @classmethod
     def interrupted(
-        cls, requests: list[InvitationRequest], created: int, *, sending: bool
+        cls, requests: list[InvitationRequest], created: int, calls: int, *, sending: bool
     ) -> Stopped:
-        """After Ctrl-C: calls go in order, so the first ``created`` were; the call after
-        them was in flight, or waiting for the budget, once sending had begun."""
+        """After Ctrl-C: calls go in order, so the first ``calls`` calls' addresses were
+        sent; the call after them was in flight, or waiting for the budget, once sending had
+        begun. When those calls created them all, they are known to be created; otherwise
+        (some were refused) which ones is not known: they may have been."""
         emails = [r.email_address for r in requests]
-        unsure = created + BULK_CALL_SIZE if sending else created
+        sent = min(calls * BULK_CALL_SIZE, len(emails))
+        known = sent if created == sent else 0
+        unsure = sent + BULK_CALL_SIZE if sending else sent
         return cls(
-            created=emails[:created],
+            created=emails[:known],
             not_created=emails[unsure:],
-            maybe_created=emails[created:unsure],
+            maybe_created=emails[known:unsure],
             invitations=[],
             error=None,
         )
@@ -187,24 +186,37 @@ def _show_stopped(stopped: Stopped, as_json: bool) -> None:
                 "not_created": stopped.not_created,
                 "maybe_created": stopped.maybe_created,
                 "invitations": [to_data(i) for i in stopped.invitations],
+                "refused": [
+                    {"email_address": email, "code": code}
+                    for email, code in stopped.refused.items()
+                ],
                 "error": stopped.error,
                 "interrupted": stopped.error is None,
             }
         )
         return
-    ids = {i.email_address: i.id for i in stopped.invitations}
-    total = len(stopped.created) + len(stopped.not_created) + len(stopped.maybe_created)
-    how = "Stopped" if stopped.error else "Interrupted"
-    click.echo(f"{how} after {len(stopped.created)} of {total} invitations.")
+    notes = {i.email_address: i.id for i in stopped.invitations} | stopped.refused
+    total = (
+        len(stopped.created)
+        + len(stopped.not_created)
+        + len(stopped.maybe_created)
+        + len(stopped.refused)
+    )
+    if not stopped.stopped:
+        click.echo(f"Created {len(stopped.created)} of {total} invitations.")
+    else:
+        how = "Stopped" if stopped.error else "Interrupted"
+        click.echo(f"{how} after {len(stopped.created)} of {total} invitations.")
     for title, emails in (
         ("created", stopped.created),
+        ("refused by Clerk", list(stopped.refused)),
         ("not created: send them again", stopped.not_created),
         ("may have been created: see `invitations list --email`", stopped.maybe_created),
     ):
         if emails or title == "created":
             click.echo(f"{title} ({len(emails)}):")
         for email in emails:
-            click.echo(f"  {email} {ids.get(email, '')}".rstrip())
+            click.echo(f"  {email} {notes.get(email, '')}".rstrip())
 
 
 @invitations.command("list")
@@ -212,7 +224,7 @@ def _show_stopped(stopped: Stopped, as_json: bool) -> None:
 @click.option("--all", "every", is_flag=True, help="Every organization's invitations.")
 @click.option("--status", type=click.Choice(STATUSES))
 @click.option("--email", help="Only the invitations of this address.")
-@json_option
+@output_options
 def list_(
     organization: str | None, every: bool, status: str | None, email: str | None, as_json: bool
 ) -> None:
@@ -229,13 +241,13 @@ def list_(
         # The instance-wide query is a partial match; --email means this address only.
         return [i for i in found if email is None or i.email_address.lower() == email.lower()]
 
-    _show(run(work), as_json, orgs=every)
+    (EVERY_VIEW if every else VIEW).show(run(work), as_json)
 
 
 @invitations.command()
 @click.argument("organization")
 @click.argument("invitation_id")
-@json_option
+@output_options
 def revoke(organization: str, invitation_id: str, as_json: bool) -> None:
     """Revoke the pending invitation INVITATION_ID of ORGANIZATION (ID or slug)."""
 
@@ -243,4 +255,4 @@ def revoke(organization: str, invitation_id: str, as_json: bool) -> None:
         org_id = await organization_id(clerk, organization)
         return await clerk.organization_invitations.revoke(org_id, invitation_id)
 
-    _show_one(run(work), as_json)
+    VIEW.show_one(run(work), as_json)

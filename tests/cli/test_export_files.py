@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerk_orgs_async._cli._files import neutralize, unneutralize
+from clerk_orgs_async._cli._files import neutralize, read_records, unneutralize, write_records
+from clerk_orgs_async.sync import DesiredMember, DesiredOrganization
 from tests.cli.conftest import Cli
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -101,11 +102,21 @@ def test_a_csv_export_is_safe_in_a_spreadsheet_and_syncs_back_unchanged(
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
 def test_odd_addresses_of_invitations_round_trip(cli: Cli, tmp_path: Path, fmt: str) -> None:
-    # "=" and "'" are allowed in the local part of an address; "=" also separates a member
-    # from its role in a CSV cell.
-    addresses = ["a=b@example.com", "=lead@example.com", "O'Neil+tag@Example.COM"]
+    # "=", "'", ";" and "\\" are allowed in the local part of an address; "=" also
+    # separates a member from its role in a CSV cell, and ";" one member from the next.
+    addresses = [
+        "a=b@example.com",
+        "=lead@example.com",
+        "O'Neil+tag@Example.COM",
+        "a;b@x.io",
+        "c\\;d@x.io",
+        "e\\@x.io",
+        ";f@x.io",
+    ]
     state = cli.emulator.state
-    org = state.create_organization("Acme", slug="acme", created_by="user_1")
+    org = state.create_organization(
+        "Acme", slug="acme", created_by="user_1", max_allowed_memberships=0
+    )
     state.invitations.create(
         org.id, [{"email_address": a, "role": "org:member"} for a in addresses]
     )
@@ -114,3 +125,50 @@ def test_odd_addresses_of_invitations_round_trip(cli: Cli, tmp_path: Path, fmt: 
     again = cli("sync", str(out), "--invitations", "--delete-missing")
     assert again.exit_code == 0, again.output
     assert "everything is in sync (0 actions)" in again.stdout
+    pending = state.invitations.matching(org.id, statuses=["pending"])
+    assert sorted(i.email_address for i in pending) == sorted(a.lower() for a in addresses)
+
+
+_NAME = st.text(alphabet=";\\=ab'@.", min_size=1)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(DesiredMember, _NAME.filter(lambda n: "=" not in n and "@" not in n)),
+            st.builds(
+                lambda local, role: DesiredMember(role=role, email_address=f"{local}@x.io"),
+                _NAME.filter(lambda n: "@" not in n),
+                st.sampled_from(["org:member", "org:admin"]),
+            ),
+        ),
+        max_size=4,
+    )
+)
+def test_members_survive_a_csv_round_trip(members: list[DesiredMember]) -> None:
+    record = DesiredOrganization(slug="acme", name="Acme", members=members)
+    out = io.StringIO()
+    write_records([record], "csv", out, members=True)
+    (back,), _lines = read_records(out.getvalue(), "csv")
+    assert back.members == members
+
+
+@pytest.mark.parametrize("name", ["orgs.xlsx", "orgs.txt", "orgs"])
+def test_an_unknown_extension_is_refused_without_format(
+    cli: Cli, tmp_path: Path, name: str
+) -> None:
+    cli.emulator.state.create_organization("Acme", slug="acme")
+    out = tmp_path / name
+    exported = cli("export", "-o", str(out))
+    assert exported.exit_code == 2, exported.output
+    assert f"cannot tell the format of {name}" in exported.stderr
+    assert "--format" in exported.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert list(cli.emulator.requests) == []
+    out.write_text('{"slug": "globex", "name": "Globex"}\n')
+    synced = cli("sync", str(out))
+    assert synced.exit_code == 2, synced.output
+    assert f"cannot tell the format of {name}" in synced.stderr
+    assert cli.writes() == []
+    assert cli("sync", str(out), "--format", "jsonl").exit_code == 0
+    assert cli.writes() == ["POST /v1/organizations"]

@@ -9,8 +9,9 @@ import pytest
 from click import BadParameter
 from click.testing import Result
 
-from clerk_orgs_async import InvalidRequestError
+from clerk_orgs_async import InvalidRequestError, InvitationRequest
 from clerk_orgs_async._cli._emails import addresses
+from clerk_orgs_async._cli._invitations import Stopped
 from clerk_orgs_async._rules import email as client_rule
 from clerk_orgs_async.testing import ClerkEmulator, Organization
 from tests.cli.conftest import Cli
@@ -198,8 +199,8 @@ def test_a_file_with_no_address_or_not_utf8(
     assert list(cli.emulator.requests) == []
 
 
-def _stopped_part_way(cli: Cli, tmp_path: Path, *extra: str) -> tuple[Result, list[str]]:
-    """25 addresses, the 15th already invited: the second call is refused."""
+def _one_refused(cli: Cli, tmp_path: Path, *extra: str) -> tuple[Result, list[str]]:
+    """25 addresses, the 15th already invited: Clerk refuses it, the other 24 are created."""
     org = _org(cli.emulator)
     emails = [f"dev{n:02d}@example.com" for n in range(25)]
     cli.emulator.state.invitations.create(
@@ -209,36 +210,67 @@ def _stopped_part_way(cli: Cli, tmp_path: Path, *extra: str) -> tuple[Result, li
     return cli("invitations", "invite", "acme", "--file", str(file), *extra), emails
 
 
+def test_a_refused_address_is_named_with_clerks_code_and_the_others_are_created(
+    cli: Cli, tmp_path: Path
+) -> None:
+    result, emails = _one_refused(cli, tmp_path)
+    _one_line_error(
+        result,
+        1,
+        "BulkInvitationError: bulk_create: 24 of 25 invitations created, 1 not created; "
+        "refused: dev14@example.com (organization_invitation_not_unique)",
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Created 24 of 25 invitations."
+    assert lines[1] == "created (24):"
+    ids = {i.email_address: i.id for i in cli.emulator.state.invitations.matching(None)}
+    others = [e for e in emails if e != emails[14]]
+    assert lines[2:26] == [f"  {e} {ids[e]}" for e in others]
+    assert lines[26:] == [
+        "refused by Clerk (1):",
+        "  dev14@example.com organization_invitation_not_unique",
+    ]
+    assert [len(call) for call in _bulk_calls(cli.emulator)] == [10, 10, 5]
+
+
+def test_a_refused_address_as_json(cli: Cli, tmp_path: Path) -> None:
+    result, emails = _one_refused(cli, tmp_path, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    others = [e for e in emails if e != emails[14]]
+    assert report["created"] == others
+    assert [i["email_address"] for i in report["invitations"]] == others
+    assert report["refused"] == [
+        {"email_address": emails[14], "code": "organization_invitation_not_unique"}
+    ]
+    assert report["not_created"] == [] and report["maybe_created"] == []
+    assert report["interrupted"] is False
+    assert report["error"].startswith("BadRequestError: 400 organization_invitation_not_unique")
+
+
 def test_a_failure_part_way_says_what_was_created_and_what_was_not(
     cli: Cli, tmp_path: Path
 ) -> None:
-    result, emails = _stopped_part_way(cli, tmp_path)
+    org = _org(cli.emulator)
+    emails = [f"dev{n:02d}@example.com" for n in range(25)]
+    # Full after the first call: the second is refused (quota), and the first of its
+    # invitations sent alone fails in a way that stops the send (a 401).
+    cli.emulator.state.update_organization(org.id, max_allowed_memberships=11)
+    cli.emulator.faults.status(401, method="POST", path="/v1/organizations/*/invitations")
+    file = _emails_file(tmp_path, emails)
+    result = cli("invitations", "invite", "acme", "--file", str(file))
     _one_line_error(
         result,
         1,
         "BulkInvitationError: bulk_create stopped: 10 of 25 invitations created, 15 not created",
-        "organization_invitation_not_unique",
+        "AuthenticationError",
     )
     lines = result.stdout.splitlines()
     assert lines[0] == "Stopped after 10 of 25 invitations."
     assert lines[1] == "created (10):"
-    ids = {i.email_address: i.id for i in cli.emulator.state.invitations.matching(None)}
-    assert lines[2:12] == [f"  {e} {ids[e]}" for e in emails[:10]]
     assert lines[12] == "not created: send them again (15):"
     assert lines[13:] == [f"  {e}" for e in emails[10:]]
     assert len(_bulk_calls(cli.emulator)) == 2  # the third was never sent
-
-
-def test_a_failure_part_way_as_json(cli: Cli, tmp_path: Path) -> None:
-    result, emails = _stopped_part_way(cli, tmp_path, "--json")
-    assert result.exit_code == 1
-    report = json.loads(result.stdout)
-    assert report["created"] == emails[:10]
-    assert [i["email_address"] for i in report["invitations"]] == emails[:10]
-    assert report["not_created"] == emails[10:]
-    assert report["maybe_created"] == []
-    assert report["interrupted"] is False
-    assert report["error"].startswith("BadRequestError: 400 organization_invitation_not_unique")
 
 
 def test_list_filters_and_revoke(cli: Cli) -> None:
@@ -317,3 +349,16 @@ def test_the_command_and_the_client_agree_on_what_is_an_address(email: str) -> N
     except BadParameter:
         command_ok = False
     assert command_ok == client_ok
+
+
+def test_ctrl_c_after_a_refusal_does_not_guess_which_addresses_were_created() -> None:
+    emails = [f"dev{n:02d}@example.com" for n in range(35)]
+    requests = [InvitationRequest(email_address=e, role="org:member") for e in emails]
+    # Two calls created their 20: those are known; the third was in flight.
+    clean = Stopped.interrupted(requests, 20, 2, sending=True)
+    assert (clean.created, clean.maybe_created) == (emails[:20], emails[20:30])
+    assert clean.not_created == emails[30:]
+    # Two calls created 19 (one refused, which is not known): none of the 30 is sure.
+    refused = Stopped.interrupted(requests, 19, 2, sending=True)
+    assert (refused.created, refused.maybe_created) == ([], emails[:30])
+    assert refused.not_created == emails[30:]

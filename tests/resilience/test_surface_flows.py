@@ -60,25 +60,56 @@ async def test_bulk_create_sends_tens_and_returns_every_invitation_in_order(
     assert progress == [(10, 23), (20, 23), (23, 23)]
 
 
-async def test_a_refused_call_part_way_says_what_was_created_and_what_was_not(
+async def test_a_refused_invitation_is_left_out_and_every_other_one_is_created(
     emu: ClerkEmulator, clerk: ClerkClient, org: Organization
 ) -> None:
     wanted = emails(25)
     requests = [InvitationRequest(email_address=e, role="org:member") for e in wanted]
     requests[14] = InvitationRequest(email_address=wanted[14], role="org:no_such_role")
+    requests[16] = InvitationRequest(email_address="PERSON3@example.com", role="org:member")
     progress: list[tuple[int, int]] = []
     with pytest.raises(BulkInvitationError) as caught:
         await clerk.organization_invitations.bulk_create(
             org.id, requests, on_progress=lambda done, total: progress.append((done, total))
         )
-    assert progress == [(10, 25)]  # only the calls that created invitations
+    assert progress == [(10, 25), (18, 25), (23, 25)]
     error = caught.value
-    assert [i.email_address for i in error.created] == wanted[:10]
-    assert [r.email_address for r in error.not_created] == wanted[10:]
+    refused = [wanted[14], "PERSON3@example.com"]
+    assert [i.email_address for i in error.created] == [
+        e for n, e in enumerate(wanted) if n not in (14, 16)
+    ]
+    assert [r.email_address for r in error.not_created] == refused
+    assert [(r.email_address, e.code) for r, e in error.refused] == [
+        (wanted[14], "form_param_value_invalid"),
+        ("PERSON3@example.com", "organization_invitation_not_unique"),
+    ]
+    assert error.error is error.refused[0][1] and error.__cause__ is error.error
     assert error.maybe_created == [] and not error.outcome_unknown
-    assert "10 of 25 invitations created, 15 not created" in str(error)
+    assert str(error) == (
+        "bulk_create: 23 of 25 invitations created, 2 not created; refused: "
+        f"{wanted[14]} (form_param_value_invalid), "
+        "PERSON3@example.com (organization_invitation_not_unique)"
+    )
     in_emulator = await clerk.organization_invitations.list(org.id).collect()
-    assert sorted(i.email_address for i in in_emulator) == sorted(wanted[:10])
+    assert sorted(i.email_address for i in in_emulator) == sorted(
+        i.email_address for i in error.created
+    )
+    # The refused call's ten went again one at a time (both refusals were in it).
+    posts = [r.path for r in emu.requests if r.method == "POST"]
+    assert sum(p.endswith("/invitations/bulk") for p in posts) == 3
+    assert sum(p.endswith("/invitations") for p in posts) == 10
+
+
+async def test_a_refusal_of_the_whole_organization_is_not_split(
+    emu: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    with pytest.raises(BulkInvitationError) as caught:
+        await clerk.organization_invitations.bulk_create(
+            "org_missing",
+            [InvitationRequest(email_address=e, role="org:member") for e in emails(3)],
+        )
+    assert caught.value.refused == [] and len(caught.value.not_created) == 3
+    assert len([r for r in emu.requests if r.method == "POST"]) == 1
 
 
 async def test_a_bulk_call_whose_answer_is_lost_is_found_and_returned_once(
@@ -107,6 +138,8 @@ async def test_a_lost_bulk_call_that_cannot_be_looked_up_is_reported_as_maybe_cr
     assert error.created == [] and error.outcome_unknown
     assert [r.email_address for r in error.maybe_created] == wanted[:10]
     assert [r.email_address for r in error.not_created] == wanted[10:]
+    # Maybe created is never split into single calls (that could invite twice).
+    assert not any(r.method == "POST" and r.path.endswith("/invitations") for r in emu.requests)
 
 
 async def test_a_bulk_call_in_flight_when_the_client_closes_is_reported_as_maybe_created(

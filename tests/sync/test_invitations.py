@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from clerk_orgs_async import (
+    APIError,
     BulkInvitationError,
     ClerkClient,
+    InvalidRequestError,
     InvitationRequest,
     RateLimit,
     RateLimitError,
@@ -176,26 +178,63 @@ async def test_a_member_still_invited_by_address_round_trips(
     assert await pending(clerk) == {"ada@example.com": "org:admin"}
 
 
-async def test_a_bulk_call_refused_part_way_is_reported_per_invitation(
+async def test_one_refused_invitation_fails_alone_and_its_chunk_mates_are_sent(
     clerk_emulator: ClerkEmulator, clerk: ClerkClient
 ) -> None:
+    # Clerk refuses a bulk call whole for one unknown role: the other 24 are still invited.
+    emails = [f"dev{n:02d}@example.com" for n in range(25)]
+    members = [invited(e, "org:no_such_role" if e == emails[3] else "org:member") for e in emails]
+    await sync_organizations(clerk, [acme()])
+    report = await sync_organizations(clerk, [acme(*members)], sync_invitations=True)
+    outcomes = {a.email_address: a.outcome for a in report.actions if a.kind == "invite"}
+    assert outcomes == {e: "failed" if e == emails[3] else "applied" for e in emails}
+    (failure,) = report.failures
+    assert failure.action is not None and failure.action.email_address == emails[3]
+    assert isinstance(failure.error, APIError) and failure.error.code == "form_param_value_invalid"
+    assert await pending(clerk) == {e: "org:member" for e in emails if e != emails[3]}
+    # Each invitation was created once: the refused call's ten went one at a time.
+    posts = [r.path for r in clerk_emulator.requests if r.method == "POST"]
+    assert sum(p.endswith("/invitations/bulk") for p in posts) == 3
+    assert sum(p.endswith("/invitations") for p in posts) == 10
+    again = await sync_organizations(clerk, [acme(*members)], sync_invitations=True)
+    assert [(a.email_address, a.outcome) for a in again.actions] == [(emails[3], "failed")]
+
+
+async def test_a_bulk_call_refused_whole_is_sent_one_by_one(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    # A 4xx means that call created nothing: its invitations are sent again, one at a time.
     emails = [f"dev{n}@example.com" for n in range(15)]
     clerk_emulator.faults.status(
         422, path="/v1/organizations/*/invitations/bulk", times=1, method="POST"
     )
     await sync_organizations(clerk, [acme()])
-    # The first bulk call (10) is refused; the rest of the organization's invitations are not
-    # sent after a failed call.
     report = await sync_organizations(
         clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
     )
-    outcomes = sorted(a.outcome for a in report.actions if a.kind == "invite")
-    assert outcomes == ["failed"] * 15
-    assert len(report.failures) == 15
-    retried = await sync_organizations(
+    assert report.ok and report.counts["invite"] == 15
+    assert await pending(clerk) == dict.fromkeys(emails, "org:member")
+
+
+async def test_a_bulk_call_failing_with_a_5xx_is_not_split(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    # 501: may have been applied, and not retried; its lookup fails too. Sending the
+    # invitations one by one could invite twice: they are reported as unknown.
+    emails = [f"dev{n}@example.com" for n in range(3)]
+    await sync_organizations(clerk, [acme()])
+    clerk_emulator.faults.status(501, method="POST", path="/v1/organizations/*/invitations/bulk")
+    # Its lookup fails too (the organization had no invitation: nothing else reads them).
+    clerk_emulator.faults.status(
+        503, method="GET", path="/v1/organizations/*/invitations", times=100
+    )
+    report = await sync_organizations(
         clerk, [acme(*(invited(e) for e in emails))], sync_invitations=True
     )
-    assert retried.ok and retried.counts["invite"] == 15
+    assert [a.outcome for a in report.actions] == ["unknown"] * 3
+    assert not any(
+        r.method == "POST" and r.path.endswith("/invitations") for r in clerk_emulator.requests
+    )
 
 
 async def test_invitations_past_the_hourly_budget_wait_for_it_rather_than_fail(
@@ -232,3 +271,87 @@ async def test_invitations_past_the_hourly_budget_wait_for_it_rather_than_fail(
 async def pending_in(clerk_emulator: ClerkEmulator) -> list[str]:
     async with clerk_emulator.client() as clerk:
         return sorted((await pending(clerk)).keys())
+
+
+@pytest.mark.parametrize("roles", [("org:admin", "org:member"), ("org:member", "org:member")])
+@pytest.mark.parametrize("exists", [True, False], ids=["update", "create"])
+async def test_a_person_named_by_user_id_and_by_their_address_is_refused_before_any_write(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient, roles: tuple[str, str], exists: bool
+) -> None:
+    clerk_emulator.state.add_user({"id": "user_ada", "email_address": "ada@example.com"})
+    clerk_emulator.state.add_user({"id": "user_bob", "email_address": "bob@example.com"})
+    if exists:
+        await sync_organizations(clerk, [acme()])
+    twice = acme(
+        DesiredMember("user_ada", roles[0]),
+        invited("ada@example.com", roles[1]),
+        invited("bob@example.com"),  # a user, not otherwise named: invited as usual
+    )
+    other = DesiredOrganization(slug="globex", name="Globex", members=[invited("bob@example.com")])
+    before = len([r for r in clerk_emulator.requests if r.method != "GET"])
+    dry = await sync_organizations(clerk, [twice, other], sync_invitations=True, dry_run=True)
+    report = await sync_organizations(clerk, [twice, other], sync_invitations=True)
+    for run in (dry, report):
+        (failure,) = run.failures
+        assert failure.key == "acme" and failure.action is None
+        assert isinstance(failure.error, InvalidRequestError)
+        assert "'user_ada'" in str(failure.error) and "'ada@example.com'" in str(failure.error)
+        assert {a.key for a in run.actions} == {"globex"}
+    writes = [r for r in clerk_emulator.requests if r.method != "GET"][before:]
+    globex = clerk_emulator.state.get_organization("globex")
+    assert [r.path for r in writes] == [
+        "/v1/organizations",
+        f"/v1/organizations/{globex.id}/invitations/bulk",
+    ]
+    if exists:
+        org = clerk_emulator.state.get_organization("acme")
+        assert [m.user_id for m in clerk_emulator.state.memberships(org.id)] == ["user_1"]
+        assert await pending(clerk) == {}
+    else:
+        assert "acme" not in {o.slug for o in clerk_emulator.state.organizations.values()}
+
+
+async def test_a_person_already_invited_is_not_added_by_user_id_as_well(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    # The invitation went out by address first; then the record names the person by ID too.
+    clerk_emulator.state.add_user({"id": "user_ada", "email_address": "ada@example.com"})
+    await sync_organizations(clerk, [acme(invited("ada@example.com"))], sync_invitations=True)
+    twice = acme(DesiredMember("user_ada", "org:member"), invited("ada@example.com"))
+    report = await sync_organizations(clerk, [twice], sync_invitations=True)
+    (failure,) = report.failures
+    assert "'user_ada'" in str(failure.error) and report.actions == []
+    org = clerk_emulator.state.get_organization("acme")
+    assert [m.user_id for m in clerk_emulator.state.memberships(org.id)] == ["user_1"]
+    # Named once, by ID: the member is added and the invitation revoked.
+    once = await sync_organizations(
+        clerk, [acme(DesiredMember("user_ada", "org:member"))], sync_invitations=True
+    )
+    assert sorted(a.kind for a in once.actions) == ["add_member", "revoke_invitation"]
+    assert once.ok
+
+
+async def test_a_sync_with_nothing_to_add_or_invite_reads_no_users(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    record = acme(DesiredMember("user_2"), invited("grace@example.com"))
+    await sync_organizations(clerk, [record], sync_invitations=True)
+    before = len(clerk_emulator.requests)
+    again = await sync_organizations(clerk, [record], sync_invitations=True)
+    assert again.actions == []
+    assert not any(r.path == "/v1/users" for r in list(clerk_emulator.requests)[before:])
+
+
+async def test_a_record_whose_users_cannot_be_read_is_not_written(
+    clerk_emulator: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    await sync_organizations(clerk, [acme()])
+    clerk_emulator.faults.status(503, method="GET", path="/v1/users", times=100)
+    before = len(clerk_emulator.requests)
+    report = await sync_organizations(
+        clerk, [acme(DesiredMember("user_2"), invited("grace@example.com"))], sync_invitations=True
+    )
+    (failure,) = report.failures
+    assert failure.key == "acme" and failure.action is None and report.actions == []
+    assert isinstance(failure.error, APIError) and failure.error.status == 503
+    assert all(r.method == "GET" for r in list(clerk_emulator.requests)[before:])

@@ -88,6 +88,9 @@ async def organization_surface(clerk: ClerkClient) -> None:
     except BulkInvitationError as error:
         created: list[OrganizationInvitation] = error.created
         print(len(created), error.not_created, error.maybe_created, error.outcome_unknown)
+        for refused, why in error.refused:
+            code: str | None = why.code
+            print(refused.email_address, code)
     pending: Page[OrganizationInvitation] = await clerk.organization_invitations.list(
         "org_1", status="pending"
     )

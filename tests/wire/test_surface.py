@@ -14,6 +14,7 @@ from yarl import URL
 
 from clerk_orgs_async import (
     UNSET,
+    BulkInvitationError,
     ClerkClient,
     DeletedObject,
     DomainVerification,
@@ -24,6 +25,7 @@ from clerk_orgs_async import (
     OrganizationPermission,
     OrganizationRole,
     PublicOrganizationData,
+    UnexpectedResponseError,
 )
 from tests.conftest import SECRET, sample
 from tests.wire.conftest import API, only_request, sent
@@ -418,6 +420,60 @@ async def test_bulk_create_sends_calls_of_ten_and_returns_all_in_order(
     assert [len(b) for b in bodies] == [10, 10, 3]
     assert bodies[0][0] == {"email_address": emails[0], "role": "org:member"}
     assert bodies[2][0] == {"email_address": emails[20], "role": "org:member", "notify": False}
+
+
+def _invitation(email: str) -> dict[str, Any]:
+    return {**sample("invitation"), "id": f"orginv_{email}", "email_address": email}
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (lambda chunk: chunk[:-1], "holds 9 invitations for the 10 sent"),
+        (lambda chunk: [*chunk, "person0@example.com"], "holds 11 invitations for the 10 sent"),
+        (lambda chunk: [*chunk[:-1], "someone@else.io"], "none for 'person19@example.com'"),
+        (lambda chunk: [*chunk[:-1], chunk[0]], "none for 'person19@example.com'"),
+    ],
+    ids=["too few", "too many", "another address", "one twice"],
+)
+async def test_a_bulk_answer_without_one_invitation_per_address_is_refused(
+    mock: aioresponses,
+    clerk: ClerkClient,
+    answer: Callable[[list[str]], list[str]],
+    reason: str,
+) -> None:
+    bulk = f"{API}/organizations/org_1/invitations/bulk"
+    emails = [f"person{n}@example.com" for n in range(25)]
+    first = [_invitation(e) for e in emails[:10]]
+    mock.post(bulk, payload={"data": first, "total_count": 10})
+    odd = [_invitation(e) for e in answer(emails[10:20])]
+    mock.post(bulk, payload={"data": odd, "total_count": len(odd)})
+    # Its invitations cannot be looked up (no list answers): they may exist.
+    with pytest.raises(BulkInvitationError) as caught:
+        await clerk.organization_invitations.bulk_create(
+            "org_1", [InvitationRequest(email_address=e, role="org:member") for e in emails]
+        )
+    error = caught.value
+    assert isinstance(error.error, UnexpectedResponseError)
+    assert reason in str(error.error)
+    assert [i.email_address for i in error.created] == emails[:10]
+    assert [r.email_address for r in error.maybe_created] == emails[10:20]
+    assert [r.email_address for r in error.not_created] == emails[20:]
+    assert error.outcome_unknown and error.refused == []
+    assert [m for m, u, _ in sent(mock) if u.path.endswith("/bulk")] == ["POST", "POST"]
+
+
+async def test_a_bulk_answer_in_another_order_or_case_is_put_in_the_order_asked(
+    mock: aioresponses, clerk: ClerkClient
+) -> None:
+    bulk = f"{API}/organizations/org_1/invitations/bulk"
+    emails = ["Ada@Example.com", "grace@example.com", "alan@example.com"]
+    answer = [_invitation(e.lower()) for e in reversed(emails)]
+    mock.post(bulk, payload={"data": answer, "total_count": 3})
+    created = await clerk.organization_invitations.bulk_create(
+        "org_1", [InvitationRequest(email_address=e, role="org:member") for e in emails]
+    )
+    assert [i.email_address for i in created] == [e.lower() for e in emails]
 
 
 @pytest.mark.parametrize(
