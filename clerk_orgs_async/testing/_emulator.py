@@ -96,8 +96,8 @@ class ClerkEmulator:
             A damaged file raises :class:`DataFileError` at start.
         on_response: called with every response served (see :class:`ServedResponse`).
         webhooks: endpoints to deliver Clerk's events to: URLs or :class:`WebhookEndpoint`
-            (see :attr:`webhooks`; with a data file, an endpoint saved with the same URL is
-            kept, with its secret).
+            (see :attr:`webhooks`; with a data file, an endpoint saved with the same URL keeps
+            its secret).
         webhook_retry_schedule: seconds between a failed delivery and the next attempt;
             Svix's (``SVIX_RETRY_SCHEDULE``) when not given, scaled down in tests.
         request_log_size: how many requests :attr:`requests` keeps, newest last; each

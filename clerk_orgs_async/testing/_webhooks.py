@@ -84,7 +84,8 @@ class Webhooks:
         return self._store.add(endpoint)
 
     def register(self, specs: Iterable[WebhookSpec]) -> list[WebhookEndpoint]:
-        """Register endpoints; one whose URL is registered already (a data file's) is kept."""
+        """Register endpoints; one whose URL is registered already (a data file's) keeps its ID
+        and secret, and takes the events and faults given."""
         registered = []
         for spec in specs:
             endpoint = endpoint_of(spec)
@@ -92,6 +93,8 @@ class Webhooks:
             if same is None:
                 require_signer()
                 same = self._store.add(endpoint)
+            else:
+                same.events, same.faults = endpoint.events, endpoint.faults
             registered.append(same)
         return registered
 
