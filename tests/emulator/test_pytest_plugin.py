@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clerk_orgs_async.testing import ClerkEmulator
+from clerk_orgs_async import ClerkClient
+from clerk_orgs_async.testing import CapturedWebhooks, ClerkEmulator
 from tests._readme import block
 
 pytest_plugins = ["pytester"]
@@ -197,3 +198,14 @@ def test_sync(clerk_emulator):
     result.stdout.fnmatch_lines(
         ["*test_sync is not async: the emulator of clerk_emulator and clerk answers only while*"]
     )
+
+
+@pytest.mark.clerk_emulator(users=["user_1", "user_2"])
+async def test_the_webhooks_fixture_receives_each_event_verified(
+    clerk: ClerkClient, clerk_webhooks: CapturedWebhooks
+) -> None:
+    org = await clerk.organizations.create(name="Hooked", created_by="user_1")
+    joined = await clerk_webhooks.wait_for("organizationMembership.created")
+    assert joined.data == (await clerk.organization_memberships.list(org.id).collect())[0]
+    with pytest.raises(TimeoutError, match=r"no organization\.deleted event within 0\.05 s"):
+        await clerk_webhooks.wait_for("organization.deleted", timeout=0.05)
