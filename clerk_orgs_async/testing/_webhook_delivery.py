@@ -10,10 +10,12 @@ the snapshot written at close).
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import aiohttp
 
@@ -30,6 +32,9 @@ TIMEOUT = 15.0
 """Seconds an endpoint has to answer, as with Svix."""
 MAX_IN_FLIGHT = 64
 """Requests open at once to all endpoints (the others wait their turn)."""
+if TYPE_CHECKING:
+    from standardwebhooks import Webhook
+
 _ABORT = "abort-message"
 _USER_AGENT = "clerk-orgs-async-emulator (Svix-Webhooks compatible)"
 
@@ -45,15 +50,21 @@ def require_signer() -> None:
         ) from None
 
 
-def signed_headers(secret: str, message_id: str, payload: str, now: float) -> dict[str, str]:
-    """The ``svix-*`` headers of one attempt, signed as Svix signs (Standard Webhooks)."""
+@functools.lru_cache(maxsize=64)
+def _signer(secret: str) -> Webhook:
+    # One per secret: decoding the secret is a good part of signing a small body.
     from standardwebhooks import Webhook
 
+    return Webhook(secret)
+
+
+def signed_headers(secret: str, message_id: str, payload: str, now: float) -> dict[str, str]:
+    """The ``svix-*`` headers of one attempt, signed as Svix signs (Standard Webhooks)."""
     moment = datetime.fromtimestamp(int(now), tz=timezone.utc)
     return {
         "svix-id": message_id,
         "svix-timestamp": str(int(now)),
-        "svix-signature": Webhook(secret).sign(message_id, moment, payload),
+        "svix-signature": _signer(secret).sign(message_id, moment, payload),
         "content-type": "application/json",
         "user-agent": _USER_AGENT,
     }

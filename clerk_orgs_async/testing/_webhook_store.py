@@ -197,6 +197,7 @@ class WebhookStore:
         self.on_enqueue: Callable[[WebhookMessage], None] | None = None
         self._endpoints: dict[str, WebhookEndpoint] = {}
         self._messages: dict[tuple[str, str], WebhookMessage] = {}
+        self._forget_at = 2 * MESSAGES_KEPT
 
     @property
     def endpoints(self) -> Mapping[str, WebhookEndpoint]:
@@ -253,7 +254,7 @@ class WebhookStore:
             self._messages[message.id, message.endpoint_id] = message
             if self.on_enqueue is not None:
                 self.on_enqueue(message)
-        if len(self._messages) > 2 * MESSAGES_KEPT:
+        if len(self._messages) > self._forget_at:
             self._forget_finished()
         return queued
 
@@ -261,6 +262,9 @@ class WebhookStore:
         finished = [k for k, m in self._messages.items() if m.status != PENDING]
         for key in finished[: len(finished) - MESSAGES_KEPT]:
             del self._messages[key]
+        # Not again before another MESSAGES_KEPT messages: a burst of pending ones (none
+        # to forget) must not make each enqueue a scan of them all.
+        self._forget_at = len(self._messages) + MESSAGES_KEPT
 
     def message(self, message_id: str, endpoint_id: str) -> WebhookMessage:
         """The message with this ID for this endpoint.

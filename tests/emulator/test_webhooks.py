@@ -20,6 +20,7 @@ from clerk_orgs_async.testing import (
     WebhookEndpoint,
     WebhookFaults,
 )
+from clerk_orgs_async.testing._webhook_store import MESSAGES_KEPT, WebhookAttempt, WebhookStore
 from clerk_orgs_async.webhooks import WebhookEvent
 
 FAST = (0.0, 0.01, 0.01)
@@ -487,3 +488,16 @@ def test_an_old_state_file_loads_without_webhooks(emulator_options: dict[str, An
 
 def test_svix_schedule_is_the_documented_one() -> None:
     assert SVIX_RETRY_SCHEDULE == (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
+
+
+def test_finished_messages_are_forgotten_past_the_limit_pending_ones_never() -> None:
+    store = WebhookStore()
+    store.add(WebhookEndpoint(url="http://127.0.0.1:9/"))
+    for n in range(3 * MESSAGES_KEPT):
+        [message] = store.enqueue("organization.created", "{}", n)
+        if n % 3:
+            store.record(message, WebhookAttempt(at=n, status=200), schedule=())
+    assert [m.created_at for m in store.pending()] == list(range(0, 3 * MESSAGES_KEPT, 3))
+    finished = [m.created_at for m in store.messages if m.status == "delivered"]
+    assert MESSAGES_KEPT <= len(finished) <= 2 * MESSAGES_KEPT
+    assert finished[-1] == 3 * MESSAGES_KEPT - 1
