@@ -474,7 +474,7 @@ async def test_endpoints_and_undelivered_messages_survive_a_restart(
     headers, body = receiver.received[-1]
     SvixWebhook(secret).verify(body, headers)
     assert json.loads(body)["data"]["id"] == org.id
-    assert len(receiver.received) == 4  # the restart's replay of the journal sent nothing
+    assert len(receiver.received) == 4  # 2 failures before the restart, 1 after, then 200
 
 
 def test_an_old_state_file_loads_without_webhooks(emulator_options: dict[str, Any]) -> None:
@@ -501,3 +501,24 @@ def test_finished_messages_are_forgotten_past_the_limit_pending_ones_never() -> 
     finished = [m.created_at for m in store.messages if m.status == "delivered"]
     assert MESSAGES_KEPT <= len(finished) <= 2 * MESSAGES_KEPT
     assert finished[-1] == 3 * MESSAGES_KEPT - 1
+
+
+async def test_the_journal_replay_after_a_crash_sends_nothing_again(
+    emulator_options: dict[str, Any], tmp_path: Path, receiver: Receiver
+) -> None:
+    data = tmp_path / "state.json"
+    hooked = {**emulator_options, "webhooks": [receiver.url]}
+    async with ClerkEmulator(**hooked, data_file=data) as emu:
+        async with emu.client() as clerk:
+            await clerk.organizations.create(name="Journaled")
+        await receiver.wait(1)
+        # The files as a crash (kill -9) would leave them: the write only in the journal.
+        crashed = tmp_path / "crashed"
+        crashed.mkdir()
+        for path in (data, data.with_name(data.name + ".journal")):
+            (crashed / path.name).write_bytes(path.read_bytes())
+    async with ClerkEmulator(**hooked, data_file=crashed / data.name) as again:
+        assert [o.name for o in again.state.organizations.values()] == ["Journaled"]
+        await again.webhooks.idle()
+        assert again.webhooks.messages == []
+    assert len(receiver.received) == 1
