@@ -1,10 +1,12 @@
 """Delivering the webhook store's messages: signed POSTs, off the request path, retried.
 
-One asyncio task per message owed to an endpoint, started by the store's ``on_enqueue`` (or
-at start, for the messages a data file kept); it sleeps between attempts on the retry schedule,
-so a slow or dead endpoint never holds up the API's answers or the other messages. Closing
-cancels the tasks: what they still owed stays pending in the store (and, with a data file, in
-the snapshot written at close).
+Per endpoint, one task makes each message's first attempt in the order the changes happened
+(started by the store's ``on_enqueue``, or at start for the messages a data file kept), so that
+without faults a receiver sees them in order; a message that fails goes on in a task of its
+own, sleeping between attempts on the retry schedule, and never holds up the ones after it (as
+with Svix, a retried message arrives out of order). The ``reorder_window`` fault sends each
+message from a task of its own after a random wait. Closing cancels every task: what they still
+owed stays pending in the store (and, with a data file, in the snapshot written at close).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import asyncio
 import functools
 import random
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Coroutine, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -77,17 +80,25 @@ class WebhookDelivery:
         store: the endpoints and messages.
         schedule: the delays between a failed attempt and the next.
         rng: draws the faults.
+        timeout: seconds an endpoint has to answer.
     """
 
     def __init__(
-        self, store: WebhookStore, schedule: Sequence[float], rng: random.Random | None = None
+        self,
+        store: WebhookStore,
+        schedule: Sequence[float],
+        rng: random.Random | None = None,
+        *,
+        timeout: float = TIMEOUT,
     ) -> None:
         self._store = store
         self.schedule = tuple(schedule)
         self._rng = rng or random.Random()  # noqa: S311 - draws faults, not secrets
+        self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._running: set[tuple[str, str]] = set()
+        self._queues: dict[str, deque[WebhookMessage]] = {}
         self._limit = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._idle = asyncio.Event()
         self._idle.set()
@@ -95,7 +106,8 @@ class WebhookDelivery:
 
     async def start(self) -> None:
         """Open the client session and send what is pending (what a data file kept)."""
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT))
+        timeout = aiohttp.ClientTimeout(total=self._timeout)
+        self._session = aiohttp.ClientSession(timeout=timeout)
         for message in self._store.pending():
             self._enqueued(message)
 
@@ -106,6 +118,7 @@ class WebhookDelivery:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._running.clear()
+        self._queues.clear()
         self._idle.set()
         if self._session is not None:
             await self._session.close()
@@ -115,42 +128,68 @@ class WebhookDelivery:
         """Return once nothing is pending (each message delivered, failed or aborted)."""
         await self._idle.wait()
 
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def _enqueued(self, message: WebhookMessage) -> None:
         key = (message.id, message.endpoint_id)
         if self._session is None or key in self._running:
             return
         self._running.add(key)
         self._idle.clear()
-        task = asyncio.get_running_loop().create_task(self._deliver(message))
-        self._tasks.add(task)
-        task.add_done_callback(lambda t: self._done(t, key))
+        endpoint = self._store.endpoints.get(message.endpoint_id)
+        if endpoint is not None and endpoint.faults.reorder_window:
+            wait = self._rng.uniform(0.0, endpoint.faults.reorder_window)
+            self._spawn(self._retry(message, wait))
+            return
+        queue = self._queues.get(message.endpoint_id)
+        if queue is None:
+            queue = self._queues[message.endpoint_id] = deque()
+            self._spawn(self._in_order(message.endpoint_id, queue))
+        queue.append(message)
 
-    def _done(self, task: asyncio.Task[None], key: tuple[str, str]) -> None:
-        self._tasks.discard(task)
-        self._running.discard(key)
+    def _finished(self, message: WebhookMessage) -> None:
+        self._running.discard((message.id, message.endpoint_id))
         if not self._running:
             self._idle.set()
 
-    async def _deliver(self, message: WebhookMessage) -> None:
-        endpoint = self._store.endpoints.get(message.endpoint_id)
-        if endpoint is not None and endpoint.faults.reorder_window:
-            await asyncio.sleep(self._rng.uniform(0.0, endpoint.faults.reorder_window))
-        while message.status == PENDING:
-            endpoint = self._store.endpoints.get(message.endpoint_id)
-            if endpoint is None:
-                return
-            if endpoint.faults.delay:
-                await asyncio.sleep(endpoint.faults.delay)
-            attempt, abort = await self._attempt(endpoint, message)
-            wait = self._store.record(message, attempt, schedule=self.schedule, abort=abort)
+    async def _in_order(self, endpoint_id: str, queue: deque[WebhookMessage]) -> None:
+        """First attempts to one endpoint, one after another; failures go on on their own."""
+        while queue:
+            message = queue.popleft()
+            wait = await self._attempt(message)
             if wait is None:
-                return
-            await asyncio.sleep(wait)
+                self._finished(message)
+            else:
+                self._spawn(self._retry(message, wait))
+        del self._queues[endpoint_id]
 
-    async def _attempt(
+    async def _retry(self, message: WebhookMessage, wait: float) -> None:
+        """Attempts after ``wait`` seconds, on the schedule, until the message is finished."""
+        while True:
+            await asyncio.sleep(wait)
+            next_wait = await self._attempt(message)
+            if next_wait is None:
+                self._finished(message)
+                return
+            wait = next_wait
+
+    async def _attempt(self, message: WebhookMessage) -> float | None:
+        """One attempt, recorded; the seconds until the next, or ``None`` when finished."""
+        endpoint = self._store.endpoints.get(message.endpoint_id)
+        if endpoint is None or message.status != PENDING:
+            return None  # removed meanwhile
+        if endpoint.faults.delay:
+            await asyncio.sleep(endpoint.faults.delay)
+        attempt, abort = await self._faulty_post(endpoint, message)
+        return self._store.record(message, attempt, schedule=self.schedule, abort=abort)
+
+    async def _faulty_post(
         self, endpoint: WebhookEndpoint, message: WebhookMessage
     ) -> tuple[WebhookAttempt, bool]:
-        """One attempt, with its faults; return it and whether the endpoint aborted."""
+        """One attempt with the endpoint's faults; return it and whether the endpoint aborted."""
         faults, draw = endpoint.faults, self._rng.random
         at = time.time_ns() // 1_000_000
         if faults.drop and draw() < faults.drop:

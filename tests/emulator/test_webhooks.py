@@ -20,6 +20,7 @@ from clerk_orgs_async.testing import (
     WebhookEndpoint,
     WebhookFaults,
 )
+from clerk_orgs_async.testing._webhook_delivery import WebhookDelivery
 from clerk_orgs_async.testing._webhook_store import MESSAGES_KEPT, WebhookAttempt, WebhookStore
 from clerk_orgs_async.webhooks import WebhookEvent
 
@@ -522,3 +523,44 @@ async def test_the_journal_replay_after_a_crash_sends_nothing_again(
         await again.webhooks.idle()
         assert again.webhooks.messages == []
     assert len(receiver.received) == 1
+
+
+async def test_without_faults_an_endpoint_gets_the_events_in_order(
+    emu: ClerkEmulator, clerk: ClerkClient
+) -> None:
+    captured = await emu.webhooks.capture(events=["organization.created"])
+    names = [f"In order {n}" for n in range(30)]
+    await asyncio.gather(*(clerk.organizations.create(name=name) for name in names))
+    await emu.webhooks.idle()
+    created = [o.name for o in emu.state.organizations.values()]
+    assert [e.data.name for e in captured.events] == created  # type: ignore[union-attr]
+    assert sorted(created) == sorted(names)
+
+
+async def test_an_endpoint_that_does_not_answer_in_time_fails_the_attempt() -> None:
+    hang = asyncio.Event()
+
+    async def never(request: web.Request) -> web.Response:
+        await hang.wait()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/", never)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    store = WebhookStore()
+    store.add(WebhookEndpoint(url=f"http://127.0.0.1:{runner.addresses[0][1]}/"))
+    delivery = WebhookDelivery(store, (), timeout=0.05)
+    await delivery.start()
+    try:
+        [message] = store.enqueue("organization.created", "{}", 0)
+        await asyncio.wait_for(delivery.idle(), 10)
+    finally:
+        await delivery.close()
+        hang.set()
+        await runner.cleanup()
+    [attempt] = message.attempts
+    assert (message.status, attempt.status) == ("failed", None)
+    assert attempt.error is not None
+    assert "Timeout" in attempt.error
