@@ -1,12 +1,12 @@
 """Asyncio-native client for the organization side of Clerk's Backend API.
 
-::
+```python
+from clerk_orgs_async import ClerkClient
 
-    from clerk_orgs_async import ClerkClient
-
-    async with ClerkClient() as clerk:  # the key from $CLERK_SECRET_KEY
-        async for org in clerk.organizations.list():
-            print(org.slug)
+async with ClerkClient() as clerk:  # the key from $CLERK_SECRET_KEY
+    async for org in clerk.organizations.list():
+        print(org.slug)
+```
 """
 
 # Names load on first use (PEP 562): the pytest plugin every install registers imports this

@@ -1,29 +1,29 @@
 """Exceptions raised by clerk_orgs_async.
 
-::
-
-    ClerkError
-    ├── InvalidRequestError (also a ValueError): refused before any I/O
-    ├── ClientClosedError (also a RuntimeError): the client was closed
-    ├── PaginationError: a listing contradicted itself; iteration stopped rather than guess
-    ├── BulkInvitationError: a bulk_create left invitations out; it says what was created
-    ├── WebhookVerificationError: a webhook delivery is not signed by Clerk, too old or new,
-    │   or not Clerk's event envelope
-    ├── APIConnectionError: the request got no HTTP response
-    │   └── APITimeoutError
-    └── APIError: Clerk answered with an error status
-        ├── BadRequestError            400
-        ├── AuthenticationError        401
-        ├── PaymentRequiredError       402
-        ├── PermissionDeniedError      403
-        ├── NotFoundError              404
-        ├── ConflictError              409
-        ├── PayloadTooLargeError       413
-        ├── UnprocessableEntityError   422
-        ├── RateLimitError             429
-        ├── ServerError                5xx
-        └── UnexpectedResponseError    a success status with a body that cannot be decoded
-            └── ResponseTooLargeError  a success body over the client's max_response_bytes
+```text
+ClerkError
+├── InvalidRequestError (also a ValueError): refused before any I/O
+├── ClientClosedError (also a RuntimeError): the client was closed
+├── PaginationError: a listing contradicted itself; iteration stopped rather than guess
+├── BulkInvitationError: a bulk_create left invitations out; it says what was created
+├── WebhookVerificationError: a webhook delivery is not signed by Clerk, too old or new,
+│   or not Clerk's event envelope
+├── APIConnectionError: the request got no HTTP response
+│   └── APITimeoutError
+└── APIError: Clerk answered with an error status
+    ├── BadRequestError            400
+    ├── AuthenticationError        401
+    ├── PaymentRequiredError       402
+    ├── PermissionDeniedError      403
+    ├── NotFoundError              404
+    ├── ConflictError              409
+    ├── PayloadTooLargeError       413
+    ├── UnprocessableEntityError   422
+    ├── RateLimitError             429
+    ├── ServerError                5xx
+    └── UnexpectedResponseError    a success status with a body that cannot be decoded
+        └── ResponseTooLargeError  a success body over the client's max_response_bytes
+```
 
 Every error carries ``attempts`` (how many requests were sent) and ``outcome_unknown`` (True
 when a write may have been applied although it failed, so it was not retried blindly).
@@ -251,7 +251,8 @@ class APIError(ClerkError):
 
 
 class BadRequestError(APIError):
-    """400: the request body or parameters were malformed."""
+    """400: the request was refused as malformed, or by a rule such as
+    ``already_a_member_in_organization`` (the user is a member already)."""
 
 
 class AuthenticationError(APIError):
@@ -279,7 +280,7 @@ class PayloadTooLargeError(APIError):
 
 
 class UnprocessableEntityError(APIError):
-    """422: a parameter has an invalid value, or a slug or membership already exists."""
+    """422: a parameter has an invalid value, or a slug is taken (``form_identifier_exists``)."""
 
 
 class RateLimitError(APIError):

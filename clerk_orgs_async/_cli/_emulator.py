@@ -161,6 +161,14 @@ def _describe(users: list[str]) -> str:
     help="How many requests the web console's log keeps.",
 )
 @click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests for this Host, e.g. a container's name; repeatable, '*' for"
+    " any. Loopback names and --host are always answered (DNS rebinding guard).",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -200,6 +208,7 @@ def emulator(
     max_memberships: int,
     webhooks: tuple[str, ...],
     webhook_faults: WebhookFaults,
+    allowed_hosts: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Run a local Clerk organizations API until Ctrl+C or SIGTERM.
@@ -213,17 +222,21 @@ def emulator(
         endpoints = [WebhookEndpoint(url=url, faults=webhook_faults) for url in webhooks]
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="'--webhook'") from None
-    emu = ClerkEmulator(
-        webhooks=endpoints,
-        secret_key=secret_key,
-        host=host,
-        port=port,
-        default_max_allowed_memberships=max_memberships,
-        latency=latency,
-        rate_limit=rate_limit,
-        data_file=data,
-        request_log_size=request_log_size,
-    )
+    try:
+        emu = ClerkEmulator(
+            webhooks=endpoints,
+            secret_key=secret_key,
+            host=host,
+            port=port,
+            default_max_allowed_memberships=max_memberships,
+            latency=latency,
+            rate_limit=rate_limit,
+            data_file=data,
+            request_log_size=request_log_size,
+            allowed_hosts=allowed_hosts,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--allow-host'") from None
     asyncio.run(_serve(emu, users=users, orgs=seed_orgs, as_json=as_json))
 
 

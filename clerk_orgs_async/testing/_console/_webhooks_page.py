@@ -17,7 +17,6 @@ from aiohttp import web
 from clerk_orgs_async.testing._console._guard import Handler
 from clerk_orgs_async.testing._console._html import Html, Writer, iso_time, join, local_time
 from clerk_orgs_async.testing._console._page import Console
-from clerk_orgs_async.testing._request_log import read_form
 from clerk_orgs_async.testing._webhook_store import (
     WebhookAttempt,
     WebhookEndpoint,
@@ -232,7 +231,7 @@ def webhook_routes(
         )
 
     async def replay(request: web.Request) -> web.StreamResponse:
-        form = await read_form(request)  # read by the guard already
+        form = await request.post()  # read by the guard already
         try:
             console.state.webhooks.replay(str(form.get("message_id")), str(form.get("endpoint_id")))
         except KeyError:
@@ -240,7 +239,7 @@ def webhook_routes(
         return _see_other("replayed")
 
     async def set_faults(request: web.Request) -> web.StreamResponse:
-        form = {k: v for k, v in (await read_form(request)).items() if isinstance(v, str)}
+        form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         endpoint_id = form.get("endpoint_id", "")
         try:
             endpoint = console.state.webhooks.endpoint(endpoint_id)
