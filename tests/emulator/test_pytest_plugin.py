@@ -102,6 +102,14 @@ def test_auto_mode_with_the_readmes_lines(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+def test_the_guides_webhooks_test_passes(pytester: pytest.Pytester) -> None:
+    _new_project(pytester, block("toml", section="With pytest", path=GUIDE).source)
+    test_file = block("python", section="Webhooks", containing="# test_webhooks", path=GUIDE)
+    pytester.makepyfile(test_webhooks=test_file.source)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=1)
+
+
 def test_strict_mode_with_a_marker_and_a_clear_message_without(pytester: pytest.Pytester) -> None:
     readme = block("toml", section="With pytest", path=GUIDE).source
     strict = "\n".join(line for line in readme.splitlines() if "asyncio_mode" not in line)
