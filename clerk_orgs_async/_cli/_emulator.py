@@ -218,6 +218,10 @@ def emulator(
     paste into the shell of the program that uses it. With --data the state (organizations,
     memberships, users, webhook endpoints and undelivered events) is kept across restarts.
     """
+    if webhook_faults != WebhookFaults() and not webhooks:
+        raise click.BadParameter(
+            "they apply to --webhook endpoints: give one", param_hint="'--webhook-faults'"
+        )
     try:
         endpoints = [WebhookEndpoint(url=url, faults=webhook_faults) for url in webhooks]
     except ValueError as error:

@@ -22,13 +22,13 @@ class CapturedWebhooks:
     :attr:`events`, duplicates included, in arrival order.
 
     Attributes:
-        endpoint: the emulator's endpoint for it (its ``secret`` verifies the deliveries).
         events: the verified events received.
         refused: deliveries refused (a bad signature, a bad body).
+        url: where it listens.
     """
 
     def __init__(self, *, on_close: Callable[[CapturedWebhooks], None]) -> None:
-        self.endpoint: WebhookEndpoint | None = None
+        self._endpoint: WebhookEndpoint | None = None
         self.events: list[WebhookEvent] = []
         self.refused = 0
         self._on_close = on_close
@@ -38,6 +38,17 @@ class CapturedWebhooks:
 
     def __repr__(self) -> str:
         return f"<CapturedWebhooks {self.url or 'closed'}, {len(self.events)} events>"
+
+    @property
+    def endpoint(self) -> WebhookEndpoint:
+        """The emulator's endpoint for it (its ``secret`` verifies the deliveries)."""
+        if self._endpoint is None:
+            raise RuntimeError("not registered with an emulator: use emu.webhooks.capture()")
+        return self._endpoint
+
+    def attach(self, endpoint: WebhookEndpoint) -> None:
+        """Verify the deliveries with this endpoint's secret (``capture()`` calls it)."""
+        self._endpoint = endpoint
 
     async def start(self) -> None:
         """Serve on a free port of 127.0.0.1."""
@@ -55,10 +66,10 @@ class CapturedWebhooks:
         from clerk_orgs_async.webhooks import WebhookVerificationError, verify_webhook
 
         body = await request.read()
-        if self.endpoint is None:
+        if self._endpoint is None:
             return web.Response(status=503)
         try:
-            event = verify_webhook(body, request.headers, secret=self.endpoint.secret)
+            event = verify_webhook(body, request.headers, secret=self._endpoint.secret)
         except WebhookVerificationError:
             self.refused += 1
             return web.Response(status=400)

@@ -325,15 +325,50 @@ class WebhookStore:
         }
 
     def restore(self, snapshot: Mapping[str, Any]) -> None:
-        """Replace the endpoints and messages with those of a :meth:`snapshot`."""
+        """Replace the endpoints and messages with those of a :meth:`snapshot`.
+
+        Raises:
+            ValueError, TypeError, KeyError: the snapshot is not one (nothing is changed).
+        """
         endpoints = [
-            WebhookEndpoint(**{**raw, "faults": WebhookFaults(**raw["faults"])})
+            WebhookEndpoint(
+                id=_text(raw["id"]),
+                url=_text(raw["url"]),
+                secret=_text(raw["secret"]),
+                events=raw["events"],
+                faults=WebhookFaults(**raw["faults"]),
+            )
             for raw in snapshot["endpoints"]
         ]
-        messages = [WebhookMessage(**raw) for raw in snapshot["messages"]]
-        self.instance_id = snapshot["instance_id"]
+        ids = {e.id for e in endpoints}
+        messages = [
+            WebhookMessage(
+                id=_text(raw["id"]),
+                endpoint_id=_text(raw["endpoint_id"]),
+                event_type=_text(raw["event_type"]),
+                payload=_text(raw["payload"]),
+                created_at=_integer(raw["created_at"]),
+            )
+            for raw in snapshot["messages"]
+        ]
+        strays = sorted({m.endpoint_id for m in messages} - ids)
+        if strays:
+            raise ValueError(f"messages for no endpoint: {', '.join(strays)}")
+        self.instance_id = _text(snapshot["instance_id"])
         self._endpoints = {e.id: e for e in endpoints}
         self._messages = {(m.id, m.endpoint_id): m for m in messages}
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not a string")
+    return value
+
+
+def _integer(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError(f"{value!r} is not an integer")
+    return value
 
 
 def check_webhooks(snapshot: Any) -> None:

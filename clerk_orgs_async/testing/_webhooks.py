@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable, Sequence
 
 from clerk_orgs_async.testing._webhook_capture import CapturedWebhooks
@@ -148,7 +149,7 @@ class Webhooks:
         captured = CapturedWebhooks(on_close=self._forget)
         await captured.start()
         try:
-            captured.endpoint = self.add(captured.url, events=events, faults=faults)
+            captured.attach(self.add(captured.url, events=events, faults=faults))
         except BaseException:
             await captured.close()
             raise
@@ -157,7 +158,7 @@ class Webhooks:
 
     def _forget(self, captured: CapturedWebhooks) -> None:
         self._captures.discard(captured)
-        if captured.endpoint is not None and captured.endpoint.id in self._store.endpoints:
+        with contextlib.suppress(RuntimeError, KeyError):  # not registered, or removed
             self._store.remove(captured.endpoint.id)
 
     async def start(self) -> None:

@@ -41,7 +41,6 @@ async def test_the_page_lists_endpoints_and_messages_escaped_and_without_secrets
     hooked: tuple[ClerkEmulator, CapturedWebhooks],
 ) -> None:
     emu, captured = hooked
-    assert captured.endpoint is not None
     async with aiohttp.ClientSession() as http:
         async with http.get(emu.console_url + "_console/webhooks") as response:
             assert response.status == 200
@@ -84,7 +83,6 @@ async def test_replay_and_faults_through_the_forms(
     hooked: tuple[ClerkEmulator, CapturedWebhooks],
 ) -> None:
     emu, captured = hooked
-    assert captured.endpoint is not None
     [message] = emu.webhooks.messages
     base = emu.console_url + "_console/webhooks"
     async with aiohttp.ClientSession(headers=_same_origin(emu)) as http:

@@ -167,6 +167,8 @@ def test_bad_webhook_options_are_refused_with_a_hint() -> None:
     runner = CliRunner()
     faults = runner.invoke(main, ["emulator", "--webhook-faults", "drop=lots"])
     url = runner.invoke(main, ["emulator", "--webhook", "ftp://example.com/"])
-    assert faults.exit_code == url.exit_code == 2
+    alone = runner.invoke(main, ["emulator", "--webhook-faults", "drop=0.5"])
+    assert faults.exit_code == url.exit_code == alone.exit_code == 2
     assert "FAULT=VALUE" in faults.output
+    assert "they apply to --webhook endpoints" in alone.output
     assert "http(s) URL" in url.output

@@ -17,6 +17,7 @@ from clerk_orgs_async import ClerkClient
 from clerk_orgs_async.testing import (
     SVIX_RETRY_SCHEDULE,
     ClerkEmulator,
+    DataFileError,
     WebhookEndpoint,
     WebhookFaults,
 )
@@ -432,7 +433,7 @@ async def test_faults_per_endpoint(
     elif check == "drop":
         assert message.status == "failed"
         assert captured.events == []
-        emu.webhooks.set_faults(captured.endpoint or "", WebhookFaults())
+        emu.webhooks.set_faults(captured.endpoint, WebhookFaults())
         emu.webhooks.replay(message)
         assert (await captured.wait_for("organization.created")).id == message.id
     else:
@@ -564,3 +565,28 @@ async def test_an_endpoint_that_does_not_answer_in_time_fails_the_attempt() -> N
     assert (message.status, attempt.status) == ("failed", None)
     assert attempt.error is not None
     assert "Timeout" in attempt.error
+
+
+@pytest.mark.parametrize(
+    ("damage", "found"),
+    [
+        (lambda w: w["endpoints"][0].update(url=5), "webhooks: TypeError"),
+        (lambda w: w["endpoints"][0].update(events=["user.created"]), "no user.created events"),
+        (lambda w: w["messages"][0].update(created_at="5"), "'5' is not an integer"),
+        (lambda w: w["messages"][0].update(endpoint_id="ep_gone"), "for no endpoint: ep_gone"),
+        (lambda w: w.pop("instance_id"), "webhooks: KeyError"),
+    ],
+)
+async def test_a_damaged_webhooks_section_is_refused_whole(
+    tmp_path: Path, damage: Callable[[dict[str, Any]], object], found: str
+) -> None:
+    emu = ClerkEmulator(webhooks=["http://127.0.0.1:9/"])
+    emu.state.create_organization("Owed")
+    snapshot = emu.state.snapshot()
+    assert len(snapshot["webhooks"]["messages"]) == 1
+    damage(snapshot["webhooks"])
+    data = tmp_path / "state.json"
+    data.write_text(json.dumps(snapshot))
+    with pytest.raises(DataFileError, match=found):
+        await ClerkEmulator(data_file=data).start()
+    assert json.loads(data.read_text()) == snapshot
