@@ -142,6 +142,16 @@ async def _merge_org(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]
     return "organization.updated", org
 
 
+async def _upload_logo(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    org = await clerk.organizations.upload_logo(ctx["org"].id, png, content_type="image/png")
+    return "organization.updated", org
+
+
+async def _delete_logo(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]:
+    return "organization.updated", await clerk.organizations.delete_logo(ctx["org"].id)
+
+
 async def _add_member(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]:
     ctx["member"] = await clerk.organization_memberships.create(
         ctx["org"].id, user_id="user_bob", role="org:member"
@@ -192,6 +202,11 @@ async def _update_domain(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, 
     return "organizationDomain.updated", domain
 
 
+async def _verify_domain(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]:
+    domain = await clerk.organization_domains.verify_ownership(ctx["org"].id, ctx["domain"].id)
+    return "organizationDomain.updated", domain
+
+
 async def _delete_domain(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]:
     deleted = await clerk.organization_domains.delete(ctx["org"].id, ctx["domain"].id)
     return "organizationDomain.deleted", deleted
@@ -223,6 +238,13 @@ async def _assign(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]:
     return "role.updated", ctx["role"]
 
 
+async def _unassign(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]:
+    ctx["role"] = await clerk.organization_roles.remove_permission(
+        ctx["role"].id, ctx["permission"].id
+    )
+    return "role.updated", ctx["role"]
+
+
 async def _update_role(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]:
     ctx["role"] = await clerk.organization_roles.update(ctx["role"].id, name="Bills")
     return "role.updated", ctx["role"]
@@ -246,6 +268,8 @@ TABLE: list[Row] = [
     _create_org,
     _update_org,
     _merge_org,
+    _upload_logo,
+    _delete_logo,
     _add_member,
     _update_member,
     _member_metadata,
@@ -254,10 +278,13 @@ TABLE: list[Row] = [
     _revoke,
     _add_domain,
     _update_domain,
+    _verify_domain,
     _delete_domain,
     _create_permission,
     _update_permission,
     _create_role,
+    _assign,
+    _unassign,
     _assign,
     _update_role,
     _delete_role,
