@@ -139,6 +139,7 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
         "validate",
     }
     assert set(testing.__all__) == {
+        "CapturedWebhooks",
         "ClerkEmulator",
         "DataFileError",
         "DomainRecord",
@@ -157,8 +158,14 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
         "REQUEST_LOG_SIZE",
         "RequestRecord",
         "RoleRecord",
+        "SVIX_RETRY_SCHEDULE",
         "ServedResponse",
         "UserRecord",
+        "WebhookAttempt",
+        "WebhookEndpoint",
+        "WebhookFaults",
+        "WebhookMessage",
+        "Webhooks",
         "instant_retries",
     }
     assert set(webhooks.__all__) == {

@@ -1,18 +1,37 @@
-"""The hook through which every store reports a change: Clerk's event type and the record.
+"""Where the stores report each change of state, for the webhooks group to turn into events.
 
-Each store takes an ``on_change`` callable from the aggregate (:class:`EmulatorState`) and
-calls it after every change it makes, with the type of the event Clerk would send
-(``organization.created``, ``organizationMembership.deleted``…) and the record as it is now
-(for a deletion, as it was). Stores never render JSON: a subscriber renders what it needs.
+The stores call :meth:`Changes.emit` with Clerk's event type and the record as it is right
+after the change; the one listener (the webhooks group, wired by ``ClerkEmulator``) renders it
+at once, before a later write can change the record. The stores import nothing above them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
 
-OnChange = Callable[[str, object], None]
-"""Called as ``on_change(event_type, record)`` once a store's change is made."""
+Listener = Callable[..., None]
+"""Called as ``listener(event_type, record, **context)``."""
 
 
-def ignore_change(event_type: str, record: object) -> None:
-    """The default hook: nobody listens."""
+class Changes:
+    """A sink for changes: nothing listens until :attr:`listener` is set."""
+
+    def __init__(self) -> None:
+        self.listener: Listener | None = None
+        self._muted = 0
+
+    def emit(self, event_type: str, record: Any, /, **context: Any) -> None:
+        """Report one change: Clerk's event type, the record and what else renders it."""
+        if self.listener is not None and not self._muted:
+            self.listener(event_type, record, **context)
+
+    @contextlib.contextmanager
+    def muted(self) -> Iterator[None]:
+        """Report nothing meanwhile (a journal's replay re-applies changes already reported)."""
+        self._muted += 1
+        try:
+            yield
+        finally:
+            self._muted -= 1

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._changes import OnChange, ignore_change
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, param_invalid
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import parse_order
@@ -88,18 +88,19 @@ class Domains:
     Args:
         organizations: the organizations (a domain's must exist).
         clock: the current Unix time in milliseconds.
-        on_change: told ``organizationDomain.created``, ``.updated`` and ``.deleted``.
+        changes: where each change is reported (``organizationDomain.created``, ``.updated`` and
+            ``.deleted``).
     """
 
     def __init__(
         self,
         organizations: Organizations,
         clock: Callable[[], int],
-        on_change: OnChange = ignore_change,
+        changes: Changes | None = None,
     ) -> None:
         self._organizations = organizations
         self._now = clock
-        self._on_change = on_change
+        self._changes = changes or Changes()
         self.clear()
 
     def clear(self) -> None:
@@ -159,7 +160,7 @@ class Domains:
             updated_at=now,
         )
         self._by_id[domain.id] = domain
-        self._on_change("organizationDomain.created", domain)
+        self._changes.emit("organizationDomain.created", domain)
         return domain
 
     def get(self, org_id: str, domain_id: str) -> DomainRecord:
@@ -185,13 +186,13 @@ class Domains:
         if verified is not None:
             domain.verified = verified
         domain.updated_at = self._now()
-        self._on_change("organizationDomain.updated", domain)
+        self._changes.emit("organizationDomain.updated", domain)
         return domain
 
     def delete(self, org_id: str, domain_id: str) -> DomainRecord:
         """Remove a domain; its name is free again."""
         domain = self._by_id.pop(self.get(org_id, domain_id).id)
-        self._on_change("organizationDomain.deleted", domain)
+        self._changes.emit("organizationDomain.deleted", domain)
         return domain
 
     def verify_ownership(self, org_id: str, domain_id: str) -> DomainRecord:
@@ -201,7 +202,7 @@ class Domains:
             now = self._now()
             domain.ownership_verified_at = now
             domain.updated_at = now
-            self._on_change("organizationDomain.updated", domain)
+            self._changes.emit("organizationDomain.updated", domain)
         return domain
 
     def drop_organization(self, org_id: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._changes import OnChange, ignore_change
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, param_invalid
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import parse_order
@@ -97,7 +97,8 @@ class Invitations:
         memberships: the memberships (an inviter or revoker must be an admin member).
         roles: the role catalog (an invitation's role must be in it).
         clock: the current Unix time in milliseconds (invitations expire by it).
-        on_change: told ``organizationInvitation.created``, ``.revoked`` and ``.accepted``.
+        changes: where each change is reported (``organizationInvitation.created``, ``.revoked``
+            and ``.accepted``).
     """
 
     def __init__(
@@ -107,14 +108,14 @@ class Invitations:
         memberships: Memberships,
         roles: RoleCatalog,
         clock: Callable[[], int],
-        on_change: OnChange = ignore_change,
+        changes: Changes | None = None,
     ) -> None:
         self._organizations = organizations
         self._users = users
         self._memberships = memberships
         self._roles = roles
         self._now = clock
-        self._on_change = on_change
+        self._changes = changes or Changes()
         self.clear()
 
     def clear(self) -> None:
@@ -213,7 +214,7 @@ class Invitations:
         for invitation in created:
             invitation.seq = next(self._seq)
             invitations[invitation.id] = invitation
-            self._on_change("organizationInvitation.created", invitation)
+            self._changes.emit("organizationInvitation.created", invitation)
         return created
 
     def get(self, org_id: str, invitation_id: str) -> InvitationRecord:
@@ -241,7 +242,7 @@ class Invitations:
             )
         invitation.status = "revoked"
         invitation.updated_at = now
-        self._on_change("organizationInvitation.revoked", invitation)
+        self._changes.emit("organizationInvitation.revoked", invitation)
         return invitation
 
     def find(self, invitation_id: str) -> InvitationRecord:
@@ -274,11 +275,11 @@ class Invitations:
             raise _bad("ticket_expired_code", "This invitation has expired.")
         return invitation
 
-    def mark_accepted(self, invitation: InvitationRecord) -> None:
-        """Record that the invitee joined (after :meth:`acceptable`)."""
+    def mark_accepted(self, invitation: InvitationRecord, user_id: str) -> None:
+        """Record that the user joined through the invitation (after :meth:`acceptable`)."""
         invitation.status = "accepted"
         invitation.updated_at = self._now()
-        self._on_change("organizationInvitation.accepted", invitation)
+        self._changes.emit("organizationInvitation.accepted", invitation, user_id=user_id)
 
     # Views for other records
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._changes import OnChange, ignore_change
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import already_a_member, not_found, quota_exceeded
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import (
@@ -89,7 +89,8 @@ class Memberships:
         users: the users (a member must be one; lists filter and sort on their fields).
         roles: the role catalog (a membership's role must be in it).
         clock: the current Unix time in milliseconds.
-        on_change: told ``organizationMembership.created``, ``.updated`` and ``.deleted``.
+        changes: where each change is reported (``organizationMembership.created``, ``.updated``
+            and ``.deleted``).
     """
 
     def __init__(
@@ -98,13 +99,13 @@ class Memberships:
         users: Users,
         roles: RoleCatalog,
         clock: Callable[[], int],
-        on_change: OnChange = ignore_change,
+        changes: Changes | None = None,
     ) -> None:
         self._organizations = organizations
         self._users = users
         self._roles = roles
         self._now = clock
-        self._on_change = on_change
+        self._changes = changes or Changes()
         self.clear()
 
     def clear(self) -> None:
@@ -181,7 +182,7 @@ class Memberships:
         self._user_orgs.setdefault(user_id, set()).add(org.id)
         self._organizations.count_member(org.id, +1)
         self._sorted.clear()
-        self._on_change("organizationMembership.created", membership)
+        self._changes.emit("organizationMembership.created", membership)
         return membership
 
     def add_creator(self, org_id: str, user_id: str) -> MembershipRecord:
@@ -217,7 +218,7 @@ class Memberships:
         membership = self.get(org_id, user_id)
         membership.role = check_role(role, self._roles)
         membership.updated_at = self._now()
-        self._on_change("organizationMembership.updated", membership)
+        self._changes.emit("organizationMembership.updated", membership)
         return membership
 
     def merge_metadata(
@@ -235,7 +236,7 @@ class Memberships:
         if private_metadata is not None:
             membership.private_metadata = deep_merge(membership.private_metadata, private_metadata)
         membership.updated_at = self._now()
-        self._on_change("organizationMembership.updated", membership)
+        self._changes.emit("organizationMembership.updated", membership)
         return membership
 
     def delete(self, org_id: str, user_id: str) -> MembershipRecord:
@@ -245,7 +246,7 @@ class Memberships:
         self._user_orgs[user_id].discard(org_id)
         self._organizations.count_member(org_id, -1)
         self._sorted.clear()
-        self._on_change("organizationMembership.deleted", membership)
+        self._changes.emit("organizationMembership.deleted", membership)
         return membership
 
     def rename_role(self, old: str, new: str) -> None:
@@ -255,9 +256,10 @@ class Memberships:
                 membership.role = new
 
     def drop_organization(self, org_id: str) -> None:
-        """Forget a deleted organization's memberships."""
-        for user_id in self._by_org.pop(org_id, {}):
+        """Forget a deleted organization's memberships, each reported deleted (as Clerk does)."""
+        for user_id, membership in self._by_org.pop(org_id, {}).items():
             self._user_orgs[user_id].discard(org_id)
+            self._changes.emit("organizationMembership.deleted", membership)
         self._sorted.clear()
 
     # Listing and persistence

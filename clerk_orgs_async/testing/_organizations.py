@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._changes import OnChange, ignore_change
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, param_invalid
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import all_of, check_page, parse_order, split_signed
@@ -103,7 +103,8 @@ class Organizations(Mapping[str, OrganizationRecord]):
         users: the instance's users (a creator or logo uploader must be one).
         clock: the current Unix time in milliseconds.
         default_max_allowed_memberships: for organizations created without one; 0 is unlimited.
-        on_change: told ``organization.created``, ``.updated`` and ``.deleted``.
+        changes: where each change is reported (``organization.created``, ``.updated`` and
+            ``.deleted``).
     """
 
     def __init__(
@@ -112,12 +113,12 @@ class Organizations(Mapping[str, OrganizationRecord]):
         clock: Callable[[], int],
         *,
         default_max_allowed_memberships: int,
-        on_change: OnChange = ignore_change,
+        changes: Changes | None = None,
     ) -> None:
         self._users = users
         self._now = clock
         self.default_max_allowed_memberships = default_max_allowed_memberships
-        self._on_change = on_change
+        self._changes = changes or Changes()
         self.clear()
 
     def clear(self) -> None:
@@ -166,7 +167,7 @@ class Organizations(Mapping[str, OrganizationRecord]):
 
     def _changed(self, event: str, org: OrganizationRecord) -> None:
         self._sorted.clear()
-        self._on_change(event, org)
+        self._changes.emit(event, org)
 
     def _claim_slug(self, slug: str, org: OrganizationRecord | None) -> str:
         holder = self._slugs.get(check_slug(slug))
@@ -293,7 +294,7 @@ class Organizations(Mapping[str, OrganizationRecord]):
         if private_metadata is not None:
             org.private_metadata = deep_merge(org.private_metadata, private_metadata)
         org.updated_at = self._now()
-        self._on_change("organization.updated", org)
+        self._changes.emit("organization.updated", org)
         return org
 
     def delete(self, org_id: str) -> OrganizationRecord:
@@ -331,7 +332,7 @@ class Organizations(Mapping[str, OrganizationRecord]):
         org.image_id = new_id("img")
         self._logos[org.image_id] = LogoRecord(data=data, content_type=content_type)
         org.updated_at = self._now()
-        self._on_change("organization.updated", org)
+        self._changes.emit("organization.updated", org)
         return org
 
     def delete_logo(self, org_id: str) -> OrganizationRecord:
@@ -341,7 +342,7 @@ class Organizations(Mapping[str, OrganizationRecord]):
             del self._logos[org.image_id]
             org.image_id = None
         org.updated_at = self._now()
-        self._on_change("organization.updated", org)
+        self._changes.emit("organization.updated", org)
         return org
 
     def logo(self, image_id: str) -> LogoRecord | None:

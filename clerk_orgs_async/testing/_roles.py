@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._changes import OnChange, ignore_change
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import ClerkAPIError, param_invalid
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import parse_order
@@ -149,17 +149,18 @@ class RoleCatalog:
         keys: the role keys to seed; ``org:admin`` and ``org:member`` get Clerk's defaults,
             any other key becomes a custom role without permissions.
         clock: the current Unix time in milliseconds.
-        on_change: told ``role.created``, ``.updated``, ``.deleted`` and ``permission.*``.
+        changes: where each change is reported (``role.created``, ``.updated``, ``.deleted`` and
+            ``permission.*``).
     """
 
     def __init__(
-        self, keys: Sequence[str], clock: Callable[[], int], on_change: OnChange = ignore_change
+        self, keys: Sequence[str], clock: Callable[[], int], changes: Changes | None = None
     ) -> None:
         if ADMIN not in keys:
             raise ValueError(f"the roles must include {ADMIN!r}, Clerk's creator role")
         self._seed_keys = tuple(keys)
         self._clock = clock
-        self._on_change = on_change
+        self._changes = changes or Changes()
         self.seed()
 
     def seed(self) -> None:
@@ -274,7 +275,7 @@ class RoleCatalog:
                 " instance.",
             )
         role = self._add_role(key, name, description, ids, now=self._clock())
-        self._on_change("role.created", role)
+        self._changes.emit("role.created", role)
         return role
 
     def update_role(
@@ -308,7 +309,7 @@ class RoleCatalog:
         if ids is not None:
             role.permission_ids = ids
         role.updated_at = self._clock()
-        self._on_change("role.updated", role)
+        self._changes.emit("role.updated", role)
         return role, old_key
 
     def check_deletable(
@@ -349,7 +350,7 @@ class RoleCatalog:
         """Remove a role (after :meth:`check_deletable`)."""
         role = self._roles.pop(role_id)
         del self._ids_by_key[role.key]
-        self._on_change("role.deleted", role)
+        self._changes.emit("role.deleted", role)
         return role
 
     def assign_permission(self, role_id: str, permission_id: str) -> RoleRecord:
@@ -364,7 +365,7 @@ class RoleCatalog:
             )
         role.permission_ids.append(permission.id)
         role.updated_at = self._clock()
-        self._on_change("role.updated", role)
+        self._changes.emit("role.updated", role)
         return role
 
     def remove_permission(self, role_id: str, permission_id: str) -> RoleRecord:
@@ -381,7 +382,7 @@ class RoleCatalog:
         self._keep_creator_eligible(role, remaining)
         role.permission_ids = remaining
         role.updated_at = self._clock()
-        self._on_change("role.updated", role)
+        self._changes.emit("role.updated", role)
         return role
 
     def _keep_creator_eligible(self, role: RoleRecord, permission_ids: Sequence[str]) -> None:
@@ -434,7 +435,7 @@ class RoleCatalog:
         _check_length(name, "name")
         self._check_permission_key(key, None)
         permission = self._add_permission(key, name, description, system=False, now=self._clock())
-        self._on_change("permission.created", permission)
+        self._changes.emit("permission.created", permission)
         return permission
 
     def _custom(self, permission_id: str) -> PermissionRecord:
@@ -468,7 +469,7 @@ class RoleCatalog:
         if description is not None:
             permission.description = description
         permission.updated_at = self._clock()
-        self._on_change("permission.updated", permission)
+        self._changes.emit("permission.updated", permission)
         return permission
 
     def delete_permission(self, permission_id: str) -> PermissionRecord:
@@ -478,7 +479,7 @@ class RoleCatalog:
         for role in self._roles.values():
             if permission_id in role.permission_ids:
                 role.permission_ids.remove(permission_id)
-        self._on_change("permission.deleted", permission)
+        self._changes.emit("permission.deleted", permission)
         return permission
 
     # Listing and persistence

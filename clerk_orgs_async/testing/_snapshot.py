@@ -24,10 +24,11 @@ from clerk_orgs_async.testing._memberships import MembershipRecord
 from clerk_orgs_async.testing._organizations import OrganizationRecord
 from clerk_orgs_async.testing._roles import PermissionRecord, RoleRecord
 from clerk_orgs_async.testing._users import UserRecord
+from clerk_orgs_async.testing._webhook_store import check_webhooks
 
 
 def check_snapshot(snapshot: Mapping[str, Any], version: int) -> None:
-    """Check a snapshot of ``version`` (1 or 2) field by field and reference by reference.
+    """Check a snapshot of ``version`` (1 to 3) field by field and reference by reference.
 
     Raises:
         ValueError: the first problem, with where it is (``memberships[1].user_id``).
@@ -68,6 +69,8 @@ def check_snapshot(snapshot: Mapping[str, Any], version: int) -> None:
         org_ids,
     )
     _refer(_records(snapshot, "domains", DomainRecord), "domains", "organization_id", org_ids)
+    if version >= 3:
+        check_webhooks(_field(snapshot, "webhooks", dict, ""))
 
 
 def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:

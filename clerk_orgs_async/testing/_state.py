@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from clerk_orgs_async.testing._changes import OnChange, ignore_change
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._domains import Domains
 from clerk_orgs_async.testing._errors import already_a_member
 from clerk_orgs_async.testing._ids import new_id
@@ -37,9 +37,11 @@ from clerk_orgs_async.testing._organizations import (
 from clerk_orgs_async.testing._roles import RoleCatalog, RoleRecord
 from clerk_orgs_async.testing._snapshot import check_snapshot
 from clerk_orgs_async.testing._users import UserRecord, Users, UserSpec
+from clerk_orgs_async.testing._webhook_store import WebhookStore
 
-SNAPSHOT_VERSION = 2
-"""Version 2 added roles, permissions, invitations and domains; version 1 files still load."""
+SNAPSHOT_VERSION = 3
+"""Version 2 added roles, permissions, invitations and domains, version 3 the webhook endpoints
+and undelivered messages; older files still load."""
 
 
 def _now_ms() -> int:
@@ -56,16 +58,6 @@ class EmulatorState:
             ``org:member`` get Clerk's default permissions, other keys become custom roles.
         clock: returns the current Unix time in milliseconds (tests pin it; invitations
             expire by it); the real time when not given.
-        on_change: called as ``on_change(event_type, record)`` after every change a store
-            makes, with the type of the event Clerk would send (``organization.created``,
-            ``organizationMembership.deleted``, ``organizationInvitation.accepted``,
-            ``organizationDomain.updated``, ``role.deleted``, ``permission.created``,
-            ``user.created``…) and the record as it is now (for a deletion, as it was). It
-            can be replaced later through :attr:`on_change`. Loading a snapshot and
-            :meth:`reset` report nothing, nor do the consequences of a change on other
-            records (a deleted organization's memberships, a role key renamed in
-            memberships): Clerk sends one event for them too.
-
     Attributes:
         users: the users by ID (a read-only mapping, and :class:`Users`' writes).
         organizations: the organizations by ID, in creation order (likewise).
@@ -73,6 +65,12 @@ class EmulatorState:
         invitations: every organization's invitations.
         domains: every organization's domains.
         roles: the instance's roles and permissions.
+        webhooks: the webhook endpoints and their messages.
+        changes: where every store reports each change it makes, with the type of the event
+            Clerk would send (``organization.created``, ``organizationMembership.deleted``,
+            ``organizationInvitation.accepted``, ``role.updated``…) and the record as it is
+            right after it (for a deletion, as it was); the webhooks group listens. Loading a
+            snapshot and :meth:`reset` report nothing.
     """
 
     def __init__(
@@ -81,21 +79,19 @@ class EmulatorState:
         default_max_allowed_memberships: int = 5,
         roles: Sequence[str] = ("org:admin", "org:member"),
         clock: Callable[[], int] | None = None,
-        on_change: OnChange = ignore_change,
     ) -> None:
-        self.on_change = on_change
         self._clock = clock or _now_ms
-        report = self._report
-        self.users = Users(self._clock, report)
-        self.roles = RoleCatalog(roles, self._clock, report)
+        self.changes = changes = Changes()
+        self.users = Users(self._clock)
+        self.roles = RoleCatalog(roles, self._clock, changes)
         self.organizations = Organizations(
             self.users,
             self._clock,
             default_max_allowed_memberships=default_max_allowed_memberships,
-            on_change=report,
+            changes=changes,
         )
         self.organization_memberships = Memberships(
-            self.organizations, self.users, self.roles, self._clock, report
+            self.organizations, self.users, self.roles, self._clock, changes
         )
         self.invitations = Invitations(
             self.organizations,
@@ -103,13 +99,10 @@ class EmulatorState:
             self.organization_memberships,
             self.roles,
             self._clock,
-            report,
+            changes,
         )
-        self.domains = Domains(self.organizations, self._clock, report)
-
-    def _report(self, event_type: str, record: object) -> None:
-        # Through the attribute, so that a hook set after construction is the one called.
-        self.on_change(event_type, record)
+        self.domains = Domains(self.organizations, self._clock, changes)
+        self.webhooks = WebhookStore()
 
     def __repr__(self) -> str:
         memberships = sum(o.members_count for o in self.organizations.values())
@@ -414,7 +407,7 @@ class EmulatorState:
             public_metadata=invitation.public_metadata,
             private_metadata=invitation.private_metadata,
         )
-        self.invitations.mark_accepted(invitation)
+        self.invitations.mark_accepted(invitation, user.id)
         return membership
 
     # Persistence
@@ -429,6 +422,7 @@ class EmulatorState:
             "roles_and_permissions": self.roles.snapshot(),
             "invitations": self.invitations.snapshot(),
             "domains": self.domains.snapshot(),
+            "webhooks": self.webhooks.snapshot(),
         }
 
     def restore(self, snapshot: Mapping[str, Any]) -> None:
@@ -448,3 +442,5 @@ class EmulatorState:
         else:
             # Version 1 kept no roles: the seeded ones stand, plus any key a member carries.
             self.roles.add_missing(m["role"] for m in snapshot["memberships"])
+        if version >= 3:
+            self.webhooks.restore(snapshot["webhooks"])

@@ -21,7 +21,6 @@ from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._changes import OnChange, ignore_change
 from clerk_orgs_async.testing._errors import not_found, param_invalid
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import (
@@ -96,12 +95,10 @@ class Users(Mapping[str, UserRecord]):
 
     Args:
         clock: the current Unix time in milliseconds.
-        on_change: told ``user.created`` for each user added (``user.updated`` if replaced).
     """
 
-    def __init__(self, clock: Callable[[], int], on_change: OnChange = ignore_change) -> None:
+    def __init__(self, clock: Callable[[], int]) -> None:
         self._now = clock
-        self._on_change = on_change
         self._by_id: dict[str, UserRecord] = {}
 
     def __getitem__(self, user_id: str) -> UserRecord:
@@ -141,9 +138,7 @@ class Users(Mapping[str, UserRecord]):
             record = user
         else:
             record = UserRecord(**{"created_at": self._now(), **user})
-        event = "user.updated" if record.id in self._by_id else "user.created"
         self._by_id[record.id] = record
-        self._on_change(event, record)
         return record
 
     def add_many(self, users: Iterable[UserSpec]) -> list[UserRecord]:

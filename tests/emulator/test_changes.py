@@ -1,6 +1,8 @@
-"""Every change a store makes is reported through ``on_change``, with Clerk's event type."""
+"""Every change a store makes is reported to ``state.changes``, with Clerk's event type."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -13,11 +15,14 @@ from clerk_orgs_async.testing import (
 from clerk_orgs_async.testing._errors import ClerkAPIError
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(16)
+Event = tuple[str, Any, dict[str, Any]]
 
 
-def recording(state: EmulatorState) -> list[tuple[str, object]]:
-    events: list[tuple[str, object]] = []
-    state.on_change = lambda event, record: events.append((event, record))
+def recording(state: EmulatorState) -> list[Event]:
+    events: list[Event] = []
+    state.changes.listener = lambda event, record, **context: events.append(
+        (event, record, context)
+    )
     return events
 
 
@@ -54,9 +59,7 @@ def test_every_write_reports_its_event_with_the_record() -> None:
     state.roles.delete_permission(permission.id)
     state.delete_role(role.id)
     state.delete_organization(org.id)
-    assert [event for event, _ in events] == [
-        "user.created",
-        "user.created",
+    assert [event for event, _, _ in events] == [
         "organization.created",
         "organizationMembership.created",
         "organization.updated",
@@ -83,13 +86,18 @@ def test_every_write_reports_its_event_with_the_record() -> None:
         "permission.updated",
         "permission.deleted",
         "role.deleted",
+        # Clerk reports each member of a deleted organization leaving, then the organization.
+        "organizationMembership.deleted",
+        "organizationMembership.deleted",
         "organization.deleted",
     ]
-    assert events[2][1] is org and events[-1][1] is org
-    creator, joined = events[3][1], events[13][1]
+    assert events[0][1] is org and events[-1][1] is org
+    creator, joined = events[1][1], events[11][1]
     assert isinstance(creator, MembershipRecord) and creator.user_id == "user_a"
     assert isinstance(joined, MembershipRecord) and joined.user_id == "user_b"
-    assert events[14][1] is invitation and invitation.status == "accepted"
+    assert events[12][1] is invitation and invitation.status == "accepted"
+    assert events[12][2] == {"user_id": "user_b"}
+    assert {events[-3][1].user_id, events[-2][1].user_id} == {"user_a", "user_b"}
 
 
 def test_a_refused_write_reports_nothing_and_loading_reports_nothing() -> None:
@@ -111,8 +119,9 @@ async def test_requests_report_through_the_emulators_state() -> None:
         async with emulator.client() as clerk:
             org = await clerk.organizations.create(name="Acme", created_by="user_a")
             await clerk.organizations.delete(org.id)
-    assert [(event, type(record)) for event, record in events] == [
+    assert [(event, type(record)) for event, record, _ in events] == [
         ("organization.created", OrganizationRecord),
         ("organizationMembership.created", MembershipRecord),
+        ("organizationMembership.deleted", MembershipRecord),
         ("organization.deleted", OrganizationRecord),
     ]
