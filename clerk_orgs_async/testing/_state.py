@@ -58,6 +58,7 @@ class EmulatorState:
             ``org:member`` get Clerk's default permissions, other keys become custom roles.
         clock: returns the current Unix time in milliseconds (tests pin it; invitations
             expire by it); the real time when not given.
+
     Attributes:
         users: the users by ID (a read-only mapping, and :class:`Users`' writes).
         organizations: the organizations by ID, in creation order (likewise).
