@@ -18,7 +18,7 @@ from clerk_orgs_async._cli._members import members
 from clerk_orgs_async._cli._orgs import orgs
 from clerk_orgs_async._cli._roles import permissions, roles
 from clerk_orgs_async._cli._sync import export, sync
-from clerk_orgs_async._version import __version__
+from clerk_orgs_async import __version__
 
 
 class _Main(click.Group):
