@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from . import _rules as rules
-from ._pagination import Paginator, created_at_order
-from ._resource import Lookup, Resource, Retries, Timeouts, nothing
+from ._pagination import Paginator
+from ._resource import Listing, Lookup, Paging, Resource, Retries, Timeouts, nothing
 from ._retry import Recovery
 from ._rules import Metadata
-from ._sansio import build_query, json_body, path_segment
+from ._sansio import json_body, path_segment
 from ._serialization import structurer
 from ._unset import UNSET, Unset
 from .models import OrganizationMembership
@@ -23,6 +23,8 @@ Moment = datetime | int | None
 
 MEMBERSHIPS = "/organizations/{organization_id}/memberships"
 MEMBERSHIP = MEMBERSHIPS + "/{user_id}"
+_LIST = Listing(MEMBERSHIPS, _memberships, "organization_memberships.list")
+_LIST_ALL = Listing("/organization_memberships", _memberships, "organization_memberships.list_all")
 
 
 class OrganizationMembershipsAPI(Resource):
@@ -124,42 +126,26 @@ class OrganizationMembershipsAPI(Resource):
         Clerk documents no default order for memberships: pass ``order_by="-created_at"``
         (or ``"created_at"``) for a drift-safe iteration.
         """
-        filters = build_query(
-            {
-                "order_by": rules.string(order_by, "order_by"),
-                "user_id": rules.strings(user_id, "user_id"),
-                "email_address": rules.strings(email_address, "email_address"),
-                "phone_number": rules.strings(phone_number, "phone_number"),
-                "username": rules.strings(username, "username"),
-                "web3_wallet": rules.strings(web3_wallet, "web3_wallet"),
-                "role": rules.strings(role, "role"),
-                "query": rules.string(query, "query"),
-                "email_address_query": rules.string(email_address_query, "email_address_query"),
-                "phone_number_query": rules.string(phone_number_query, "phone_number_query"),
-                "username_query": rules.string(username_query, "username_query"),
-                "name_query": rules.string(name_query, "name_query"),
-                "last_active_at_before": rules.moment(
-                    last_active_at_before, "last_active_at_before"
-                ),
-                "last_active_at_after": rules.moment(last_active_at_after, "last_active_at_after"),
-                "created_at_before": rules.moment(created_at_before, "created_at_before"),
-                "created_at_after": rules.moment(created_at_after, "created_at_after"),
-            }
-        )
-        return self._list(
-            MEMBERSHIPS,
-            _memberships,
-            filters,
-            ids={"organization_id": organization_id},
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order_by),
-            timeout=timeout,
-            retry=retry,
-            name="organization_memberships.list",
-        )
+        filters = {
+            "order_by": rules.string(order_by, "order_by"),
+            "user_id": rules.strings(user_id, "user_id"),
+            "email_address": rules.strings(email_address, "email_address"),
+            "phone_number": rules.strings(phone_number, "phone_number"),
+            "username": rules.strings(username, "username"),
+            "web3_wallet": rules.strings(web3_wallet, "web3_wallet"),
+            "role": rules.strings(role, "role"),
+            "query": rules.string(query, "query"),
+            "email_address_query": rules.string(email_address_query, "email_address_query"),
+            "phone_number_query": rules.string(phone_number_query, "phone_number_query"),
+            "username_query": rules.string(username_query, "username_query"),
+            "name_query": rules.string(name_query, "name_query"),
+            "last_active_at_before": rules.moment(last_active_at_before, "last_active_at_before"),
+            "last_active_at_after": rules.moment(last_active_at_after, "last_active_at_after"),
+            "created_at_before": rules.moment(created_at_before, "created_at_before"),
+            "created_at_after": rules.moment(created_at_after, "created_at_after"),
+        }
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_LIST, filters, paging, timeout, retry, organization_id=organization_id)
 
     def list_all(
         self,
@@ -178,19 +164,9 @@ class OrganizationMembershipsAPI(Resource):
         Clerk documents no default order: pass ``order_by="-created_at"`` (or
         ``"created_at"``) for a drift-safe iteration.
         """
-        return self._list(
-            "/organization_memberships",
-            _memberships,
-            build_query({"order_by": rules.string(order_by, "order_by")}),
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order_by),
-            timeout=timeout,
-            retry=retry,
-            name="organization_memberships.list_all",
-        )
+        filters = {"order_by": rules.string(order_by, "order_by")}
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_LIST_ALL, filters, paging, timeout, retry)
 
     async def update(
         self,

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
+from clerk_orgs_async import __version__
 from clerk_orgs_async._cli._connect import connection_options
 from clerk_orgs_async._cli._demo import demo
 from clerk_orgs_async._cli._domains import domains
@@ -18,7 +19,6 @@ from clerk_orgs_async._cli._members import members
 from clerk_orgs_async._cli._orgs import orgs
 from clerk_orgs_async._cli._roles import permissions, roles
 from clerk_orgs_async._cli._sync import export, sync
-from clerk_orgs_async import __version__
 
 
 class _Main(click.Group):
