@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import warnings
+from collections.abc import Coroutine, Iterable
 from datetime import datetime
+from typing import Any
 
 from . import _rules as rules
 from ._pagination import Paginator
@@ -188,7 +190,36 @@ class OrganizationMembershipsAPI(Resource):
             retry=retry,
         )
 
-    async def update_metadata(
+    def update_metadata(
+        self,
+        organization_id: str,
+        user_id: str,
+        *,
+        public_metadata: Metadata | Unset = UNSET,
+        private_metadata: Metadata | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
+    ) -> Coroutine[Any, Any, OrganizationMembership]:
+        """Deprecated: ``merge_metadata``, the verb ``organizations`` uses for the same merge.
+
+        Warns (``DeprecationWarning``) when called, then does what ``merge_metadata`` does.
+        """
+        warnings.warn(
+            "organization_memberships.update_metadata() is deprecated: use merge_metadata(), "
+            "the same PATCH deep merge",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.merge_metadata(
+            organization_id,
+            user_id,
+            public_metadata=public_metadata,
+            private_metadata=private_metadata,
+            timeout=timeout,
+            retry=retry,
+        )
+
+    async def merge_metadata(
         self,
         organization_id: str,
         user_id: str,
@@ -198,7 +229,8 @@ class OrganizationMembershipsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> OrganizationMembership:
-        """Deep-merge into the membership's metadata; a ``None`` value deletes that key."""
+        """Deep-merge into the membership's metadata (PATCH); a ``None`` value deletes that
+        key. The same merge as ``organizations.merge_metadata``."""
         body = json_body(
             {
                 "public_metadata": rules.metadata(public_metadata, "public_metadata"),
