@@ -257,8 +257,12 @@ class OrganizationMembershipsAPI(Resource):
     ) -> OrganizationMembership | None:
         """Remove a member; returns the removed membership.
 
-        Returns None when an attempt's response was lost and the retry found the membership
-        already gone: the lost attempt removed it, so the removal is reported as done.
+        Unlike the other deletes, this returns an ``OrganizationMembership``, not a
+        ``DeletedObject``: Clerk's ``DELETE /organizations/{id}/memberships/{user_id}``
+        answers the membership itself (the user and the role they held), and the client
+        keeps what Clerk says. Returns None when an attempt's response was lost and the
+        retry found the membership already gone: the lost attempt removed it, so the removal
+        is reported as done.
         """
         return await self._request(
             "DELETE",
