@@ -392,7 +392,7 @@ class ClerkClient:
                     )
                     if isinstance(error, NotFoundError) and maybe_applied and call.gone:
                         # An earlier attempt whose answer was lost did the work.
-                        lookup = self._lookup(started_wall, deadline, policy, limits)
+                        lookup = self._make_lookup(started_wall, deadline, policy, limits)
                         return await call.gone(lookup)
             error.attempts = attempt
             failure = classify(error)
@@ -411,7 +411,7 @@ class ClerkClient:
                 looked_up=looked_up,
             )
             if decision.look_up:
-                found = await self._look_up(call, started_wall, deadline, policy, limits)
+                found = await self._recover(call, started_wall, deadline, policy, limits)
                 if not isinstance(found, Recovery):
                     return found
                 if found is Recovery.UNKNOWN:
@@ -473,7 +473,7 @@ class ClerkClient:
             path=url.raw_path,
         )
 
-    async def _look_up(
+    async def _recover(
         self,
         call: Call[T],
         started_wall: float,
@@ -488,14 +488,14 @@ class ClerkClient:
         assert call.recover is not None
         if deadline is not None and deadline <= asyncio.get_running_loop().time():
             return Recovery.UNKNOWN
-        lookup = self._lookup(started_wall, deadline, policy, limits)
+        lookup = self._make_lookup(started_wall, deadline, policy, limits)
         try:
             found = await call.recover(lookup)
         except ClerkError:
             return Recovery.UNKNOWN
         return found
 
-    def _lookup(
+    def _make_lookup(
         self,
         started_wall: float,
         deadline: float | None,
