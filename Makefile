@@ -5,9 +5,9 @@ LATEST := .venv-latest
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test demo lint typecheck unit test-latest chromium redis-server node-sdk screenshot bench clean
+.PHONY: test demo lint typecheck unit test-latest docs docs-serve chromium redis-server node-sdk screenshot bench clean
 
-test: lint typecheck unit test-latest
+test: lint typecheck unit test-latest docs
 
 demo: $(VENV)/.installed
 	$(BIN)/clerk-orgs demo
@@ -16,7 +16,7 @@ demo: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip
-	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints/dev.txt -e '.[dev]'
+	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints/dev.txt -e '.[dev,docs]'
 	touch $@
 
 # A second environment with the newest aiohttp, for every test that needs no aioresponses.
@@ -62,6 +62,14 @@ test-latest: $(LATEST)/.installed chromium redis-server node-sdk
 	$(LATEST)/bin/python -c 'import aiohttp; print("newest aiohttp:", aiohttp.__version__)'
 	$(LATEST)/bin/python -m pytest --ignore=tests/wire -p no:cacheprovider -q
 
+# The documentation site, into site/ (git ignores it); --strict makes any warning an error, so
+# a broken link or a reference to a name that moved fails the build.
+docs: $(VENV)/.installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: $(VENV)/.installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
 # The README's picture of the web console, from a seeded emulator in headless Chromium.
 screenshot: $(VENV)/.installed chromium
 	$(BIN)/python -m tests.console.screenshot docs/console.png
@@ -71,4 +79,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(LATEST) .mypy_cache .ruff_cache .pytest_cache .coverage .hypothesis
+	rm -rf $(VENV) $(LATEST) site .mypy_cache .ruff_cache .pytest_cache .coverage .hypothesis

@@ -29,6 +29,7 @@ REQUIRES = {
     "aiohttp+json": "aiohttp",
     "aiohttp+orjson": "orjson",
     "clerk-backend-api": "clerk_backend_api",
+    "standardwebhooks": "standardwebhooks",
 }
 """The module each contender needs: the runner skips a contender whose module is missing."""
 

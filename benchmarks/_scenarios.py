@@ -10,6 +10,7 @@ THIS = "clerk-orgs-async"
 BARE = "aiohttp + json.loads"
 BARE_ORJSON = "aiohttp + orjson.loads"
 SDK = "clerk-backend-api"
+WEBHOOK_FLOOR = "standardwebhooks verify + json.loads"
 RATE_LIMIT = (100, 1.0)
 """Clerk's development budget (100 requests), over a 1-second window instead of 10 to keep a
 round short: the pacing does not depend on the window's length."""
@@ -279,6 +280,23 @@ SCENARIOS = (
         rounds=1,
         quick_rounds=1,
     ),
+    Scenario(
+        "webhooks",
+        "Verifying a webhook delivery",
+        "`verify_webhook` on a mix of signed deliveries (an organization, a membership, an "
+        "accepted invitation, a role, a `user.created` passed through) against the floor: "
+        "standardwebhooks' own `verify` plus `json.loads`. CPU per delivery, no I/O.",
+        (
+            Entry(f"{THIS} verify_webhook", "clerk-orgs-async"),
+            Entry(WEBHOOK_FLOOR, "standardwebhooks"),
+        ),
+        (Metric("cpu_us", "CPU µs/delivery", digits=2, ratio=True),),
+        params={"n": 20_000, "blocks": 5},
+        quick_params={"n": 5_000, "blocks": 3},
+        rounds=5,
+        quick_rounds=2,
+        baseline=WEBHOOK_FLOOR,
+    ),
 )
 
 
@@ -369,6 +387,11 @@ def _rate(m: Medians) -> tuple[str, bool] | None:
     return text, used >= 0.95 and share <= 0.01 and failed == 0
 
 
+def _webhooks(m: Medians) -> tuple[str, bool] | None:
+    ratio = _ratio(m, "webhooks", "cpu_us", f"{THIS} verify_webhook", WEBHOOK_FLOOR)
+    return None if ratio is None else (f"{ratio:.2f}x", ratio <= 1.5)
+
+
 TARGETS = (
     Target("Sync requests, 10,000 organizations", "≤ 1.1x the lower bound", _sync),
     Target("CPU per `get`", f"≤ 1.3x {BARE}", _cpu_per_get),
@@ -385,4 +408,5 @@ TARGETS = (
         "≥ 95% of the budget, ≤ 1% 429s, no failures",
         _rate,
     ),
+    Target("`verify_webhook` CPU per delivery", f"≤ 1.5x {WEBHOOK_FLOOR}", _webhooks),
 )

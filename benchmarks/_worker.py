@@ -220,10 +220,34 @@ async def sync_requests(orgs: int, members: int, changed: float) -> Metrics:
     }
 
 
+def webhook_verify(contender: str, n: int, count: int) -> Metrics:
+    """CPU per delivery verified and decoded, over a mix of Clerk's events (no server)."""
+    from benchmarks._webhook_events import deliveries, verifier
+
+    verify = verifier(contender)
+    batch = deliveries(contender)
+
+    def run() -> None:
+        for i in range(n):
+            body, headers = batch[i % len(batch)]
+            verify(body, headers)
+
+    run()
+    times = []
+    for _ in range(count):
+        gc.collect()
+        cpu = time.process_time()
+        run()
+        times.append(time.process_time() - cpu)
+    return {"cpu_us": statistics.median(times) / n * 1e6}
+
+
 async def run(job: dict[str, Any]) -> Metrics:
     params: dict[str, Any] = job["params"]
     base_url: str = job["base_url"]
     scenario: str = job["scenario"]
+    if scenario == "webhooks":
+        return webhook_verify(job["contender"], params["n"], params["blocks"])
     async with make(job["contender"], base_url, job["options"]) as c:
         if scenario == "get":
             return await sequential_get(c, base_url, params["n"], params["blocks"])

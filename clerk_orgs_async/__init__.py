@@ -1,12 +1,12 @@
 """Asyncio-native client for the organization side of Clerk's Backend API.
 
-::
+```python
+from clerk_orgs_async import ClerkClient
 
-    from clerk_orgs_async import ClerkClient
-
-    async with ClerkClient() as clerk:  # the key from $CLERK_SECRET_KEY
-        async for org in clerk.organizations.list():
-            print(org.slug)
+async with ClerkClient() as clerk:  # the key from $CLERK_SECRET_KEY
+    async for org in clerk.organizations.list():
+        print(org.slug)
+```
 """
 
 # Names load on first use (PEP 562): the pytest plugin every install registers imports this
@@ -69,6 +69,7 @@ _EXPORTS = {
     "UnexpectedResponseError": ".errors",
     "UnprocessableEntityError": ".errors",
     "Unset": "._unset",
+    "WebhookVerificationError": ".errors",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -113,6 +114,7 @@ if TYPE_CHECKING:
     from .errors import ServerError as ServerError
     from .errors import UnexpectedResponseError as UnexpectedResponseError
     from .errors import UnprocessableEntityError as UnprocessableEntityError
+    from .errors import WebhookVerificationError as WebhookVerificationError
     from .models import DeletedObject as DeletedObject
     from .models import DomainVerification as DomainVerification
     from .models import InvitationRequest as InvitationRequest

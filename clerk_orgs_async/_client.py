@@ -97,10 +97,12 @@ class ClerkClient:
     """An async client for the organization side of Clerk's Backend API.
 
     Create one per application (per event loop) and share it between tasks; it holds one
-    aiohttp session with a pool of ``max_connections`` connections::
+    aiohttp session with a pool of ``max_connections`` connections:
 
-        async with ClerkClient() as clerk:            # the key from $CLERK_SECRET_KEY
-            org = await clerk.organizations.get("acme")
+    ```python
+    async with ClerkClient() as clerk:            # the key from $CLERK_SECRET_KEY
+        org = await clerk.organizations.get("acme")
+    ```
 
     Its endpoint groups are attributes:
 
@@ -262,7 +264,8 @@ class ClerkClient:
         """Close the client's own session (never a borrowed one); safe to call twice.
 
         Calls still in flight, or waiting (for a connection, a pacing permit, a retry), fail
-        with ``ClientClosedError`` at once.
+        with ``ClientClosedError`` at once; their ``outcome_unknown`` says whether a write
+        may have landed. Never raises.
         """
         if self._closed:
             return

@@ -1,21 +1,9 @@
 """What the client knows of the server's clock, to tell old objects from ones a call made.
 
-After a POST whose answer was lost, the lookup may find an object with the same slug: the
-call's own, or one that existed before it. Only time tells them apart: an object created
-before the call started is not the call's. The server's clock is learnt from two sources,
-each giving a **lower bound** of ``server time - local time`` (so an instant computed with it
-is never later than the server's, and the call's own object is never mistaken for an old one):
-
-- a write's answer: its ``updated_at`` (milliseconds) was stamped between sending the request
-  and receiving the answer, so ``updated_at - received`` is a bound within one round trip;
-- any answer's ``Date`` header: whole seconds, a bound within one second.
-
-The bound is the best of the recent samples (the last minute: a local clock stepped since
-would make older ones wrong). An object this client created in an earlier call is known by
-its ID and never taken for a later call's. The limit: an object created by another process
-less than the bound's error (a round trip after a write of this client, else up to a second,
-plus a millisecond of stamp resolution) before the call started cannot be told from the
-call's own.
+After a POST whose answer was lost, an object found by the lookup is the call's only if it was
+created after the call started, on the server's clock. Each sample (a write's ``updated_at``,
+any answer's ``Date``) gives a lower bound of ``server time - local time``; the best of the
+last minute's is used. Why a lower bound, and the limit: docs/design/safe-writes.md.
 """
 
 from __future__ import annotations

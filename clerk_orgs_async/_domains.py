@@ -23,7 +23,12 @@ _LIST_ALL = Listing("/organization_domains", _domains, "organization_domains.lis
 
 
 class OrganizationDomainsAPI(Resource):
-    """The domain endpoints, as ``clerk.organization_domains``."""
+    """The domain endpoints, as ``clerk.organization_domains``.
+
+    Besides what each method lists, every call may raise the errors of any request:
+    ``RateLimitError``, ``ServerError``, ``AuthenticationError`` (``clerk_key_invalid``),
+    ``APIConnectionError``, ``APITimeoutError`` and ``ClientClosedError``.
+    """
 
     async def create(
         self,
@@ -37,13 +42,31 @@ class OrganizationDomainsAPI(Resource):
     ) -> OrganizationDomain:
         """Add a domain (``example.com``) to the organization.
 
-        ``enrollment_mode`` is ``manual_invitation``, ``automatic_invitation`` or
-        ``automatic_suggestion``. If the request fails in a way that leaves its outcome
-        unknown, the domain is looked up by name: returned when this call created it,
-        otherwise the request is retried.
+        If the request fails in a way that leaves its outcome unknown, the domain is looked up
+        by name: returned when this call created it, otherwise the request is retried.
+
+        Args:
+            organization_id: the organization's ID.
+            name: the domain, a host name.
+            enrollment_mode: ``manual_invitation``, ``automatic_invitation`` or
+                ``automatic_suggestion``.
+            verified: whether the domain counts as verified.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The new ``OrganizationDomain``.
 
         Raises:
-            InvalidRequestError: a name that is not a host name.
+            InvalidRequestError: a name that is not a host name; nothing was sent.
+            UnprocessableEntityError: the domain is taken (``organization_domain_already_exists``)
+                or a common email provider (``organization_domain_common``).
+            NotFoundError: no such organization (``resource_not_found``).
+
+        Example:
+            ```python
+            domain = await clerk.organization_domains.create(org.id, name="example.com")
+            ```
         """
         body = json_body(
             {
@@ -94,7 +117,26 @@ class OrganizationDomainsAPI(Resource):
         retry: Retries = UNSET,
     ) -> Paginator[OrganizationDomain]:
         """An organization's domains, newest first (Clerk's documented order, which the
-        endpoint takes no parameter to change): await for one page, ``async for`` for all."""
+        endpoint takes no parameter to change): await for one page, ``async for`` for all.
+
+        Args:
+            organization_id: the organization's ID.
+            verified: only verified (True) or unverified (False) domains.
+            enrollment_mode: only domains with this enrollment mode.
+            limit: the size of one page, 1..500.
+            offset: where the first page starts.
+            max_items: stop iterating after this many.
+            prefetch: when iterating, keep this many further pages in flight.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``Paginator[OrganizationDomain]``; nothing is sent until it is awaited or iterated.
+
+        Raises:
+            InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
+            NotFoundError: no such organization (``resource_not_found``), when sent.
+        """
         filters = {
             "verified": rules.boolean(verified, "verified"),
             "enrollment_mode": rules.string(enrollment_mode, "enrollment_mode"),
@@ -119,7 +161,28 @@ class OrganizationDomainsAPI(Resource):
         retry: Retries = UNSET,
     ) -> Paginator[OrganizationDomain]:
         """Every organization domain of the instance (``GET /organization_domains``), each
-        with ``public_organization_data``; ``domains`` picks exact names."""
+        with ``public_organization_data``; ``domains`` picks exact names.
+
+        Args:
+            organization_id: only this organization's domains.
+            query: a partial match on the domain name.
+            domains: only these exact names.
+            verified: only verified (True) or unverified (False) domains.
+            enrollment_mode: only domains with these enrollment modes.
+            order_by: ``created_at`` or ``name`` with ``+``/``-``.
+            limit: the size of one page, 1..500.
+            offset: where the first page starts.
+            max_items: stop iterating after this many.
+            prefetch: when iterating, keep this many further pages in flight.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``Paginator[OrganizationDomain]``; nothing is sent until it is awaited or iterated.
+
+        Raises:
+            InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
+        """
         filters = {
             "organization_id": rules.string(organization_id, "organization_id"),
             "query": rules.string(query, "query"),
@@ -141,7 +204,22 @@ class OrganizationDomainsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> OrganizationDomain:
-        """Change a domain's enrollment mode or verified flag."""
+        """Change a domain's enrollment mode or verified flag.
+
+        Args:
+            organization_id: the organization's ID.
+            domain_id: the domain's ID.
+            enrollment_mode: the new enrollment mode.
+            verified: the new verified flag.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The updated ``OrganizationDomain``.
+
+        Raises:
+            NotFoundError: no such organization or domain (``resource_not_found``).
+        """
         body = json_body(
             {
                 "enrollment_mode": rules.string(enrollment_mode, "enrollment_mode", nullable=False),
@@ -166,7 +244,20 @@ class OrganizationDomainsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> DeletedObject:
-        """Remove a domain from the organization; a retry that finds it gone reports done."""
+        """Remove a domain from the organization; a retry that finds it gone reports done.
+
+        Args:
+            organization_id: the organization's ID.
+            domain_id: the domain's ID.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``DeletedObject`` with the domain's ID.
+
+        Raises:
+            NotFoundError: no such organization or domain (``resource_not_found``).
+        """
         return await self._request(
             "DELETE",
             DOMAIN,
@@ -189,6 +280,18 @@ class OrganizationDomainsAPI(Resource):
 
         Verifying twice changes nothing, so a request whose answer was lost is simply sent
         again.
+
+        Args:
+            organization_id: the organization's ID.
+            domain_id: the domain's ID.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``OrganizationDomain`` with its ownership verified.
+
+        Raises:
+            NotFoundError: no such organization or domain (``resource_not_found``).
         """
 
         async def again(_lookup: Lookup) -> Recovery:

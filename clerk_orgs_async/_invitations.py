@@ -61,7 +61,12 @@ def _as_request(item: InvitationRequest | Mapping[str, Any]) -> InvitationReques
 
 
 class OrganizationInvitationsAPI(Resource):
-    """The invitation endpoints, as ``clerk.organization_invitations``."""
+    """The invitation endpoints, as ``clerk.organization_invitations``.
+
+    Besides what each method lists, every call may raise the errors of any request:
+    ``RateLimitError``, ``ServerError``, ``AuthenticationError`` (``clerk_key_invalid``),
+    ``APIConnectionError``, ``APITimeoutError`` and ``ClientClosedError``.
+    """
 
     async def create(
         self,
@@ -85,10 +90,36 @@ class OrganizationInvitationsAPI(Resource):
         pending ones: returned when it has the role asked and was created after this call
         started; the request is retried only when this call created nothing.
 
+        Args:
+            organization_id: the organization's ID.
+            email_address: whom to invite.
+            role: the role they join with.
+            inviter_user_id: the member who invites (must hold ``org:sys_memberships:manage``).
+            public_metadata: copied to the membership when the invitation is accepted.
+            private_metadata: likewise, readable by the backend only.
+            redirect_url: where the invitation's link leads.
+            expires_in_days: 1..365.
+            notify: False sends no email.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The pending ``OrganizationInvitation``.
+
         Raises:
             InvalidRequestError: an email that is plainly not one, a role key not starting
-                with ``org:``, ``expires_in_days`` outside 1..365.
-            UnprocessableEntityError: Clerk refused it (an unknown role…).
+                with ``org:``, ``expires_in_days`` outside 1..365; nothing was sent.
+            UnprocessableEntityError: Clerk refused a field (an unknown role, an unknown
+                inviter: ``form_resource_not_found``).
+            PermissionDeniedError: the inviter is not an admin (``not_an_admin_in_organization``),
+                or the organization is full (``organization_membership_quota_exceeded``).
+
+        Example:
+            ```python
+            await clerk.organization_invitations.create(
+                org.id, email_address="grace@example.com", role="org:member", expires_in_days=7
+            )
+            ```
         """
         request = InvitationRequest(
             email_address=email_address,
@@ -177,15 +208,33 @@ class OrganizationInvitationsAPI(Resource):
         invited): the call's invitations are then sent one at a time, so that only the
         refused ones are left out, and the later calls go on. Invitations of a call whose
         answer was lost (a 5xx, a timeout), or did not hold one invitation per address sent,
-        are looked up by email, as ``create`` does, never sent again blindly. ``timeout``
-        and ``retry`` apply to each call; ``on_progress`` is called with (invitations
-        created, invitations in all) after each call, e.g. for a progress bar.
+        are looked up by email, as ``create`` does, never sent again blindly. Clerk allows 50
+        bulk calls an hour; with pacing on, a call past them waits for the budget within its
+        deadline.
+
+        Args:
+            organization_id: the organization's ID.
+            invitations: the invitations, at least one.
+            on_progress: called with (invitations created, invitations in all) after each
+                call, e.g. for a progress bar.
+            timeout: each call's timeout, instead of the client's.
+            retry: each call's retry policy, instead of the client's.
+
+        Returns:
+            Every ``OrganizationInvitation`` created, in the order asked.
 
         Raises:
             InvalidRequestError: no invitations, or any of them invalid (nothing is sent).
             BulkInvitationError: some invitations were refused (each with Clerk's error, in
-                ``refused``), or a call failed otherwise and the rest were not sent; the
-                error lists what was created, what was not, and what may have been.
+                ``refused``), or a call failed otherwise and the rest were not sent;
+                ``created``, ``not_created`` (refused or never sent) and ``maybe_created``
+                account for every invitation.
+
+        Example:
+            ```python
+            people = [InvitationRequest(email_address=e, role="org:member") for e in emails]
+            created = await clerk.organization_invitations.bulk_create(org.id, people)
+            ```
         """
         if isinstance(invitations, str | bytes | Mapping) or not isinstance(invitations, Iterable):
             raise InvalidRequestError(
@@ -303,6 +352,27 @@ class OrganizationInvitationsAPI(Resource):
 
         The deprecated ``.../invitations/pending`` list is not exposed: use
         ``status="pending"``.
+
+        Args:
+            organization_id: the organization's ID.
+            status: only invitations in this status.
+            email_address: only invitations to this address.
+            order_by: ``created_at`` or ``email_address`` with ``+``/``-`` (default
+                ``-created_at``).
+            limit: the size of one page, 1..500.
+            offset: where the first page starts.
+            max_items: stop iterating after this many.
+            prefetch: when iterating, keep this many further pages in flight.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``Paginator[OrganizationInvitation]``; nothing is sent until it is awaited or
+            iterated.
+
+        Raises:
+            InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
+            NotFoundError: no such organization (``resource_not_found``), when sent.
         """
         filters = {
             "status": rules.string(status, "status"),
@@ -326,7 +396,27 @@ class OrganizationInvitationsAPI(Resource):
         retry: Retries = UNSET,
     ) -> Paginator[OrganizationInvitation]:
         """Every organization invitation of the instance (``GET /organization_invitations``),
-        each with ``public_organization_data``; ``query`` matches the invited email."""
+        each with ``public_organization_data``; ``query`` matches the invited email.
+
+        Args:
+            status: only invitations in this status.
+            query: a partial match on the invited email address.
+            order_by: ``created_at`` or ``email_address`` with ``+``/``-`` (default
+                ``-created_at``).
+            limit: the size of one page, 1..500.
+            offset: where the first page starts.
+            max_items: stop iterating after this many.
+            prefetch: when iterating, keep this many further pages in flight.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``Paginator[OrganizationInvitation]``; nothing is sent until it is awaited or
+            iterated.
+
+        Raises:
+            InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
+        """
         filters = {
             "status": rules.string(status, "status"),
             "query": rules.string(query, "query"),
@@ -343,7 +433,20 @@ class OrganizationInvitationsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> OrganizationInvitation:
-        """One invitation."""
+        """One invitation.
+
+        Args:
+            organization_id: the organization's ID.
+            invitation_id: the invitation's ID (``orginv_…``).
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``OrganizationInvitation``.
+
+        Raises:
+            NotFoundError: no such invitation (``organization_invitation_not_found``).
+        """
         return await self._request(
             "GET",
             INVITATION,
@@ -366,6 +469,23 @@ class OrganizationInvitationsAPI(Resource):
 
         If the answer is lost, the invitation is read back: revoked by this call, it is
         returned; otherwise the request is retried.
+
+        Args:
+            organization_id: the organization's ID.
+            invitation_id: the invitation's ID.
+            requesting_user_id: the member who revokes it (must hold
+                ``org:sys_memberships:manage``).
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The revoked ``OrganizationInvitation``.
+
+        Raises:
+            NotFoundError: no such invitation (``organization_invitation_not_found``), or it is
+                no longer pending (``organization_invitation_not_pending``).
+            PermissionDeniedError: the requesting user is not an admin
+                (``not_an_admin_in_organization``).
         """
         ids = {"organization_id": organization_id, "invitation_id": invitation_id}
 

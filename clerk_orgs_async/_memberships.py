@@ -30,7 +30,12 @@ _LIST_ALL = Listing("/organization_memberships", _memberships, "organization_mem
 
 
 class OrganizationMembershipsAPI(Resource):
-    """The membership endpoints, as ``clerk.organization_memberships``."""
+    """The membership endpoints, as ``clerk.organization_memberships``.
+
+    Besides what each method lists, every call may raise the errors of any request:
+    ``RateLimitError``, ``ServerError``, ``AuthenticationError`` (``clerk_key_invalid``),
+    ``APIConnectionError``, ``APITimeoutError`` and ``ClientClosedError``.
+    """
 
     async def create(
         self,
@@ -46,14 +51,35 @@ class OrganizationMembershipsAPI(Resource):
         """Add a user to an organization with a role (``org:admin``, ``org:member``…).
 
         If the request fails in a way that leaves its outcome unknown, the membership is
-        looked up by ``user_id``: it is returned when it has the role asked and was created
-        after this call started (on the server's clock); the request is retried only when
-        this call created nothing. A membership that existed before is never returned as
-        created: the retry then raises the 422 the call would have raised.
+        looked up by ``user_id`` and returned only if this call made it with the role asked;
+        the request is retried only when this call created nothing (see
+        docs/design/safe-writes.md).
+
+        Args:
+            organization_id: the organization's ID.
+            user_id: the user to add.
+            role: the role key, such as ``org:member``.
+            public_metadata: the membership's public metadata.
+            private_metadata: the membership's private metadata.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The new ``OrganizationMembership``.
 
         Raises:
-            UnprocessableEntityError: the user is already a member (``form_already_exists``).
-            PermissionDeniedError: ``max_allowed_memberships`` is reached.
+            InvalidRequestError: an empty ID, a wrong type, or metadata JSON cannot carry.
+            BadRequestError: the user is already a member (``already_a_member_in_organization``).
+            NotFoundError: no such organization or user (``resource_not_found``).
+            UnprocessableEntityError: a role the instance does not have
+                (``form_param_value_invalid``).
+            PermissionDeniedError: ``max_allowed_memberships`` is reached
+                (``organization_membership_quota_exceeded``).
+
+        Example:
+            ```python
+            await clerk.organization_memberships.create(org.id, user_id="user_2", role="org:member")
+            ```
         """
         path_segment(user_id, "user_id")  # an ID, refused empty like the path IDs
         body = json_body(
@@ -123,10 +149,47 @@ class OrganizationMembershipsAPI(Resource):
         """List an organization's memberships: await for one page, ``async for`` for all.
 
         ``limit`` is the size of one page, never a total: ``max_items`` caps an iteration.
-        Array filters take one value or many; ``user_id`` values may be prefixed with
-        ``+``/``-``. The ``*_before``/``*_after`` filters take datetimes or milliseconds.
         Clerk documents no default order for memberships: pass ``order_by="-created_at"``
         (or ``"created_at"``) for a drift-safe iteration.
+
+        Args:
+            organization_id: the organization's ID.
+            limit: the size of one page, 1..500.
+            offset: where the first page starts.
+            order_by: ``created_at``, ``email_address``, ``phone_number``, ``first_name``,
+                ``last_name`` or ``username``, with ``+``/``-``.
+            user_id: only these users (one or many; prefix ``+``/``-``).
+            email_address: only members with these email addresses.
+            phone_number: only members with these phone numbers.
+            username: only members with these usernames.
+            web3_wallet: only members with these wallets.
+            role: only members with these roles.
+            query: a partial match on the member's ID, email, phone, username or name.
+            email_address_query: a partial match on email addresses.
+            phone_number_query: a partial match on phone numbers.
+            username_query: a partial match on usernames.
+            name_query: a partial match on names.
+            last_active_at_before: last active before this moment (datetime or milliseconds).
+            last_active_at_after: last active after this moment.
+            created_at_before: became members before this moment.
+            created_at_after: became members after this moment.
+            max_items: stop iterating after this many memberships.
+            prefetch: when iterating, keep this many further pages in flight.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``Paginator[OrganizationMembership]``; nothing is sent until it is awaited or
+            iterated.
+
+        Raises:
+            InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
+            NotFoundError: no such organization (``resource_not_found``), when sent.
+
+        Example:
+            ```python
+            admins = await clerk.organization_memberships.list(org.id, role="org:admin").collect()
+            ```
         """
         filters = {
             "order_by": rules.string(order_by, "order_by"),
@@ -165,6 +228,22 @@ class OrganizationMembershipsAPI(Resource):
 
         Clerk documents no default order: pass ``order_by="-created_at"`` (or
         ``"created_at"``) for a drift-safe iteration.
+
+        Args:
+            order_by: ``created_at`` with ``+``/``-``.
+            limit: the size of one page, 1..500.
+            offset: where the first page starts.
+            max_items: stop iterating after this many memberships.
+            prefetch: when iterating, keep this many further pages in flight.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``Paginator[OrganizationMembership]``; nothing is sent until it is awaited or
+            iterated.
+
+        Raises:
+            InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
         """
         filters = {"order_by": rules.string(order_by, "order_by")}
         paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
@@ -179,7 +258,23 @@ class OrganizationMembershipsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> OrganizationMembership:
-        """Change a member's role."""
+        """Change a member's role.
+
+        Args:
+            organization_id: the organization's ID.
+            user_id: the member's user ID.
+            role: the new role key.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The updated ``OrganizationMembership``.
+
+        Raises:
+            NotFoundError: no such organization or member (``resource_not_found``).
+            UnprocessableEntityError: a role the instance does not have
+                (``form_param_value_invalid``).
+        """
         return await self._request(
             "PATCH",
             MEMBERSHIP,
@@ -229,8 +324,26 @@ class OrganizationMembershipsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> OrganizationMembership:
-        """Deep-merge into the membership's metadata (PATCH); a ``None`` value deletes that
-        key. The same merge as ``organizations.merge_metadata``."""
+        """Deep-merge into the membership's metadata; a ``None`` value deletes that key.
+
+        The same PATCH merge as ``organizations.merge_metadata``, and its name
+        (``update_metadata`` is the deprecated old one).
+
+        Args:
+            organization_id: the organization's ID.
+            user_id: the member's user ID.
+            public_metadata: merged into the public metadata.
+            private_metadata: merged into the private metadata.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``OrganizationMembership`` with its merged metadata.
+
+        Raises:
+            InvalidRequestError: metadata JSON cannot carry faithfully; nothing was sent.
+            NotFoundError: no such organization or member (``resource_not_found``).
+        """
         body = json_body(
             {
                 "public_metadata": rules.metadata(public_metadata, "public_metadata"),
@@ -260,9 +373,21 @@ class OrganizationMembershipsAPI(Resource):
         Unlike the other deletes, this returns an ``OrganizationMembership``, not a
         ``DeletedObject``: Clerk's ``DELETE /organizations/{id}/memberships/{user_id}``
         answers the membership itself (the user and the role they held), and the client
-        keeps what Clerk says. Returns None when an attempt's response was lost and the
-        retry found the membership already gone: the lost attempt removed it, so the removal
-        is reported as done.
+        keeps what Clerk says.
+
+        Args:
+            organization_id: the organization's ID.
+            user_id: the member's user ID.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The removed ``OrganizationMembership``, or None when an attempt's response was lost
+            and the retry found the membership already gone: the lost attempt removed it, so the
+            removal is reported as done.
+
+        Raises:
+            NotFoundError: no such organization or member (``resource_not_found``).
         """
         return await self._request(
             "DELETE",

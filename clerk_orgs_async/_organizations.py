@@ -38,7 +38,13 @@ def _include(members_count: bool | None, missing_member: bool | None) -> dict[st
 
 
 class OrganizationsAPI(Resource):
-    """The organization endpoints, as ``clerk.organizations``."""
+    """The organization endpoints, as ``clerk.organizations``.
+
+    Besides what each method lists, every call may raise the errors of any request:
+    ``RateLimitError`` (a 429 that could not be waited out), ``ServerError``,
+    ``AuthenticationError`` (a wrong key: ``clerk_key_invalid``), ``APIConnectionError``,
+    ``APITimeoutError`` and ``ClientClosedError``; see the errors guide.
+    """
 
     def list(
         self,
@@ -60,21 +66,40 @@ class OrganizationsAPI(Resource):
 
         ``limit`` is the size of one page (1..500; Clerk's default 10 for one awaited page,
         500 when iterating), never a total: use ``max_items`` to stop an iteration early.
+        Ordered by ``created_at`` (the default), iteration is drift-safe: no organization twice,
+        every one that existed throughout at least once.
 
         Args:
+            limit: the size of one page, 1..500.
+            offset: where the first page starts (for one awaited page).
             query: exact match on ID, partial on name and slug.
             order_by: ``name``, ``created_at`` or ``members_count`` with ``+``/``-``
                 (default ``-created_at``, sent explicitly: iteration relies on it).
+            include_members_count: fill each organization's ``members_count``.
+            include_missing_member_with_elevated_permissions: fill
+                ``missing_member_with_elevated_permissions``.
             user_id: organizations with these members (prefix ``-`` to exclude).
             organization_id: these organizations (prefix ``-`` to exclude).
             max_items: stop iterating after this many organizations.
             prefetch: when iterating, keep this many further pages in flight.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's (``None``: no retries).
 
-        Example::
+        Returns:
+            A ``Paginator[Organization]``: ``await`` it for one ``Page``, ``async for`` it for
+            every organization. Nothing is sent until then.
 
+        Raises:
+            InvalidRequestError: ``limit`` outside 1..500, a negative ``offset``, a wrong type
+                (raised here, before any I/O).
+            PaginationError: while iterating, pages that contradict each other.
+
+        Example:
+            ```python
             page = await clerk.organizations.list(limit=20, query="ac")
             async for org in clerk.organizations.list(order_by="name", max_items=100):
                 print(org.slug)
+            ```
         """
         filters = {
             "query": rules.string(query, "query"),
@@ -103,16 +128,37 @@ class OrganizationsAPI(Resource):
         """Create an organization; ``created_by`` becomes its first admin.
 
         If the request fails in a way that leaves its outcome unknown (a timeout, a dropped
-        connection, a 5xx), a create with a ``slug`` looks the slug up: it returns the
-        organization when it matches what was asked **and** was created after this call
-        started (on the server's clock), and retries only when this call created nothing.
-        An organization that already had the slug is never returned as created: the retry
-        then raises the 422 the call would have raised. Without a slug it raises
-        (``error.outcome_unknown`` is True) rather than risk a duplicate.
+        connection, a 5xx), a create with a ``slug`` looks the slug up and returns the
+        organization only if this call made it; without a slug it raises rather than risk a
+        duplicate (see docs/design/safe-writes.md).
+
+        Args:
+            name: the organization's name.
+            created_by: the user ID of its creator, who becomes an ``org:admin`` member.
+            slug: ``[a-z0-9-]``; derived from the name when left out.
+            public_metadata: metadata the frontend can read.
+            private_metadata: metadata only the backend can read.
+            max_allowed_memberships: the most members (and pending invitations) it may have.
+            created_at: a creation time to record instead of now (a ``datetime`` or RFC 3339).
+            role_set_key: the role set its members' roles come from.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The new ``Organization``.
 
         Raises:
-            InvalidRequestError: a slug outside ``[a-z0-9-]``, a blank name, a wrong type.
+            InvalidRequestError: a slug outside ``[a-z0-9-]``, a blank name, a wrong type, or
+                metadata JSON cannot carry; nothing was sent.
             UnprocessableEntityError: the slug is taken (``form_identifier_exists``).
+            BadRequestError: ``created_by`` is not a user (``organization_creator_not_found``).
+            ClerkError: the answer was lost and could not be looked up (no ``slug``):
+                ``error.outcome_unknown`` is True.
+
+        Example:
+            ```python
+            acme = await clerk.organizations.create(name="Acme", slug="acme", created_by="user_1")
+            ```
         """
         body = json_body(
             {
@@ -162,8 +208,19 @@ class OrganizationsAPI(Resource):
     ) -> Organization:
         """Fetch one organization by ID or by slug.
 
+        Args:
+            organization_id_or_slug: its ID (``org_…``) or its slug.
+            include_members_count: fill ``members_count``.
+            include_missing_member_with_elevated_permissions: fill
+                ``missing_member_with_elevated_permissions``.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``Organization``.
+
         Raises:
-            NotFoundError: no organization has that ID or slug.
+            NotFoundError: no organization has that ID or slug (``resource_not_found``).
         """
         params = build_query(
             _include(include_members_count, include_missing_member_with_elevated_permissions)
@@ -197,6 +254,28 @@ class OrganizationsAPI(Resource):
 
         From API version 2026-05-12 on Clerk rejects metadata here: use ``merge_metadata``
         or ``replace_metadata``; this client refuses it before sending.
+
+        Args:
+            organization_id: the organization's ID.
+            name: a new name.
+            slug: a new slug, ``[a-z0-9-]``.
+            max_allowed_memberships: the most members it may have.
+            admin_delete_enabled: whether its admins may delete it.
+            public_metadata: replaces the public metadata whole (API versions before 2026-05-12).
+            private_metadata: replaces the private metadata whole (likewise).
+            created_at: a creation time to record (a ``datetime`` or RFC 3339).
+            role_set_key: the role set its members' roles come from.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The updated ``Organization``.
+
+        Raises:
+            InvalidRequestError: a bad slug or type, or metadata under API version 2026-05-12;
+                nothing was sent.
+            NotFoundError: no such organization (``resource_not_found``).
+            UnprocessableEntityError: the new slug is taken (``form_identifier_exists``).
         """
         rules.metadata_in_update(
             self._client.api_version,
@@ -237,6 +316,17 @@ class OrganizationsAPI(Resource):
 
         When an attempt's outcome is unknown (its response was lost) and the retry finds the
         organization gone, the deletion is reported as done: the first attempt did it.
+
+        Args:
+            organization_id: the organization's ID.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``DeletedObject`` with the organization's ID and ``deleted=True``.
+
+        Raises:
+            NotFoundError: no such organization (``resource_not_found``).
         """
         return await self._request(
             "DELETE",
@@ -257,7 +347,28 @@ class OrganizationsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> Organization:
-        """Deep-merge into the metadata (PATCH); a ``None`` value deletes that key."""
+        """Deep-merge into the metadata (PATCH); a ``None`` value deletes that key.
+
+        Args:
+            organization_id: the organization's ID.
+            public_metadata: merged into the public metadata.
+            private_metadata: merged into the private metadata.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``Organization`` with its merged metadata.
+
+        Raises:
+            InvalidRequestError: metadata JSON cannot carry faithfully (``NaN``, sets, integers
+                beyond 2**53, nesting deeper than 64 levels…); nothing was sent.
+            NotFoundError: no such organization (``resource_not_found``).
+
+        Example:
+            ```python
+            await clerk.organizations.merge_metadata(org.id, public_metadata={"plan": "pro"})
+            ```
+        """
         return await self._metadata(
             "PATCH", organization_id, public_metadata, private_metadata, timeout, retry
         )
@@ -271,7 +382,22 @@ class OrganizationsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> Organization:
-        """Replace each given metadata field whole (PUT); fields left ``UNSET`` stay."""
+        """Replace each given metadata field whole (PUT); fields left ``UNSET`` stay.
+
+        Args:
+            organization_id: the organization's ID.
+            public_metadata: the new public metadata, whole.
+            private_metadata: the new private metadata, whole.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``Organization`` with its new metadata.
+
+        Raises:
+            InvalidRequestError: metadata JSON cannot carry faithfully; nothing was sent.
+            NotFoundError: no such organization (``resource_not_found``).
+        """
         return await self._metadata(
             "PUT", organization_id, public_metadata, private_metadata, timeout, retry
         )
@@ -317,6 +443,23 @@ class OrganizationsAPI(Resource):
         The content type is taken from ``content_type``, else guessed from the file name, else
         from the bytes' magic number. JPEG, PNG, GIF, WebP and ICO up to 10 MB are accepted;
         anything else is refused before a byte is sent.
+
+        Args:
+            organization_id: the organization's ID.
+            file: the image: ``bytes``, a path, or a binary file object.
+            content_type: its MIME type, when neither its name nor its bytes tell.
+            filename: the name sent with it.
+            uploader_user_id: the user who uploads it.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``Organization`` with its new ``image_url``.
+
+        Raises:
+            InvalidRequestError: not an accepted image type, or over 10 MB; nothing was sent.
+            NotFoundError: no such organization (``resource_not_found``).
+            PayloadTooLargeError: Clerk refused the upload's size (413).
         """
         rules.string(content_type, "content_type")
         rules.string(filename, "filename")
@@ -348,7 +491,19 @@ class OrganizationsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> Organization:
-        """Remove the organization's logo."""
+        """Remove the organization's logo.
+
+        Args:
+            organization_id: the organization's ID.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``Organization`` without a logo.
+
+        Raises:
+            NotFoundError: no such organization, or it has no logo (``resource_not_found``).
+        """
         return await self._request(
             "DELETE",
             ORGANIZATION + "/logo",

@@ -46,7 +46,14 @@ class Page(Generic[T]):
         return self.limit is None or len(self.data) >= self.limit
 
     async def next_page(self) -> Page[T] | None:
-        """The following page with the same ``limit``, or None after the last one."""
+        """The following page with the same ``limit``, or None after the last one.
+
+        Returns:
+            The next ``Page``, or None when ``has_next_page`` is False.
+
+        Raises:
+            ClerkError: the request failed (after the client's retries).
+        """
         if not self.has_next_page or self._fetch is None:
             return None
         return await self._fetch(self.limit, self.offset + len(self.data))
@@ -153,7 +160,7 @@ class Paginator(Generic[T]):
     it never yields an item twice and yields every item that exists for the whole walk, even
     while others are created or deleted. Any iteration ends after a bounded number of
     requests whatever the server answers, or raises ``PaginationError`` when the pages
-    contradict each other (see ``README.md``, "Iterating every organization").
+    contradict each other (docs/guides/iteration.md; the proof: docs/design/walk.md).
     """
 
     def __init__(
@@ -207,11 +214,27 @@ class Paginator(Generic[T]):
                 yield item
 
     async def collect(self) -> list[T]:
-        """Every item (up to ``max_items``) in one list."""
+        """Every item (up to ``max_items``) in one list.
+
+        Returns:
+            The items, in the order iteration yields them.
+
+        Raises:
+            PaginationError: pages that contradict each other.
+            ClerkError: a request failed (after the client's retries).
+        """
         return [item async for item in self]
 
     def pages(self) -> AsyncIterator[Page[T]]:
-        """Every page in order; under drift-safe iteration each holds only unseen items."""
+        """Every page in order; under drift-safe iteration each holds only unseen items.
+
+        Returns:
+            An async iterator of ``Page`` objects; requests are sent as it is consumed.
+
+        Raises:
+            PaginationError: pages that contradict each other.
+            ClerkError: a request failed (after the client's retries).
+        """
         return self._walk()
 
     async def _walk(self) -> AsyncIterator[Page[T]]:

@@ -87,7 +87,7 @@ class RedisRateLimit:
     by the clients seen using the key in Redis in the last minute (8 if none was), logs a
     warning once on the ``clerk_orgs_async`` logger, and goes back to Redis when it answers.
 
-    Args:
+    Attributes:
         url: the Redis server: ``redis://host:6379/0``, ``rediss://…`` or ``unix://path``.
         requests: the instance budget per window; ``None`` is the key's documented one (100
             per 10 s for ``sk_test_`` keys, 1000 for ``sk_live_``).

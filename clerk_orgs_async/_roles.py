@@ -54,7 +54,12 @@ def _permission_ids(values: Iterable[str] | Unset) -> list[str] | Unset:
 
 
 class OrganizationRolesAPI(Resource):
-    """The role endpoints, as ``clerk.organization_roles``."""
+    """The role endpoints, as ``clerk.organization_roles``.
+
+    Besides what each method lists, every call may raise the errors of any request:
+    ``RateLimitError``, ``ServerError``, ``AuthenticationError`` (``clerk_key_invalid``),
+    ``APIConnectionError``, ``APITimeoutError`` and ``ClientClosedError``.
+    """
 
     def list(
         self,
@@ -68,7 +73,25 @@ class OrganizationRolesAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> Paginator[OrganizationRole]:
-        """The instance's roles, each with its permissions, newest first."""
+        """The instance's roles, each with its permissions, newest first.
+
+        Args:
+            query: a partial match on the role's name or key.
+            order_by: ``created_at``, ``name`` or ``key`` with ``+``/``-`` (default
+                ``-created_at``).
+            limit: the size of one page, 1..500.
+            offset: where the first page starts.
+            max_items: stop iterating after this many.
+            prefetch: when iterating, keep this many further pages in flight.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``Paginator[OrganizationRole]``; nothing is sent until it is awaited or iterated.
+
+        Raises:
+            InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
+        """
         filters = {
             "query": rules.string(query, "query"),
             "order_by": rules.string(order_by, "order_by") or "-created_at",
@@ -89,9 +112,34 @@ class OrganizationRolesAPI(Resource):
     ) -> OrganizationRole:
         """Create a role; ``permissions`` are permission IDs (``perm_…``).
 
+        If the answer is lost, the role is looked up by key and returned only if this call
+        made it.
+
+        Args:
+            name: the role's name (at most 256 characters).
+            key: ``org:`` then lowercase letters, digits and ``_``.
+            description: what the role is for.
+            permissions: the IDs of its permissions.
+            include_in_initial_role_set: whether new organizations' role sets include it.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The new ``OrganizationRole``.
+
         Raises:
             InvalidRequestError: a key other than ``org:`` then lowercase letters, digits and
-                ``_``.
+                ``_``; nothing was sent.
+            UnprocessableEntityError: the key is taken (``form_identifier_exists``), or a name
+                or key is too long (``form_param_max_length_exceeded``).
+            NotFoundError: a permission ID that does not exist (``resource_not_found``).
+
+        Example:
+            ```python
+            role = await clerk.organization_roles.create(
+                name="Billing", key="org:billing", permissions=[permission.id]
+            )
+            ```
         """
         body = json_body(
             {
@@ -117,7 +165,19 @@ class OrganizationRolesAPI(Resource):
     async def get(
         self, role_id: str, *, timeout: Timeouts = UNSET, retry: Retries = UNSET
     ) -> OrganizationRole:
-        """One role."""
+        """One role.
+
+        Args:
+            role_id: the role's ID (``role_…``).
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``OrganizationRole``, with its permissions.
+
+        Raises:
+            NotFoundError: no such role (``resource_not_found``).
+        """
         return await self._request(
             "GET", ROLE, _role, ids={"organization_role_id": role_id}, timeout=timeout, retry=retry
         )
@@ -133,7 +193,26 @@ class OrganizationRolesAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> OrganizationRole:
-        """Change a role; ``permissions`` (IDs) given replaces the whole set."""
+        """Change a role; ``permissions`` (IDs) given replaces the whole set.
+
+        A key that changes follows to the memberships and invitations carrying it.
+
+        Args:
+            role_id: the role's ID.
+            name: a new name.
+            key: a new key.
+            description: a new description.
+            permissions: the IDs of its permissions, the whole set.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The updated ``OrganizationRole``.
+
+        Raises:
+            NotFoundError: no such role or permission (``resource_not_found``).
+            UnprocessableEntityError: the new key is taken (``form_identifier_exists``).
+        """
         body = json_body(
             {
                 "name": rules.name(rules.string(name, "name", nullable=False)),
@@ -155,7 +234,23 @@ class OrganizationRolesAPI(Resource):
     async def delete(
         self, role_id: str, *, timeout: Timeouts = UNSET, retry: Retries = UNSET
     ) -> DeletedObject:
-        """Delete a custom role; Clerk refuses one that members or invitations still hold."""
+        """Delete a custom role; Clerk refuses one that members or invitations still hold.
+
+        Args:
+            role_id: the role's ID.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``DeletedObject`` with the role's ID.
+
+        Raises:
+            NotFoundError: no such role (``resource_not_found``).
+            UnprocessableEntityError: the role is in use (``organization_role_assigned_members``,
+                ``organization_role_exists_in_invitations``), or it is the creator or domain
+                default role (``organization_role_default_creator_role``,
+                ``organization_role_domain_default_role``).
+        """
         return await self._request(
             "DELETE",
             ROLE,
@@ -178,6 +273,20 @@ class OrganizationRolesAPI(Resource):
 
         If the answer is lost, the role is read back: changed by this call and holding the
         permission, it is returned; otherwise the request is retried.
+
+        Args:
+            role_id: the role's ID.
+            permission_id: the permission's ID.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``OrganizationRole`` with the permission.
+
+        Raises:
+            NotFoundError: no such role or permission (``resource_not_found``).
+            ConflictError: the role has it already
+                (``organization_role_permission_association_exists``).
         """
 
         async def recover(lookup: Lookup) -> OrganizationRole | Recovery:
@@ -207,7 +316,21 @@ class OrganizationRolesAPI(Resource):
         retry: Retries = UNSET,
     ) -> OrganizationRole:
         """Take a permission from a role; a retry that finds it already taken (by the
-        attempt whose answer was lost) returns the role as it now is."""
+        attempt whose answer was lost) returns the role as it now is.
+
+        Args:
+            role_id: the role's ID.
+            permission_id: the permission's ID.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``OrganizationRole`` without the permission.
+
+        Raises:
+            NotFoundError: no such role or permission (``resource_not_found``), or the role
+                does not hold it (``organization_role_permission_association_not_found``).
+        """
 
         async def gone(lookup: Lookup) -> OrganizationRole:
             return await self.get(role_id, timeout=lookup.timeout, retry=lookup.retry)
@@ -224,7 +347,12 @@ class OrganizationRolesAPI(Resource):
 
 
 class OrganizationPermissionsAPI(Resource):
-    """The permission endpoints, as ``clerk.organization_permissions``."""
+    """The permission endpoints, as ``clerk.organization_permissions``.
+
+    Besides what each method lists, every call may raise the errors of any request:
+    ``RateLimitError``, ``ServerError``, ``AuthenticationError`` (``clerk_key_invalid``),
+    ``APIConnectionError``, ``APITimeoutError`` and ``ClientClosedError``.
+    """
 
     def list(
         self,
@@ -242,6 +370,23 @@ class OrganizationPermissionsAPI(Resource):
 
         Clerk documents no default order: pass ``order_by="-created_at"`` for a drift-safe
         iteration.
+
+        Args:
+            query: a partial match on the permission's name or key.
+            order_by: ``created_at``, ``name`` or ``key`` with ``+``/``-``.
+            limit: the size of one page, 1..500.
+            offset: where the first page starts.
+            max_items: stop iterating after this many.
+            prefetch: when iterating, keep this many further pages in flight.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``Paginator[OrganizationPermission]``; nothing is sent until it is awaited or
+            iterated.
+
+        Raises:
+            InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
         """
         filters = {
             "query": rules.string(query, "query"),
@@ -259,7 +404,33 @@ class OrganizationPermissionsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> OrganizationPermission:
-        """Create a permission; ``key`` is ``org:<feature>:<permission>``."""
+        """Create a permission; ``key`` is ``org:<feature>:<permission>``.
+
+        If the answer is lost, the permission is looked up by key and returned only if this
+        call made it.
+
+        Args:
+            name: the permission's name (at most 256 characters).
+            key: ``org:<feature>:<action>``, not under the reserved ``org:sys_``.
+            description: what it allows.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The new ``OrganizationPermission``.
+
+        Raises:
+            InvalidRequestError: a key of another shape, or under ``org:sys_``; nothing was
+                sent.
+            UnprocessableEntityError: the key is taken (``form_identifier_exists``).
+
+        Example:
+            ```python
+            permission = await clerk.organization_permissions.create(
+                name="Read invoices", key="org:invoices:read"
+            )
+            ```
+        """
         body = json_body(
             {
                 "name": rules.name(rules.string(name, "name", nullable=False)),
@@ -280,7 +451,19 @@ class OrganizationPermissionsAPI(Resource):
     async def get(
         self, permission_id: str, *, timeout: Timeouts = UNSET, retry: Retries = UNSET
     ) -> OrganizationPermission:
-        """One permission."""
+        """One permission.
+
+        Args:
+            permission_id: the permission's ID (``perm_…``).
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The ``OrganizationPermission``.
+
+        Raises:
+            NotFoundError: no such permission (``resource_not_found``).
+        """
         return await self._request(
             "GET",
             PERMISSION,
@@ -300,7 +483,25 @@ class OrganizationPermissionsAPI(Resource):
         timeout: Timeouts = UNSET,
         retry: Retries = UNSET,
     ) -> OrganizationPermission:
-        """Change a custom permission (Clerk refuses to change a system one)."""
+        """Change a custom permission (Clerk refuses to change a system one).
+
+        Args:
+            permission_id: the permission's ID.
+            name: a new name.
+            key: a new key, ``org:<feature>:<action>``.
+            description: a new description.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            The updated ``OrganizationPermission``.
+
+        Raises:
+            NotFoundError: no such permission (``resource_not_found``).
+            PermissionDeniedError: a system permission
+                (``organization_system_permission_not_modifiable``).
+            UnprocessableEntityError: the new key is taken (``form_identifier_exists``).
+        """
         body: dict[str, Any] = {
             "name": rules.name(rules.string(name, "name", nullable=False)),
             "key": rules.permission_key(rules.string(key, "key", nullable=False)),
@@ -319,7 +520,21 @@ class OrganizationPermissionsAPI(Resource):
     async def delete(
         self, permission_id: str, *, timeout: Timeouts = UNSET, retry: Retries = UNSET
     ) -> DeletedObject:
-        """Delete a custom permission; roles that held it lose it."""
+        """Delete a custom permission; roles that held it lose it.
+
+        Args:
+            permission_id: the permission's ID.
+            timeout: this call's timeout, instead of the client's.
+            retry: this call's retry policy, instead of the client's.
+
+        Returns:
+            A ``DeletedObject`` with the permission's ID.
+
+        Raises:
+            NotFoundError: no such permission (``resource_not_found``).
+            PermissionDeniedError: a system permission
+                (``organization_system_permission_not_modifiable``).
+        """
         return await self._request(
             "DELETE",
             PERMISSION,

@@ -128,21 +128,9 @@ def _field_lines(
 def _lean_structure(converter: cattrs.Converter) -> Callable[[type[Any]], Callable[..., Any]]:
     """Structure hooks for the models, generated the way cattrs and attrs generate theirs.
 
-    cattrs' generic hooks call a function per field and collect optional fields in a dict, and
-    a frozen attrs ``__init__`` sets 20 fields through ``object.__setattr__``; for a page of 500
-    organizations that doubled the client's CPU per item. These hooks read JSON scalars as
-    they come and fill the slots directly, which is what ``__init__`` would do: the models
-    have no validators, converters or ``__attrs_post_init__`` (checked here). The strict
-    cattrs converter used in the tests checks the models against Clerk's payloads, and a
-    property test checks that both converters agree.
-
-    A frozen model refuses ``self.field = v``, and setting a slot through its descriptor is a
-    call (a third of the hook's time for an organization). So the fields are assigned on an
-    instance of a mutable twin with the very same slots, which then becomes the model by
-    ``__class__`` assignment: Python allows it between classes of one layout, and
-    ``_twin`` checks that it does before the hook relies on it (else the descriptors are
-    used). The models have no ``__weakref__`` slot for that reason: CPython only treats
-    layouts as equal when that slot comes first.
+    They read JSON scalars as they come, check each one's class, and fill the slots of a
+    mutable twin that then becomes the model by ``__class__`` assignment (checked by
+    ``_twin``). Why, and what keeps it correct: docs/design/decoding.md.
     """
 
     def convert(inner: Any) -> Callable[[Any], Any]:

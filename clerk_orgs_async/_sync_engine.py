@@ -82,12 +82,9 @@ async def sync_organizations(
 ) -> SyncReport:
     """Make Clerk's organizations match ``desired``, and report every write.
 
-    Every record is checked first (slugs, names, duplicate keys, member lists), so a bad
-    input sends nothing. Then the organizations are listed, and each desired one is planned
-    and applied by one of ``concurrency`` workers: its members are read (when managed), the
-    differing fields are updated, metadata is replaced whole, and members are added, removed
-    or given their role. A failing write is recorded in the report and the other
-    organizations go on; only a failed create skips the rest of its organization.
+    Every record is checked before anything is sent; then each organization is planned and
+    applied by one of ``concurrency`` workers, and a failing write is recorded while the
+    others go on. How it reads in the fewest requests and plans: docs/design/sync.md.
 
     Args:
         clerk: the client; its retries and pacing apply to every request.
@@ -99,23 +96,14 @@ async def sync_organizations(
         concurrency: how many organizations are worked on at once.
         dry_run: plan only; nothing is written (the actions stay ``planned``).
         on_progress: called with (organizations done, organizations in all) as each ends.
-        sync_invitations: manage pending invitations too, for the organizations whose
-            members are managed: each member named by ``email_address`` (and not yet a
-            member signing in with it) keeps a pending invitation with its role, sent in
-            bulk calls of 10; other pending invitations are revoked. Members named by email
-            are refused without it. An invitation Clerk refuses fails alone (its action
-            carries Clerk's error); the others are still sent. A record naming one
-            person by ``user_id`` and by an address of theirs (``GET /users`` tells) is
-            refused before any of its writes when the plan would add that user or invite
-            that address (a person is never both added and invited), in dry runs too.
-            Clerk allows 50 bulk calls an hour per instance: a
-            sync inviting more than 500 people waits for that budget rather than fail
-            (these calls get a deadline one hour longer than the client's).
-        on_action: called with each write as soon as its outcome is known (``applied``,
-            ``failed``, ``skipped``; ``planned`` in a dry run), in the order they end. What
-            it was given is what a sync cancelled part way (Ctrl-C, a timeout) has done: a
-            write in flight at that moment is reported with outcome ``unknown`` (it may or
-            may not have been applied), then the cancellation goes on.
+        on_action: called with each write as soon as its outcome is known, in the order they
+            end; after a cancellation, a write that was in flight comes with outcome
+            ``unknown``.
+        sync_invitations: keep a pending invitation (bulk calls of 10, waiting for Clerk's
+            50 calls an hour) for each member named by ``email_address``, and revoke the
+            organization's other pending ones; without it such members are refused. An
+            invitation Clerk refuses fails alone; a record naming one person by ``user_id``
+            and by an address of theirs is refused before any of its writes.
 
     Returns:
         The ``SyncReport``; run twice with the same input, the second has no actions.
@@ -125,23 +113,15 @@ async def sync_organizations(
         InvalidRequestError: an option of the wrong type or value (``delete_missing="no"``).
         ClerkError: listing the current organizations failed; nothing was written.
 
-    Example::
-
+    Example:
+        ```python
         report = await sync_organizations(clerk, [
             DesiredOrganization(slug="acme", name="Acme", members=[
                 DesiredMember("user_1", "org:admin"),
             ]),
         ])
         print(report.counts, report.failures)
-
-    Keeping what a cancelled sync did::
-
-        done = []
-        try:
-            async with asyncio.timeout(60):
-                await sync_organizations(clerk, records, on_action=done.append)
-        except TimeoutError:
-            print([(a.kind, a.key, a.outcome) for a in done])
+        ```
     """
     if key not in ("slug", "name"):
         raise InvalidRequestError(f"key must be 'slug' or 'name', got {rules.shown(key)}")
@@ -501,16 +481,30 @@ async def export_organizations(
     """Stream every organization as a ``DesiredOrganization``, the input of a sync.
 
     With ``include_members`` each record lists its members (oldest first), read in the
-    fewest requests: every membership of the instance at once when that is cheaper
-    (``_sync_reads``), else a few organizations' at a time; records come in listing order.
-    With ``include_invitations`` too, each pending invitation is listed as a member named by
-    its ``email_address`` (what ``sync_organizations(sync_invitations=True)`` keeps).
-    Close the iterator (``contextlib.aclosing``) when leaving it early.
+    fewest requests: every membership of the instance at once when that is cheaper, else a
+    few organizations' at a time; records come in listing order. Close the iterator
+    (``contextlib.aclosing``) when leaving it early.
 
-    Example::
+    Args:
+        clerk: the client; its retries and pacing apply to every request.
+        include_members: list each organization's members.
+        include_invitations: with ``include_members``, list each pending invitation as a
+            member named by its ``email_address`` (what ``sync_organizations(
+            sync_invitations=True)`` keeps).
 
+    Returns:
+        An async iterator of ``DesiredOrganization`` records; fed to ``sync_organizations``
+        they plan no change.
+
+    Raises:
+        InvalidRequestError: an option of the wrong type.
+        ClerkError: a request failed (after the client's retries).
+
+    Example:
+        ```python
         async for record in export_organizations(clerk, include_members=True):
             print(json.dumps(record.to_dict()))
+        ```
     """
     rules.switch(include_members, "include_members")
     rules.switch(include_invitations, "include_invitations")

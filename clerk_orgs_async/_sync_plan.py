@@ -52,7 +52,13 @@ def validate(
 ) -> None:
     """Refuse the whole input, before any write, when any record is invalid.
 
-    Members named by email need ``invitations`` (a sync that manages invitations).
+    ``sync_organizations`` calls it first; call it yourself to check a file before a run.
+
+    Args:
+        desired: the records, as ``sync_organizations`` would get them.
+        key: ``"slug"`` or ``"name"``, what matches records to organizations.
+        invitations: whether members named by email are allowed (a sync that manages
+            invitations).
 
     Raises:
         InvalidDesiredStateError: every problem found, with the record's index.

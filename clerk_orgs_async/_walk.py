@@ -3,49 +3,11 @@
 A ``Walk`` answers two questions, page after page: ``request()`` (the next ``offset, limit``)
 and ``take(page)`` (the items of that page to yield). The ``Paginator`` does the I/O.
 
-**Plain walks** (orders other than ``created_at``) page by offset: every item of every page is
-yielded, and concurrent writes can shift items across page boundaries (documented).
-
-**Drift-safe walks** (``created_at`` orders) survive concurrent creates and deletes. Each
-request reaches back ``overlap`` items into what was already yielded, and a page is accepted
-only when it shows where the walk is:
-
-- *chained*: the page holds one of the last ``window`` items yielded (by ID). The items after
-  the last such item are new. This needs no assumption about the order: for any fixed order
-  of the items, the accepted pages chain into a cover of the list, and every item yielded was
-  after the previous page's chain item, so none comes twice.
-- *straddling*: none of those items is left (all deleted), but the page crosses the last
-  yielded ``created_at`` (the anchor): items past the anchor are new. Items tied with the
-  anchor are told apart by the IDs yielded with that timestamp.
-
-Otherwise the page lies wholly before the anchor (items were created in front: move forward),
-wholly after it or empty (items were deleted: step back, doubling the distance), and once
-both sides are known the walk bisects between them. Every page must itself be in the walk's
-order; one that is not raises ``PaginationError`` (the server does not sort as assumed).
-
-**Termination.** Call a request *idle* when it yields nothing. Every request is either
-productive (it yields at least one item, or ends the walk) or idle, and at most
-``idle_budget = 8 + 4 * ceil(log2(1 + P / overlap))`` idle requests may follow one another,
-``P`` being the furthest offset reached (for plain walks, 2): one more raises
-``PaginationError``, and so do three accepted pages in a row that end short of their own
-``total_count`` without yielding anything. Hence, whatever the server does (any order, empty
-pages, a ``total_count`` that shrinks, grows or lies, pages longer than ``limit``):
-
-    requests <= (yielded + 1) * (idle_budget + 1)
-
-and between two yielded items there are at most ``idle_budget + 1`` requests, so a caller's
-``break`` or ``max_items`` always takes effect. An honest server needs one step-back sequence
-of at most ``ceil(log2(1 + shift / overlap))`` requests plus as many bisections to find a place
-shifted by ``shift`` deletions, well inside the budget (``P`` is at least the shift); without
-concurrent writes a walk of ``N`` items in pages of ``size`` sends exactly
-``ceil((N - overlap) / (size - overlap))`` requests, or one more when the last page is full
-and its ``total_count`` does not say it is the last.
-
-**Ending.** A page ends the walk when it is short and its own ``total_count`` agrees (no item
-beyond it), or full and ``offset + len(data) == total_count``. A page that is short while its
-``total_count`` says more remain (a lagging replica) is checked again further on; pages that
-keep contradicting their totals use up the idle budget and raise, never end the walk
-silently with items unseen.
+Plain walks (orders other than ``created_at``) page by offset. Drift-safe walks reach back
+``overlap`` items and accept a page only when it shows where the walk is (it holds a recent
+item, or crosses the last ``created_at``); otherwise they step back, gallop or bisect. At most
+``8 + 4 * ceil(log2(1 + P / overlap))`` idle requests follow one another, so every walk ends.
+The proof, and why no item comes twice: docs/design/walk.md.
 """
 
 from __future__ import annotations

@@ -1,27 +1,29 @@
 """Exceptions raised by clerk_orgs_async.
 
-::
-
-    ClerkError
-    ├── InvalidRequestError (also a ValueError): refused before any I/O
-    ├── ClientClosedError (also a RuntimeError): the client was closed
-    ├── PaginationError: a listing contradicted itself; iteration stopped rather than guess
-    ├── BulkInvitationError: a bulk_create left invitations out; it says what was created
-    ├── APIConnectionError: the request got no HTTP response
-    │   └── APITimeoutError
-    └── APIError: Clerk answered with an error status
-        ├── BadRequestError            400
-        ├── AuthenticationError        401
-        ├── PaymentRequiredError       402
-        ├── PermissionDeniedError      403
-        ├── NotFoundError              404
-        ├── ConflictError              409
-        ├── PayloadTooLargeError       413
-        ├── UnprocessableEntityError   422
-        ├── RateLimitError             429
-        ├── ServerError                5xx
-        └── UnexpectedResponseError    a success status with a body that cannot be decoded
-            └── ResponseTooLargeError  a success body over the client's max_response_bytes
+```text
+ClerkError
+├── InvalidRequestError (also a ValueError): refused before any I/O
+├── ClientClosedError (also a RuntimeError): the client was closed
+├── PaginationError: a listing contradicted itself; iteration stopped rather than guess
+├── BulkInvitationError: a bulk_create left invitations out; it says what was created
+├── WebhookVerificationError: a webhook delivery is not signed by Clerk, too old or new,
+│   or not Clerk's event envelope
+├── APIConnectionError: the request got no HTTP response
+│   └── APITimeoutError
+└── APIError: Clerk answered with an error status
+    ├── BadRequestError            400
+    ├── AuthenticationError        401
+    ├── PaymentRequiredError       402
+    ├── PermissionDeniedError      403
+    ├── NotFoundError              404
+    ├── ConflictError              409
+    ├── PayloadTooLargeError       413
+    ├── UnprocessableEntityError   422
+    ├── RateLimitError             429
+    ├── ServerError                5xx
+    └── UnexpectedResponseError    a success status with a body that cannot be decoded
+        └── ResponseTooLargeError  a success body over the client's max_response_bytes
+```
 
 Every error carries ``attempts`` (how many requests were sent) and ``outcome_unknown`` (True
 when a write may have been applied although it failed, so it was not retried blindly).
@@ -57,6 +59,7 @@ __all__ = [
     "ServerError",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
+    "WebhookVerificationError",
 ]
 
 _BODY_EXCERPT = 200
@@ -96,6 +99,15 @@ class InvalidRequestError(ClerkError, ValueError):
 
 class ClientClosedError(ClerkError, RuntimeError):
     """The client was closed before or while the request ran."""
+
+
+class WebhookVerificationError(ClerkError):
+    """A webhook delivery was refused: a ``svix-*`` header is missing, no signature matches,
+    its timestamp is outside the tolerance, or the body is not Clerk's event envelope.
+
+    Answer the delivery with a 400 and no detail. The message says why for your logs; it
+    never holds the signing secret, and neither does any chained exception.
+    """
 
 
 class APIConnectionError(ClerkError):

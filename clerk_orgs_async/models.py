@@ -134,7 +134,8 @@ class OrganizationInvitation:
     """An invitation to join an organization, sent to an email address.
 
     ``status`` is ``pending``, ``accepted``, ``revoked`` or ``expired`` (or a newer value);
-    ``public_organization_data`` is present in the instance-wide list.
+    ``public_organization_data`` is present in the instance-wide list; ``user_id`` (the user
+    who accepted) only in the ``organizationInvitation.accepted`` webhook event.
     """
 
     id: str
@@ -153,6 +154,7 @@ class OrganizationInvitation:
     url: str | None = None
     expires_at: datetime | None = None
     public_organization_data: PublicOrganizationData | None = None
+    user_id: str | None = None
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)

@@ -1,16 +1,16 @@
 """Bulk jobs: make Clerk's organizations match a desired state, and export them.
 
-::
+```python
+from clerk_orgs_async import ClerkClient
+from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, sync_organizations
 
-    from clerk_orgs_async import ClerkClient
-    from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, sync_organizations
-
-    async with ClerkClient() as clerk:
-        report = await sync_organizations(clerk, [
-            DesiredOrganization(slug="acme", name="Acme", members=[
-                DesiredMember("user_1", "org:admin"),
-            ]),
-        ])
+async with ClerkClient() as clerk:
+    report = await sync_organizations(clerk, [
+        DesiredOrganization(slug="acme", name="Acme", members=[
+            DesiredMember("user_1", "org:admin"),
+        ]),
+    ])
+```
 
 ``export_organizations`` streams the same records back, so an export fed to a sync changes
 nothing.

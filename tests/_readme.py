@@ -1,4 +1,4 @@
-"""The fenced code blocks of README.md, as Sybil lexes them, for the tests that run them."""
+"""The fenced code blocks of README.md and docs/, as Sybil lexes them, for the tests using them."""
 
 from __future__ import annotations
 
@@ -41,11 +41,11 @@ def blocks(path: Path = README) -> list[Block]:
     return found
 
 
-def block(language: str, *, section: str, containing: str = "") -> Block:
-    """The one block of ``language`` in ``section`` whose code holds ``containing``."""
+def block(language: str, *, section: str, containing: str = "", path: Path = README) -> Block:
+    """The one block of ``language`` in ``section`` of ``path`` whose code holds ``containing``."""
     (found,) = [
         b
-        for b in blocks()
+        for b in blocks(path)
         if b.language == language and b.section == section and containing in b.source
     ]
     return found

@@ -56,6 +56,46 @@ async def test_create_and_list_members(http: httpx.AsyncClient) -> None:
     assert members.json() == [{"user_id": "user_1", "role": "org:admin"}]
 
 
+async def test_membership_routes_take_a_slug_or_an_id(http: httpx.AsyncClient) -> None:
+    created = await http.post(
+        "/organizations", json={"name": "Hooli", "slug": "hooli", "created_by": "user_1"}
+    )
+    org = created.json()
+    added = await http.post(
+        "/organizations/hooli/members", json={"user_id": "user_2", "role": "org:member"}
+    )
+    assert added.status_code == 201, added.text
+    by_slug = await http.get("/organizations/hooli/members")
+    assert by_slug.status_code == 200, by_slug.text
+    assert by_slug.json() == [
+        {"user_id": "user_1", "role": "org:admin"},
+        {"user_id": "user_2", "role": "org:member"},
+    ]
+    assert (await http.get(f"/organizations/{org['id']}/members")).json() == by_slug.json()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/organizations/nope/members"),
+        ("GET", "/organizations/org_missing/members"),
+        ("POST", "/organizations/nope/members"),
+        ("POST", "/organizations/org_missing/members"),
+    ],
+)
+async def test_a_4xx_detail_keeps_upstream_internals_out(
+    http: httpx.AsyncClient, method: str, path: str
+) -> None:
+    member = {"user_id": "user_1", "role": "org:member"}
+    answer = await http.request(method, path, json=member if method == "POST" else None)
+    assert (answer.status_code, answer.json()["code"]) == (404, "resource_not_found")
+    detail = answer.json()["detail"]
+    assert detail and "not found" in detail.lower()
+    # Not the library's log line: no request line, route template, trace ID or status.
+    for internal in ("GET", "POST", "/v1", "{", "trace", "404"):
+        assert internal not in detail, detail
+
+
 async def test_clerks_refusals_keep_their_meaning(http: httpx.AsyncClient) -> None:
     missing = await http.get("/organizations/org_missing/members")
     assert missing.status_code == 404

@@ -63,6 +63,7 @@ PUBLIC = {
     "UnexpectedResponseError",
     "UnprocessableEntityError",
     "Unset",
+    "WebhookVerificationError",
     "__version__",
 }
 
@@ -109,7 +110,8 @@ def test_import_stays_light() -> None:
     code = (
         "import sys, clerk_orgs_async;"
         "heavy = {'click', 'rich', 'clerk_orgs_async.testing', 'clerk_orgs_async.sync',"
-        " 'aiohttp.web', 'jsonschema', 'hypothesis', 'redis'};"
+        " 'aiohttp.web', 'jsonschema', 'hypothesis', 'redis', 'clerk_orgs_async.webhooks',"
+        " 'standardwebhooks'};"
         "print(sorted(heavy & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -117,7 +119,7 @@ def test_import_stays_light() -> None:
 
 
 def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
-    from clerk_orgs_async import sync, testing
+    from clerk_orgs_async import sync, testing, webhooks
 
     assert set(sync.__all__) == {
         "ACTION_KINDS",
@@ -158,7 +160,14 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
         "User",
         "instant_retries",
     }
-    for module in (sync, testing):
+    assert set(webhooks.__all__) == {
+        "WebhookData",
+        "WebhookEvent",
+        "WebhookVerificationError",
+        "verify_webhook",
+    }
+    assert webhooks.WebhookVerificationError is clerk_orgs_async.WebhookVerificationError
+    for module in (sync, testing, webhooks):
         assert module.__all__ == sorted(module.__all__)
         for name in module.__all__:
             assert getattr(module, name) is not None

@@ -3,7 +3,7 @@
 The adversary is an in-memory list server whose behaviour hypothesis draws at random: the
 order it sorts by, concurrent creates and deletes between requests, empty pages, a
 ``total_count`` that lies, pages longer than asked. Whatever it does, a walk must end within
-the bound documented in ``clerk_orgs_async._walk``, yield no item twice, and either yield
+the bound proven in docs/design/walk.md, yield no item twice, and either yield
 every item that existed for the whole walk or raise a ``ClerkError``.
 """
 

@@ -17,7 +17,8 @@ from clerk_orgs_async._cli._emulator import emulator
 from clerk_orgs_async._cli._invitations import invitations
 from clerk_orgs_async._cli._members import members
 from clerk_orgs_async._cli._orgs import orgs
-from clerk_orgs_async._cli._roles import permissions, roles
+from clerk_orgs_async._cli._permissions import permissions
+from clerk_orgs_async._cli._roles import roles
 from clerk_orgs_async._cli._sync import export, sync
 
 

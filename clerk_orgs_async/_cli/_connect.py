@@ -43,6 +43,11 @@ class Connection:
         """A client on Clerk, or on a fresh in-process emulator with users user_1 … user_40."""
         rate_limit = self.rate_limit()
         if not self.emulator:
+            if self.secret_key is None:
+                # The client's own message names its argument (secret_key=), not the option.
+                raise click.UsageError(
+                    "no Clerk secret key: pass --secret-key or set CLERK_SECRET_KEY"
+                )
             async with ClerkClient(
                 self.secret_key, base_url=self.base_url, rate_limit=rate_limit
             ) as clerk:

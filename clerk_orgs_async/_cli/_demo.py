@@ -8,9 +8,10 @@ import attrs
 import click
 
 from clerk_orgs_async._cli._connect import run_async
+from clerk_orgs_async._cli._files import Format
 from clerk_orgs_async._cli._report import show_plan, show_summary
 from clerk_orgs_async._cli._seed import demo_organizations, emulator_users
-from clerk_orgs_async._cli._sync import load, sync_with_progress
+from clerk_orgs_async._cli._sync import format_option, load, sync_with_progress
 from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, export_organizations
 from clerk_orgs_async.testing import User
 
@@ -48,7 +49,8 @@ def edit(records: list[DesiredOrganization]) -> list[DesiredOrganization]:
     help="The organizations to sync [default: 300 generated ones, as in"
     " examples/organizations.jsonl].",
 )
-def demo(file: Path | None) -> None:
+@format_option
+def demo(file: Path | None, fmt: Format | None) -> None:
     """Sync organizations into a fresh local emulator, edit a few, sync again, and export.
 
     The emulator has users user_1 … user_40 and any others FILE refers to. Nothing leaves
@@ -57,7 +59,7 @@ def demo(file: Path | None) -> None:
     if file is None:
         records = [DesiredOrganization.from_dict(data) for data in demo_organizations()]
     else:
-        records = load(file, None, "slug")
+        records = load(file, fmt, "slug")
     seeded = emulator_users()
     known = {user.id for user in seeded}
     others = sorted({m.user_id for r in records for m in r.members or () if m.user_id} - known)

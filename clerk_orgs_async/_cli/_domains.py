@@ -6,9 +6,9 @@ import click
 
 from clerk_orgs_async import UNSET, ClerkClient, DeletedObject, OrganizationDomain
 from clerk_orgs_async._cli._connect import run
-from clerk_orgs_async._cli._members import organization_id
-from clerk_orgs_async._cli._orgs import json_option
-from clerk_orgs_async._cli._output import echo_json, table, to_data
+from clerk_orgs_async._cli._options import json_option, organization_id
+from clerk_orgs_async._cli._output import echo_json, to_data
+from clerk_orgs_async._cli._table import Col, View, output_options
 
 ENROLLMENT_MODES = (
     "manual_invitation",
@@ -18,33 +18,25 @@ ENROLLMENT_MODES = (
 )
 
 
-def _show(domains: list[OrganizationDomain], as_json: bool, *, orgs: bool = False) -> None:
-    if as_json:
-        echo_json([to_data(d) for d in domains])
-        return
-    columns = ["id", "name", "enrollment mode", "verification", "ownership"]
-    rows = [
-        [
-            d.id,
-            d.name,
-            d.enrollment_mode,
-            "" if d.verification is None else d.verification.status,
-            "" if d.ownership_verification is None else d.ownership_verification.status,
-        ]
-        for d in domains
+VIEW: View[OrganizationDomain] = View(
+    [
+        Col("id", lambda d: d.id, "whole"),
+        Col("name", lambda d: d.name, "whole"),
+        Col("enrollment mode", lambda d: d.enrollment_mode, optional=True),
+        Col(
+            "verification",
+            lambda d: "" if d.verification is None else d.verification.status,
+            optional=True,
+        ),
+        Col(
+            "ownership",
+            lambda d: "" if d.ownership_verification is None else d.ownership_verification.status,
+            optional=True,
+        ),
     ]
-    if orgs:
-        columns.insert(1, "organization")
-        for row, domain in zip(rows, domains, strict=True):
-            row.insert(1, domain.organization_id)
-    table(None, columns, rows, keep=("id", "organization", "name"))
-
-
-def _show_one(domain: OrganizationDomain, as_json: bool) -> None:
-    if as_json:
-        echo_json(to_data(domain))
-    else:
-        _show([domain], as_json)
+)
+EVERY_VIEW = VIEW.inserting(1, Col("organization", lambda d: d.organization_id, "whole"))
+"""With ``--all``: whose domain each is."""
 
 
 @click.group()
@@ -61,7 +53,7 @@ def domains() -> None:
     help="How people with an address at NAME join [Clerk: manual_invitation].",
 )
 @click.option("--verified", is_flag=True, help="Mark the domain verified at once.")
-@json_option
+@output_options
 def add(
     organization: str, name: str, enrollment_mode: str | None, verified: bool, as_json: bool
 ) -> None:
@@ -76,13 +68,13 @@ def add(
             verified=True if verified else UNSET,
         )
 
-    _show_one(run(work), as_json)
+    VIEW.show_one(run(work), as_json)
 
 
 @domains.command("list")
 @click.argument("organization", required=False)
 @click.option("--all", "every", is_flag=True, help="Every organization's domains.")
-@json_option
+@output_options
 def list_(organization: str | None, every: bool, as_json: bool) -> None:
     """List the domains of ORGANIZATION (ID or slug), or --all, newest first."""
     if every == (organization is not None):
@@ -94,7 +86,7 @@ def list_(organization: str | None, every: bool, as_json: bool) -> None:
         org_id = await organization_id(clerk, organization)
         return await clerk.organization_domains.list(org_id).collect()
 
-    _show(run(work), as_json, orgs=every)
+    (EVERY_VIEW if every else VIEW).show(run(work), as_json)
 
 
 @domains.command()
@@ -119,7 +111,7 @@ def remove(organization: str, domain_id: str, as_json: bool) -> None:
 @domains.command()
 @click.argument("organization")
 @click.argument("domain_id")
-@json_option
+@output_options
 def verify(organization: str, domain_id: str, as_json: bool) -> None:
     """Mark the ownership of DOMAIN_ID, a domain of ORGANIZATION (ID or slug), verified."""
 
@@ -127,4 +119,4 @@ def verify(organization: str, domain_id: str, as_json: bool) -> None:
         org_id = await organization_id(clerk, organization)
         return await clerk.organization_domains.verify_ownership(org_id, domain_id)
 
-    _show_one(run(work), as_json)
+    VIEW.show_one(run(work), as_json)

@@ -56,9 +56,20 @@ class FileError(ValueError):
         self.line = line
 
 
-def guess_format(path: Path) -> Format:
-    """By extension: ``.json``, ``.csv``, else JSON Lines."""
-    return format_of(path) or "jsonl"
+def format_by_extension(path: Path) -> Format:
+    """The format ``path``'s extension names; any other extension, or none, is refused:
+    read or written as JSON Lines by default, ``out.xlsx`` would hold what its name denies.
+
+    Raises:
+        click.UsageError: the extension names no format this command reads and writes.
+    """
+    named = format_of(path)
+    if named is None:
+        raise click.UsageError(
+            f"cannot tell the format of {path.name} from its extension: name it .csv, .jsonl"
+            " or .json, or give --format"
+        )
+    return named
 
 
 def format_of(path: Path) -> Format | None:

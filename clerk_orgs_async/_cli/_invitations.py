@@ -17,41 +17,25 @@ from clerk_orgs_async import (
 )
 from clerk_orgs_async._cli._connect import run
 from clerk_orgs_async._cli._emails import addresses
-from clerk_orgs_async._cli._members import organization_id
-from clerk_orgs_async._cli._orgs import given, json_option
-from clerk_orgs_async._cli._output import echo_json, progress_bar, table, to_data
+from clerk_orgs_async._cli._options import given, organization_id
+from clerk_orgs_async._cli._output import echo_json, progress_bar, to_data
 from clerk_orgs_async._cli._pace import BULK_CALL_SIZE, BULK_ENDPOINT, estimate, patient
+from clerk_orgs_async._cli._table import Col, View, day, output_options
 
 STATUSES = ("pending", "accepted", "revoked", "expired")
 
 
-def _show(invitations: list[OrganizationInvitation], as_json: bool, *, orgs: bool = False) -> None:
-    if as_json:
-        echo_json([to_data(i) for i in invitations])
-        return
-    columns = ["id", "email", "role", "status", "expires"]
-    rows = [
-        [
-            i.id,
-            i.email_address,
-            i.role,
-            i.status or "",
-            "" if i.expires_at is None else i.expires_at.date().isoformat(),
-        ]
-        for i in invitations
+VIEW: View[OrganizationInvitation] = View(
+    [
+        Col("id", lambda i: i.id, "whole"),
+        Col("email", lambda i: i.email_address, "whole"),
+        Col("role", lambda i: i.role),
+        Col("status", lambda i: i.status or "", optional=True),
+        Col("expires", lambda i: day(i.expires_at), "whole", optional=True),
     ]
-    if orgs:
-        columns.insert(1, "organization")
-        for row, invitation in zip(rows, invitations, strict=True):
-            row.insert(1, invitation.organization_id or "")
-    table(None, columns, rows, keep=("id", "organization", "email"))
-
-
-def _show_one(invitation: OrganizationInvitation, as_json: bool) -> None:
-    if as_json:
-        echo_json(to_data(invitation))
-    else:
-        _show([invitation], as_json)
+)
+EVERY_VIEW = VIEW.inserting(1, Col("organization", lambda i: i.organization_id or "", "whole"))
+"""With ``--all``: whose invitation each is."""
 
 
 @click.group()
@@ -72,7 +56,7 @@ def invitations() -> None:
 @click.option("--expires-in-days", type=click.IntRange(1, 365), help="1 to 365 [Clerk: 30].")
 @click.option("--redirect-url", help="Where the invitation link leads.")
 @click.option("--inviter", help="User ID of the admin who invites.")
-@json_option
+@output_options
 def invite(
     organization: str,
     emails: tuple[str, ...],
@@ -138,7 +122,7 @@ def invite(
     if isinstance(outcome, BulkInvitationError):
         _show_stopped(Stopped.from_error(outcome), as_json)
         raise click.ClickException(f"{type(outcome).__name__}: {outcome}")
-    _show(outcome, as_json)
+    VIEW.show(outcome, as_json)
 
 
 @attrs.frozen
@@ -240,7 +224,7 @@ def _show_stopped(stopped: Stopped, as_json: bool) -> None:
 @click.option("--all", "every", is_flag=True, help="Every organization's invitations.")
 @click.option("--status", type=click.Choice(STATUSES))
 @click.option("--email", help="Only the invitations of this address.")
-@json_option
+@output_options
 def list_(
     organization: str | None, every: bool, status: str | None, email: str | None, as_json: bool
 ) -> None:
@@ -257,13 +241,13 @@ def list_(
         # The instance-wide query is a partial match; --email means this address only.
         return [i for i in found if email is None or i.email_address.lower() == email.lower()]
 
-    _show(run(work), as_json, orgs=every)
+    (EVERY_VIEW if every else VIEW).show(run(work), as_json)
 
 
 @invitations.command()
 @click.argument("organization")
 @click.argument("invitation_id")
-@json_option
+@output_options
 def revoke(organization: str, invitation_id: str, as_json: bool) -> None:
     """Revoke the pending invitation INVITATION_ID of ORGANIZATION (ID or slug)."""
 
@@ -271,4 +255,4 @@ def revoke(organization: str, invitation_id: str, as_json: bool) -> None:
         org_id = await organization_id(clerk, organization)
         return await clerk.organization_invitations.revoke(org_id, invitation_id)
 
-    _show_one(run(work), as_json)
+    VIEW.show_one(run(work), as_json)

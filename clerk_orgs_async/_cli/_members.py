@@ -6,15 +6,9 @@ import click
 
 from clerk_orgs_async import ClerkClient, OrganizationMembership
 from clerk_orgs_async._cli._connect import run
-from clerk_orgs_async._cli._orgs import json_option
-from clerk_orgs_async._cli._output import echo_json, table, to_data
-
-
-async def organization_id(clerk: ClerkClient, organization: str) -> str:
-    """The membership endpoints take an ID: a slug is looked up first."""
-    if organization.startswith("org_"):
-        return organization
-    return (await clerk.organizations.get(organization)).id
+from clerk_orgs_async._cli._options import json_option, organization_id
+from clerk_orgs_async._cli._output import echo_json
+from clerk_orgs_async._cli._table import Col, View, day, output_options
 
 
 def _user(membership: OrganizationMembership) -> str:
@@ -22,23 +16,13 @@ def _user(membership: OrganizationMembership) -> str:
     return "" if data is None else data.user_id
 
 
-def _show(memberships: list[OrganizationMembership], as_json: bool) -> None:
-    if as_json:
-        echo_json([to_data(m) for m in memberships])
-        return
-    table(
-        None,
-        ["user", "role", "since"],
-        [[_user(m), m.role, m.created_at.isoformat(timespec="seconds")] for m in memberships],
-        keep=("user",),
-    )
-
-
-def _show_one(membership: OrganizationMembership, as_json: bool) -> None:
-    if as_json:
-        echo_json(to_data(membership))
-    else:
-        _show([membership], as_json)
+VIEW: View[OrganizationMembership] = View(
+    [
+        Col("user", _user, "whole"),
+        Col("role", lambda m: m.role),
+        Col("since", lambda m: day(m.created_at), "whole", optional=True),
+    ]
+)
 
 
 @click.group()
@@ -48,7 +32,7 @@ def members() -> None:
 
 @members.command("list")
 @click.argument("organization")
-@json_option
+@output_options
 def list_(organization: str, as_json: bool) -> None:
     """List the members of ORGANIZATION (ID or slug), oldest first."""
 
@@ -56,14 +40,14 @@ def list_(organization: str, as_json: bool) -> None:
         org_id = await organization_id(clerk, organization)
         return await clerk.organization_memberships.list(org_id, order_by="created_at").collect()
 
-    _show(run(work), as_json)
+    VIEW.show(run(work), as_json)
 
 
 @members.command()
 @click.argument("organization")
 @click.argument("user_id")
 @click.option("--role", default="org:member", show_default=True)
-@json_option
+@output_options
 def add(organization: str, user_id: str, role: str, as_json: bool) -> None:
     """Add USER_ID to ORGANIZATION (ID or slug)."""
 
@@ -71,7 +55,7 @@ def add(organization: str, user_id: str, role: str, as_json: bool) -> None:
         org_id = await organization_id(clerk, organization)
         return await clerk.organization_memberships.create(org_id, user_id=user_id, role=role)
 
-    _show_one(run(work), as_json)
+    VIEW.show_one(run(work), as_json)
 
 
 @members.command()
@@ -97,7 +81,7 @@ def remove(organization: str, user_id: str, as_json: bool) -> None:
 @click.argument("organization")
 @click.argument("user_id")
 @click.argument("role")
-@json_option
+@output_options
 def set_role(organization: str, user_id: str, role: str, as_json: bool) -> None:
     """Give USER_ID the ROLE in ORGANIZATION (ID or slug)."""
 
@@ -105,4 +89,4 @@ def set_role(organization: str, user_id: str, role: str, as_json: bool) -> None:
         org_id = await organization_id(clerk, organization)
         return await clerk.organization_memberships.update(org_id, user_id, role=role)
 
-    _show_one(run(work), as_json)
+    VIEW.show_one(run(work), as_json)

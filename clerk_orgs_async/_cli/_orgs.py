@@ -2,74 +2,29 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from clerk_orgs_async import UNSET, ClerkClient, Organization, Unset
+from clerk_orgs_async import UNSET, ClerkClient, Organization
 from clerk_orgs_async._cli._connect import run
-from clerk_orgs_async._cli._files import loads_strict
-from clerk_orgs_async._cli._output import echo_json, table, to_data
+from clerk_orgs_async._cli._options import given, json_option, metadata_options
+from clerk_orgs_async._cli._output import echo_json
+from clerk_orgs_async._cli._table import Col, View, day, output_options
 
-T = TypeVar("T")
-F = TypeVar("F", bound=Callable[..., Any])
+VIEW: View[Organization] = View(
+    [
+        Col("id", lambda o: o.id, "whole"),
+        Col("slug", lambda o: o.slug),
+        Col("name", lambda o: o.name, "text"),
+        Col("max members", lambda o: str(o.max_allowed_memberships), optional=True),
+        Col("created", lambda o: day(o.created_at), "whole", optional=True),
+    ]
+)
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
-def _metadata(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
-    if value is None:
-        return UNSET
-    try:
-        data = loads_strict(value)
-    except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"invalid JSON: {exc.msg}") from None
-    except ValueError as exc:
-        # NaN or Infinity, an integer past 4300 digits, nesting past the recursion limit.
-        raise click.BadParameter(f"invalid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise click.BadParameter("must be a JSON object")
-    return data
-
-
-def metadata_option(name: str) -> Callable[[F], F]:
-    """A ``--public-metadata``-style option taking a JSON object."""
-    return click.option(name, callback=_metadata, help="A JSON object (replaces the whole value).")
-
-
-def given(value: T | None) -> T | Unset:
-    """An option left out is a field left out of the request."""
-    return UNSET if value is None else value
-
-
-def _show(orgs: list[Organization], as_json: bool) -> None:
-    if as_json:
-        echo_json([to_data(org) for org in orgs])
-        return
-    table(
-        None,
-        ["id", "slug", "name", "max members", "created"],
-        [
-            [
-                o.id,
-                o.slug,
-                o.name,
-                str(o.max_allowed_memberships),
-                o.created_at.isoformat(timespec="seconds"),
-            ]
-            for o in orgs
-        ],
-        keep=("id",),
-    )
-
-
-def _show_one(org: Organization, as_json: bool) -> None:
-    if as_json:
-        echo_json(to_data(org))
-    else:
-        _show([org], as_json)
+max_memberships_option = click.option(
+    "--max-memberships", type=click.IntRange(min=0), help="0: unlimited."
+)
 
 
 @click.group()
@@ -80,36 +35,35 @@ def orgs() -> None:
 @orgs.command("list")
 @click.option("--query", help="Partial match on name and slug, exact on ID.")
 @click.option("--max", "max_items", type=click.IntRange(min=0), help="Show at most this many.")
-@json_option
+@output_options
 def list_(query: str | None, max_items: int | None, as_json: bool) -> None:
     """List organizations, newest first."""
 
     async def work(clerk: ClerkClient) -> list[Organization]:
         return await clerk.organizations.list(query=query, max_items=max_items).collect()
 
-    _show(run(work), as_json)
+    VIEW.show(run(work), as_json)
 
 
 @orgs.command()
 @click.argument("organization")
-@json_option
+@output_options
 def get(organization: str, as_json: bool) -> None:
     """Show one ORGANIZATION (ID or slug)."""
 
     async def work(clerk: ClerkClient) -> Organization:
         return await clerk.organizations.get(organization, include_members_count=True)
 
-    _show_one(run(work), as_json)
+    VIEW.show_one(run(work), as_json)
 
 
 @orgs.command()
 @click.option("--name", required=True)
 @click.option("--slug")
 @click.option("--created-by", help="User ID: the first admin.")
-@click.option("--max-memberships", type=click.IntRange(min=0), help="0: unlimited.")
-@metadata_option("--public-metadata")
-@metadata_option("--private-metadata")
-@json_option
+@max_memberships_option
+@metadata_options
+@output_options
 def create(
     name: str,
     slug: str | None,
@@ -131,17 +85,16 @@ def create(
             private_metadata=private_metadata,
         )
 
-    _show_one(run(work), as_json)
+    VIEW.show_one(run(work), as_json)
 
 
 @orgs.command()
 @click.argument("organization")
 @click.option("--name")
 @click.option("--slug")
-@click.option("--max-memberships", type=click.IntRange(min=0), help="0: unlimited.")
-@metadata_option("--public-metadata")
-@metadata_option("--private-metadata")
-@json_option
+@max_memberships_option
+@metadata_options
+@output_options
 def update(
     organization: str,
     name: str | None,
@@ -168,7 +121,7 @@ def update(
             )
         return org
 
-    _show_one(run(work), as_json)
+    VIEW.show_one(run(work), as_json)
 
 
 @orgs.command()

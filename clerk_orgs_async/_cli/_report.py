@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from clerk_orgs_async._cli._output import echo_json, table
+from clerk_orgs_async._cli._output import echo_json
+from clerk_orgs_async._cli._table import Kind, table
 from clerk_orgs_async.sync import ACTION_KINDS, SyncAction, SyncFailure, SyncReport
 
 _CELL = 60
@@ -62,6 +63,8 @@ def report_data(report: SyncReport, *, interrupted: bool = False) -> dict[str, A
                 "kind": a.kind,
                 "key": a.key,
                 "user_id": a.user_id,
+                "email_address": a.email_address,
+                "invitation_id": a.invitation_id,
                 "organization_id": a.organization_id,
                 "outcome": a.outcome,
                 "changes": {field: list(change) for field, change in a.changes.items()},
@@ -74,6 +77,7 @@ def report_data(report: SyncReport, *, interrupted: bool = False) -> dict[str, A
                 "key": f.key,
                 "kind": f.action.kind if f.action else "read_members",
                 "user_id": f.action.user_id if f.action else None,
+                "email_address": f.action.email_address if f.action else None,
                 "error": str(f.error),
             }
             for f in report.failures
@@ -93,14 +97,19 @@ def _changes(action: SyncAction) -> str:
 
 
 def _member(action: SyncAction) -> str:
-    return f" {action.user_id}" if action.user_id else ""
+    return f" {action.member}" if action.member else ""
 
 
 def show_plan(report: SyncReport) -> None:
     """Every planned action as a table on stdout."""
-    rows = [[a.kind, a.key, a.user_id or "", _changes(a)] for a in report.actions]
-    columns = ["action", "organization", "member", "changes"]
-    table(f"Plan: {len(rows)} action(s)", columns, rows, keep=("member",))
+    rows = [[a.kind, a.key, a.member, _changes(a)] for a in report.actions]
+    columns: list[tuple[str, Kind]] = [
+        ("action", "word"),
+        ("organization", "word"),
+        ("member", "whole"),
+        ("changes", "text"),
+    ]
+    table(f"Plan: {len(rows)} action(s)", columns, rows)
 
 
 def show_summary(report: SyncReport) -> None:
@@ -119,7 +128,7 @@ def show_summary(report: SyncReport) -> None:
         click.echo(f"{title}: everything is in sync (0 actions).")
     else:
         click.echo(f"{title}: {len(report.actions)} action(s), {len(report.failures)} failed.")
-        table(None, ["action", *outcomes], rows)
+        table(None, [(name, "word") for name in ("action", *outcomes)], rows)
     for failure in report.failures[:_FAILURES_SHOWN]:
         what = failure.action.kind if failure.action else "read members"
         user = _member(failure.action) if failure.action else ""

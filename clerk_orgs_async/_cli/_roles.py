@@ -1,25 +1,23 @@
-"""``clerk-orgs roles list|create`` and ``permissions list``: the instance's roles."""
+"""``clerk-orgs roles list|create``: the instance's organization roles."""
 
 from __future__ import annotations
 
 import click
 
-from clerk_orgs_async import UNSET, ClerkClient, OrganizationPermission, OrganizationRole
+from clerk_orgs_async import UNSET, ClerkClient, OrganizationRole
 from clerk_orgs_async._cli._connect import run
-from clerk_orgs_async._cli._orgs import given, json_option
-from clerk_orgs_async._cli._output import echo_json, table, to_data
+from clerk_orgs_async._cli._options import given, keyed_options
+from clerk_orgs_async._cli._permissions import ids_by_key
+from clerk_orgs_async._cli._table import Col, View, output_options
 
-
-def _show_roles(roles: list[OrganizationRole], as_json: bool) -> None:
-    if as_json:
-        echo_json([to_data(r) for r in roles])
-        return
-    table(
-        None,
-        ["id", "key", "name", "permissions"],
-        [[r.id, r.key, r.name, "\n".join(p.key for p in r.permissions)] for r in roles],
-        keep=("id", "key"),
-    )
+VIEW: View[OrganizationRole] = View(
+    [
+        Col("id", lambda r: r.id, "whole"),
+        Col("key", lambda r: r.key),
+        Col("name", lambda r: r.name, "text"),
+        Col("permissions", lambda r: "\n".join(p.key for p in r.permissions), "text"),
+    ]
+)
 
 
 @click.group()
@@ -28,27 +26,26 @@ def roles() -> None:
 
 
 @roles.command("list")
-@json_option
+@output_options
 def list_roles(as_json: bool) -> None:
     """List the roles, each with its permissions, newest first."""
 
     async def work(clerk: ClerkClient) -> list[OrganizationRole]:
         return await clerk.organization_roles.list().collect()
 
-    _show_roles(run(work), as_json)
+    VIEW.show(run(work), as_json)
 
 
 @roles.command()
-@click.option("--name", required=True)
-@click.option("--key", required=True, help="org: then lowercase letters, digits and _.")
-@click.option("--description")
+@keyed_options("org: then lowercase letters, digits and _.", required=True)
 @click.option(
     "--permission",
     "permissions",
     multiple=True,
-    help="A permission's ID, or its key (org:invoices:read); repeat for more.",
+    help="A permission's ID, or its key (org:invoices:read); repeat for more. A key must"
+    " exist: `clerk-orgs permissions create` makes one.",
 )
-@json_option
+@output_options
 def create(
     name: str, key: str, description: str | None, permissions: tuple[str, ...], as_json: bool
 ) -> None:
@@ -62,49 +59,25 @@ def create(
             permissions=await _permission_ids(clerk, permissions) if permissions else UNSET,
         )
 
-    role = run(work)
-    if as_json:
-        echo_json(to_data(role))
-    else:
-        _show_roles([role], as_json)
+    VIEW.show_one(run(work), as_json)
 
 
 async def _permission_ids(clerk: ClerkClient, wanted: tuple[str, ...]) -> list[str]:
-    """IDs as given; keys (``org:…``) looked up among the instance's permissions."""
+    """IDs as given; keys (``org:…``) looked up among the instance's permissions.
+
+    A key no permission has stops the command before the role is created: creating the
+    permission too would add to the instance something the user did not ask for.
+    """
     keys = [value for value in wanted if value.startswith("org:")]
     if not keys:
         return list(wanted)
-    every = clerk.organization_permissions.list(order_by="-created_at")
-    by_key = {p.key: p.id async for p in every}
+    by_key = await ids_by_key(clerk)
     unknown = [k for k in keys if k not in by_key]
     if unknown:
-        raise click.ClickException(f"no permission has the key {', '.join(unknown)}")
+        missing = ", ".join(unknown)
+        raise click.ClickException(
+            f"no permission has the key {missing}; create it first with `clerk-orgs"
+            f" permissions create --key {unknown[0]} --name NAME`, or see"
+            " `clerk-orgs permissions list`"
+        )
     return [by_key.get(value, value) for value in wanted]
-
-
-def _show_permissions(permissions: list[OrganizationPermission], as_json: bool) -> None:
-    if as_json:
-        echo_json([to_data(p) for p in permissions])
-        return
-    table(
-        None,
-        ["id", "key", "name", "type"],
-        [[p.id, p.key, p.name, p.type or ""] for p in permissions],
-        keep=("id", "key"),
-    )
-
-
-@click.group()
-def permissions() -> None:
-    """List the instance's organization permissions."""
-
-
-@permissions.command("list")
-@json_option
-def list_permissions(as_json: bool) -> None:
-    """List the permissions, system (org:sys_…) and custom, newest first."""
-
-    async def work(clerk: ClerkClient) -> list[OrganizationPermission]:
-        return await clerk.organization_permissions.list(order_by="-created_at").collect()
-
-    _show_permissions(run(work), as_json)

@@ -17,14 +17,14 @@ from clerk_orgs_async._cli._files import (
     FileError,
     Format,
     OutputFile,
+    format_by_extension,
     format_of,
-    guess_format,
     read_records,
     write_records,
 )
-from clerk_orgs_async._cli._orgs import json_option
 from clerk_orgs_async._cli._output import progress_bar
 from clerk_orgs_async._cli._report import partial_report, show_report
+from clerk_orgs_async._cli._table import output_options
 from clerk_orgs_async.sync import (
     DesiredOrganization,
     InvalidDesiredStateError,
@@ -70,7 +70,7 @@ def load(
 ) -> list[DesiredOrganization]:
     """Read and check a desired-state file; a bad record stops the command (status 2)."""
     try:
-        records, lines = read_records(read_text(path), fmt or guess_format(path))
+        records, lines = read_records(read_text(path), fmt or format_by_extension(path))
         validate(records, key, invitations=invitations)
     except FileError as error:
         raise click.BadParameter(str(error), param_hint=f"FILE {path}") from None
@@ -104,7 +104,7 @@ format_option = click.option(
     show_default=True,
     help="What matches a record to an organization.",
 )
-@json_option
+@output_options
 def sync(
     file: Path,
     fmt: Format | None,
@@ -174,9 +174,6 @@ def export(members: bool, invitations: bool, fmt: Format | None, output: Path | 
     """
     if invitations and not members:
         raise click.UsageError("--invitations lists invitations among members: add --members")
-    fmt = _export_format(fmt, output)
-    # Opened before any request: an output that cannot be written costs no API call.
-    target = None if output is None else OutputFile.beside(output)
 
     async def work(clerk: ClerkClient) -> list[DesiredOrganization]:
         exported = export_organizations(
@@ -185,19 +182,19 @@ def export(members: bool, invitations: bool, fmt: Format | None, output: Path | 
         async with aclosing(exported) as records:
             return [record async for record in records]
 
-    if target is None:
-        write_records(run(work), fmt, sys.stdout, members=members)
+    if output is None:
+        write_records(run(work), fmt or "jsonl", sys.stdout, members=members)
         return
-    with target:
-        count = write_records(run(work), fmt, target.stream, members=members)
+    # Opened before any request: an output that cannot be written costs no API call.
+    with OutputFile.beside(output) as target:
+        chosen = _export_format(fmt, output)
+        count = write_records(run(work), chosen, target.stream, members=members)
         target.commit()
     click.echo(f"exported {count} organizations to {output}", err=True)
 
 
-def _export_format(fmt: Format | None, output: Path | None) -> Format:
+def _export_format(fmt: Format | None, output: Path) -> Format:
     """``--format``, else the output's extension; the two must agree when both are given."""
-    if output is None:
-        return fmt or "jsonl"
     named = format_of(output)
     if fmt is not None and named is not None and fmt != named:
         raise click.BadParameter(
@@ -205,4 +202,4 @@ def _export_format(fmt: Format | None, output: Path | None) -> Format:
             " drop --format or rename the file",
             param_hint="'--format'",
         )
-    return fmt or named or "jsonl"
+    return fmt or format_by_extension(output)

@@ -95,11 +95,12 @@ class ClerkEmulator:
 
     The web console is served at :attr:`console_url`.
 
-    Example::
-
+    Example:
+        ```python
         async with ClerkEmulator(users=["user_1"]) as emu:
             async with emu.client() as clerk:
                 org = await clerk.organizations.create(name="Acme", created_by="user_1")
+        ```
     """
 
     def __init__(
@@ -259,7 +260,20 @@ class ClerkEmulator:
         self._data.compact(self.state.snapshot())
 
     def client(self, **kwargs: Any) -> ClerkClient:
-        """A ``ClerkClient`` for this emulator; ``kwargs`` go to its constructor."""
+        """A ``ClerkClient`` for this emulator, with its key and address.
+
+        Args:
+            **kwargs: more arguments for ``ClerkClient`` (``retry=``, ``rate_limit=``…).
+
+        Returns:
+            A new client; close it (``async with``, or ``aclose()``) before the emulator.
+
+        Example:
+            ```python
+            async with ClerkEmulator(users=["user_1"]) as emu, emu.client(retry=None) as clerk:
+                await clerk.organizations.create(name="Acme", created_by="user_1")
+            ```
+        """
         from clerk_orgs_async import ClerkClient
 
         return ClerkClient(secret_key=self.secret_key, base_url=self.base_url, **kwargs)

@@ -100,11 +100,12 @@ class Faults:
     random mode applies to every other request. Only requests that bear the emulator's key
     count: a 401 takes no fault. ``emulator.stats.faults`` counts what was injected.
 
-    Example::
-
+    Example:
+        ```python
         emu.faults.status(503, times=2, method="POST", path="/v1/organizations")
         emu.faults.drop(after_apply=True, method="POST")
         emu.faults.random({429: 0.05, 500: 0.02, "drop": 0.01}, seed=7)
+        ```
     """
 
     def __init__(self) -> None:
@@ -125,7 +126,24 @@ class Faults:
         retry_after: int | None = None,
         after_apply: bool = False,
     ) -> None:
-        """Answer ``status`` (a 429 carries ``Retry-After``, 1 second unless given)."""
+        """Answer ``status`` (a 429 carries ``Retry-After``, 1 second unless given).
+
+        The next ``times`` requests that match answer ``status`` with Clerk's error body.
+
+        Args:
+            status: the HTTP status to answer.
+            times: how many matching requests get it.
+            method: only requests with this method (``"POST"``…).
+            path: only requests whose path matches this glob (``"/v1/organizations/*"``).
+            after_apply: on a write, let the write land first, then fail the answer (the case
+                a client cannot tell from a failure before it).
+            retry_after: the ``Retry-After`` seconds to send (with any status).
+
+        Example:
+            ```python
+            emu.faults.status(503, times=2, method="POST")
+            ```
+        """
         if status == 429 and retry_after is None:
             retry_after = 1
         self._add(
@@ -144,7 +162,16 @@ class Faults:
         path: PathPattern | None = None,
         after_apply: bool = False,
     ) -> None:
-        """Wait ``seconds`` before answering (a client timeout shorter than that fires)."""
+        """Wait ``seconds`` before answering (a client timeout shorter than that fires).
+
+        Args:
+            seconds: how long the request hangs before it is answered.
+            times: how many matching requests get it.
+            method: only requests with this method (``"POST"``…).
+            path: only requests whose path matches this glob (``"/v1/organizations/*"``).
+            after_apply: on a write, let the write land first, then fail the answer (the case
+                a client cannot tell from a failure before it).
+        """
         self._add(Fault(kind="hang", seconds=seconds, after_apply=after_apply), times, method, path)
 
     def drop(
@@ -155,7 +182,20 @@ class Faults:
         path: PathPattern | None = None,
         after_apply: bool = False,
     ) -> None:
-        """Close the connection without answering."""
+        """Close the connection without answering.
+
+        Args:
+            times: how many matching requests get it.
+            method: only requests with this method (``"POST"``…).
+            path: only requests whose path matches this glob (``"/v1/organizations/*"``).
+            after_apply: on a write, let the write land first, then fail the answer (the case
+                a client cannot tell from a failure before it).
+
+        Example:
+            ```python
+            emu.faults.drop(method="POST", after_apply=True)  # the write lands, the answer is lost
+            ```
+        """
         self._add(Fault(kind="drop", after_apply=after_apply), times, method, path)
 
     def random(

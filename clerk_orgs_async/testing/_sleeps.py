@@ -12,12 +12,17 @@ from clerk_orgs_async import _retry
 def instant_retries() -> Iterator[list[float]]:
     """Record the waits of retries, backoff and 429 pauses instead of sleeping through them.
 
-    Example::
+    Returns:
+        A context manager whose value is the list of the waits, in seconds, in order.
 
+    Example:
+        ```python
         with instant_retries() as waits:
             emu.faults.status(429, retry_after=30)
             await clerk.organizations.get("acme")   # returns at once
+
         assert waits[0] == 30
+        ```
     """
     waits: list[float] = []
     original = _retry.sleep

@@ -10,11 +10,13 @@ Fixtures (function scope):
 Options, from the least to the most specific:
 
 - override ``clerk_emulator_options`` (a dict of ``ClerkEmulator`` keyword arguments) in a
-  ``conftest.py``::
+  ``conftest.py``:
 
-      @pytest.fixture
-      def clerk_emulator_options():
-          return {"users": ["user_1", "user_2"], "default_max_allowed_memberships": 0}
+  ```python
+  @pytest.fixture
+  def clerk_emulator_options():
+      return {"users": ["user_1", "user_2"], "default_max_allowed_memberships": 0}
+  ```
 
 - mark a test, its class or its module (``pytestmark``):
   ``@pytest.mark.clerk_emulator(rate_limit=(5, 1.0))``, keywords only (merged over the above,
@@ -22,11 +24,13 @@ Options, from the least to the most specific:
 - override ``clerk_client_options`` for the ``ClerkClient`` keyword arguments.
 
 The fixtures are coroutines and need pytest-asyncio, which the ``testing`` extra installs
-(``pip install 'clerk-orgs-async[testing]'``). In ``pyproject.toml``::
+(``pip install 'clerk-orgs-async[testing]'``). In ``pyproject.toml``:
 
-    [tool.pytest.ini_options]
-    asyncio_mode = "auto"                            # or mark tests @pytest.mark.asyncio
-    asyncio_default_fixture_loop_scope = "function"
+```toml
+[tool.pytest.ini_options]
+asyncio_mode = "auto"                            # or mark tests @pytest.mark.asyncio
+asyncio_default_fixture_loop_scope = "function"
+```
 
 In pytest-asyncio's strict mode (its default) an async test that uses the fixtures must be
 marked ``@pytest.mark.asyncio``; an unmarked one fails with a message saying what to add.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -51,11 +51,11 @@ class Cli:
         self,
         *args: str,
         input: str | None = None,
-        env: dict[str, str] | None = None,
+        env: Mapping[str, str | None] | None = None,
         obj: Any = None,
     ) -> Result:
-        """Run ``clerk-orgs ARGS``; ``env`` adds variables, ``obj`` is click's context object
-        (a ``Connection`` that makes the client differently)."""
+        """Run ``clerk-orgs ARGS``; ``env`` adds variables (None removes one), ``obj`` is
+        click's context object (a ``Connection`` that makes the client differently)."""
         env = {
             "CLERK_SECRET_KEY": self.emulator.secret_key,
             "CLERK_API_URL": self.emulator.base_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from clerk_orgs_async._cli import main
@@ -91,10 +92,12 @@ def test_global_emulator_option() -> None:
     assert json.loads(runner.invoke(main, ["--emulator", "orgs", "list", "--json"]).stdout) == []
 
 
-def test_missing_secret_key() -> None:
-    result = CliRunner().invoke(main, ["orgs", "list"])
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_missing_secret_key_names_the_option_and_the_variable(value: str | None) -> None:
+    result = CliRunner().invoke(main, ["orgs", "list"], env={"CLERK_SECRET_KEY": value})
     assert result.exit_code == 2
-    assert "no Clerk secret key" in result.stderr
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert error == "Error: no Clerk secret key: pass --secret-key or set CLERK_SECRET_KEY"
 
 
 def test_secret_key_and_base_url_options(cli: Cli) -> None:
@@ -118,6 +121,17 @@ def test_demo_with_a_file(tmp_path: Path) -> None:
     assert "everything is in sync (0 actions)" in result.stdout
     assert "Export: 12 organizations" in result.stdout
     assert "identical to the edited file: True" in result.stdout
+
+
+def test_demo_reads_a_file_of_another_extension_with_format(tmp_path: Path) -> None:
+    small = tmp_path / "few.txt"
+    small.write_text("".join(EXAMPLE.read_text().splitlines(keepends=True)[:12]))
+    refused = CliRunner().invoke(main, ["demo", "--file", str(small)])
+    assert refused.exit_code == 2
+    assert "cannot tell the format of few.txt" in refused.stderr
+    result = CliRunner().invoke(main, ["demo", "--file", str(small), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert "Sync 12 organizations from few.txt" in result.stdout
 
 
 def test_demo_needs_no_file() -> None:

@@ -107,9 +107,13 @@ def test_roles_and_permissions(cli: Cli) -> None:
     assert isinstance(roles, list)
     assert roles[0]["key"] == "org:billing"  # newest first
     assert {"org:admin", "org:member"} <= {r["key"] for r in roles}
-    table = cli("roles", "list", env={"COLUMNS": "60"}).stdout
+    table = cli("roles", "list", env={"COLUMNS": "80"}).stdout
     assert created["id"] in table and "org:billing" in table
     assert invoices.id in cli("permissions", "list", env={"COLUMNS": "60"}).stdout
+    # Too narrow for the key: shortened, not broken; --wide shows it whole.
+    narrow = cli("roles", "list", env={"COLUMNS": "60"}).stdout
+    assert created["id"] in narrow and "org:bil…" in narrow
+    assert "org:billing" in cli("roles", "list", "--wide", env={"COLUMNS": "60"}).stdout
 
 
 @pytest.mark.parametrize(
@@ -124,6 +128,91 @@ def test_role_errors_are_one_line(cli: Cli, args: list[str], status: int, fragme
     _one_line_error(cli("roles", "create", "--name", "Billing", *args), status, fragment)
     if status == 2 or "--permission" in args:
         assert cli.writes() == []
+
+
+def test_a_role_with_a_missing_permission_says_how_to_create_it(cli: Cli) -> None:
+    args = ["roles", "create", "--name", "Billing", "--key", "org:billing"]
+    refused = cli(*args, "--permission", "org:invoices:read")
+    _one_line_error(refused, 1, "no permission has the key org:invoices:read")
+    assert "clerk-orgs permissions create --key org:invoices:read --name" in refused.stderr
+    assert cli.writes() == []  # neither the role nor the permission behind the user's back
+    # The way it names works, and then the role can be created.
+    made = _ok(
+        cli(
+            "permissions", "create", "--key", "org:invoices:read", "--name", "Read invoices",
+            "--json",
+        )
+    )  # fmt: skip
+    assert isinstance(made, dict)
+    role = _ok(cli(*args, "--permission", "org:invoices:read", "--json"))
+    assert isinstance(role, dict)
+    assert [p["id"] for p in role["permissions"]] == [made["id"]]
+
+
+def test_permissions_create_update_delete(cli: Cli) -> None:
+    created = _ok(
+        cli(
+            "permissions", "create", "--name", "Read invoices", "--key", "org:invoices:read",
+            "--description", "See every invoice", "--json",
+        )
+    )  # fmt: skip
+    assert isinstance(created, dict)
+    assert (created["key"], created["name"], created["description"], created["type"]) == (
+        "org:invoices:read",
+        "Read invoices",
+        "See every invoice",
+        "user",
+    )
+    state = cli.emulator.state
+    assert state.roles.permission(created["id"]).name == "Read invoices"
+    table = cli("permissions", "create", "--name", "Pay", "--key", "org:invoices:pay").stdout
+    assert "org:invoices:pay" in table
+    # By key or by ID.
+    renamed = _ok(cli("permissions", "update", "org:invoices:read", "--name", "Read", "--json"))
+    assert isinstance(renamed, dict) and (renamed["id"], renamed["name"]) == (created["id"], "Read")
+    rekeyed = _ok(cli("permissions", "update", created["id"], "--key", "org:bills:read", "--json"))
+    assert isinstance(rekeyed, dict) and rekeyed["key"] == "org:bills:read"
+    listed = _ok(cli("permissions", "list", "--json"))
+    assert isinstance(listed, list) and "org:bills:read" in {p["key"] for p in listed}
+
+    assert cli("permissions", "delete", "org:bills:read", input="n\n").exit_code == 1
+    assert not cli.writes()[-1].startswith("DELETE")  # the refusal sent nothing
+    deleted = _ok(cli("permissions", "delete", "org:bills:read", "--yes", "--json"))
+    assert deleted == {
+        "deleted": True,
+        "object": "permission",
+        "id": created["id"],
+        "slug": None,
+        "external_id": None,
+    }
+    left = _ok(cli("permissions", "list", "--json"))
+    assert isinstance(left, list) and "org:bills:read" not in {p["key"] for p in left}
+    said = cli("permissions", "delete", "org:invoices:pay", "--yes")
+    assert said.exit_code == 0 and said.stdout == "deleted org:invoices:pay\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "fragment"),
+    [
+        (["update", "org:invoices:read"], 2, "nothing to change"),
+        (["update", "org:nope:read", "--name", "X"], 1, "no permission has the key org:nope:read"),
+        (["delete", "org:nope:read", "--yes"], 1, "no permission has the key org:nope:read"),
+        (["delete", "perm_nope", "--yes"], 1, "NotFoundError"),
+        (["create", "--name", "X", "--key", "invoices"], 2, "InvalidRequestError"),
+        (["create", "--name", "X", "--key", "org:sys_domains:read"], 2, "'org:sys_' is reserved"),
+    ],
+)
+def test_permission_errors_are_one_line(
+    cli: Cli, args: list[str], status: int, fragment: str
+) -> None:
+    _one_line_error(cli("permissions", *args), status, fragment)
+    if "perm_nope" not in args:
+        assert cli.writes() == []
+
+
+def test_a_system_permission_cannot_be_changed(cli: Cli) -> None:
+    result = cli("permissions", "update", "org:sys_domains:read", "--name", "Mine")
+    _one_line_error(result, 1, "organization_system_permission_not_modifiable")
 
 
 def test_every_new_command_runs_on_a_throwaway_emulator() -> None:

@@ -151,3 +151,24 @@ def test_members_survive_a_csv_round_trip(members: list[DesiredMember]) -> None:
     write_records([record], "csv", out, members=True)
     (back,), _lines = read_records(out.getvalue(), "csv")
     assert back.members == members
+
+
+@pytest.mark.parametrize("name", ["orgs.xlsx", "orgs.txt", "orgs"])
+def test_an_unknown_extension_is_refused_without_format(
+    cli: Cli, tmp_path: Path, name: str
+) -> None:
+    cli.emulator.state.create_organization("Acme", slug="acme")
+    out = tmp_path / name
+    exported = cli("export", "-o", str(out))
+    assert exported.exit_code == 2, exported.output
+    assert f"cannot tell the format of {name}" in exported.stderr
+    assert "--format" in exported.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert list(cli.emulator.requests) == []
+    out.write_text('{"slug": "globex", "name": "Globex"}\n')
+    synced = cli("sync", str(out))
+    assert synced.exit_code == 2, synced.output
+    assert f"cannot tell the format of {name}" in synced.stderr
+    assert cli.writes() == []
+    assert cli("sync", str(out), "--format", "jsonl").exit_code == 0
+    assert cli.writes() == ["POST /v1/organizations"]

@@ -187,3 +187,37 @@ def test_export_invitations_needs_members(cli: Cli) -> None:
     result = cli("export", "--invitations")
     assert result.exit_code == 2
     assert "--members" in result.stderr
+
+
+def test_a_dry_run_with_invitations_names_each_address(cli: Cli, tmp_path: Path) -> None:
+    emu = cli.emulator
+    org = emu.state.create_organization("Acme", slug="acme", created_by="user_1")
+    (stale,) = emu.state.invitations.create(
+        org.id, [{"email_address": "old@example.com", "role": "org:member"}]
+    )
+    records = [
+        {
+            "slug": "acme",
+            "name": "Acme",
+            "members": [
+                {"user_id": "user_1", "role": "org:admin"},
+                {"email_address": "ada@example.com", "role": "org:admin"},
+            ],
+        }
+    ]
+    file = jsonl(tmp_path / "orgs.jsonl", records)
+    plan = cli("sync", str(file), "--dry-run", "--invitations", env={"COLUMNS": "120"})
+    assert plan.exit_code == 0, plan.output
+    # The plan's rows: action, organization, member, changes.
+    cells = [line.split("│")[1:-1] for line in plan.stdout.splitlines() if line.count("│") == 5]
+    rows = {cell[0].strip(): cell[2].strip() for cell in cells}
+    assert (rows["invite"], rows["revoke_invitation"]) == ("ada@example.com", "old@example.com")
+    data = json.loads(cli("sync", str(file), "--dry-run", "--invitations", "--json").stdout)
+    members = {
+        a["kind"]: (a["user_id"], a["email_address"], a["invitation_id"]) for a in data["actions"]
+    }
+    assert members == {
+        "invite": (None, "ada@example.com", None),
+        "revoke_invitation": (None, "old@example.com", stale.id),
+    }
+    assert cli.writes() == []

@@ -21,9 +21,9 @@ from ._browser import chromium_problem, launch
 from ._seed import seed
 
 
-async def shoot(target: Path) -> None:
-    """Write the screenshot to ``target``."""
-    async with ClerkEmulator(users=USERS, port=8787) as emulator:
+async def shoot(target: Path, *, port: int = 8787) -> None:
+    """Write the screenshot to ``target``; the picture shows the emulator's usual port."""
+    async with ClerkEmulator(users=USERS, port=port) as emulator:
         async with emulator.client(retry=None) as clerk:
             await seed(clerk)
             emulator.faults.status(503, method="POST", path="/v1/organizations")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clerk_orgs_async.testing import ClerkEmulator
-from tests._readme import block
+from tests._readme import ROOT, block
 
 pytest_plugins = ["pytester"]
 
@@ -70,7 +70,8 @@ def test_lazy():
     result.assert_outcomes(passed=1)
 
 
-# A new project, as the README sets it up: its pyproject.toml lines, in both asyncio modes.
+# A new project, as the testing guide sets it up: its pyproject.toml lines, in both asyncio modes.
+GUIDE = ROOT / "docs" / "guides" / "testing.md"
 
 STRICT_TEST = """
 import pytest
@@ -91,19 +92,17 @@ def _new_project(pytester: pytest.Pytester, pyproject: str) -> None:
 
 
 def test_auto_mode_with_the_readmes_lines(pytester: pytest.Pytester) -> None:
-    pyproject = block("toml", section="Testing against the local emulator").source
+    pyproject = block("toml", section="With pytest", path=GUIDE).source
     assert 'asyncio_mode = "auto"' in pyproject
     _new_project(pytester, pyproject)
-    test_file = block(
-        "python", section="Testing against the local emulator", containing="# test_signup"
-    )
+    test_file = block("python", section="With pytest", containing="# test_signup", path=GUIDE)
     pytester.makepyfile(test_signup=test_file.source)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
     result.assert_outcomes(passed=1)
 
 
 def test_strict_mode_with_a_marker_and_a_clear_message_without(pytester: pytest.Pytester) -> None:
-    readme = block("toml", section="Testing against the local emulator").source
+    readme = block("toml", section="With pytest", path=GUIDE).source
     strict = "\n".join(line for line in readme.splitlines() if "asyncio_mode" not in line)
     _new_project(pytester, strict + '\nfilterwarnings = ["error"]\n')
     pytester.makepyfile(test_strict=STRICT_TEST)
