@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
@@ -18,14 +19,9 @@ from yarl import URL
 from . import _json, _retry, _rules
 from ._clock import ServerClock
 from ._counting import count
-from ._domains import OrganizationDomainsAPI
-from ._invitations import OrganizationInvitationsAPI
-from ._memberships import OrganizationMembershipsAPI
-from ._organizations import OrganizationsAPI
 from ._pacing import UNPACED, Limit, Pacer, RateLimit, endpoint_limits, resolve
 from ._resource import Call, Lookup
 from ._retry import RULES, Failure, Recovery, RetryEvent, RetryPolicy, classify, decide
-from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
 from ._sansio import (
     Redactor,
     build_headers,
@@ -50,7 +46,12 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._domains import OrganizationDomainsAPI
+    from ._invitations import OrganizationInvitationsAPI
+    from ._memberships import OrganizationMembershipsAPI
+    from ._organizations import OrganizationsAPI
     from ._redis_limit import RedisRateLimit
+    from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
 
 T = TypeVar("T")
 
@@ -142,19 +143,6 @@ class ClerkClient:
             (nor loopback), or an option of the wrong type.
     """
 
-    organizations: OrganizationsAPI
-    """The organization endpoints."""
-    organization_memberships: OrganizationMembershipsAPI
-    """The membership endpoints."""
-    organization_invitations: OrganizationInvitationsAPI
-    """The invitation endpoints."""
-    organization_domains: OrganizationDomainsAPI
-    """The domain endpoints."""
-    organization_roles: OrganizationRolesAPI
-    """The role endpoints."""
-    organization_permissions: OrganizationPermissionsAPI
-    """The permission endpoints."""
-
     def __init__(
         self,
         secret_key: str | None = None,
@@ -208,12 +196,50 @@ class ClerkClient:
         self._closing: asyncio.Future[None] | None = None  # done on aclose(): ends every pause
         self._entered = 0
         self._clock = ServerClock()
-        self.organizations = OrganizationsAPI(self)
-        self.organization_memberships = OrganizationMembershipsAPI(self)
-        self.organization_invitations = OrganizationInvitationsAPI(self)
-        self.organization_domains = OrganizationDomainsAPI(self)
-        self.organization_roles = OrganizationRolesAPI(self)
-        self.organization_permissions = OrganizationPermissionsAPI(self)
+
+    # Each endpoint group's module, and the models it decodes, load on the group's first use:
+    # importing the client stays close to importing aiohttp (benchmarks/RESULTS.md).
+    @functools.cached_property
+    def organizations(self) -> OrganizationsAPI:
+        """The organization endpoints."""
+        from ._organizations import OrganizationsAPI
+
+        return OrganizationsAPI(self)
+
+    @functools.cached_property
+    def organization_memberships(self) -> OrganizationMembershipsAPI:
+        """The membership endpoints."""
+        from ._memberships import OrganizationMembershipsAPI
+
+        return OrganizationMembershipsAPI(self)
+
+    @functools.cached_property
+    def organization_invitations(self) -> OrganizationInvitationsAPI:
+        """The invitation endpoints."""
+        from ._invitations import OrganizationInvitationsAPI
+
+        return OrganizationInvitationsAPI(self)
+
+    @functools.cached_property
+    def organization_domains(self) -> OrganizationDomainsAPI:
+        """The domain endpoints."""
+        from ._domains import OrganizationDomainsAPI
+
+        return OrganizationDomainsAPI(self)
+
+    @functools.cached_property
+    def organization_roles(self) -> OrganizationRolesAPI:
+        """The role endpoints."""
+        from ._roles import OrganizationRolesAPI
+
+        return OrganizationRolesAPI(self)
+
+    @functools.cached_property
+    def organization_permissions(self) -> OrganizationPermissionsAPI:
+        """The permission endpoints."""
+        from ._roles import OrganizationPermissionsAPI
+
+        return OrganizationPermissionsAPI(self)
 
     @property
     def rate_limit(self) -> Limit | None:

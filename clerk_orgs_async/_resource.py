@@ -10,16 +10,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from ._pagination import Page, Paginator, created_at_order, page_decoder
 from ._retry import Recovery, RetryPolicy
 from ._sansio import build_query, path_segment
 from ._transport import Body, Timeout
 from ._unset import UNSET, Unset
-from .models import DeletedObject
+
+if TYPE_CHECKING:
+    from ._pagination import Page, Paginator
+    from .models import DeletedObject
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -69,6 +71,8 @@ Recover = Callable[[Lookup], Awaitable[R | Recovery]]
 
 def deleted(kind: str, object_id: str) -> Callable[[Lookup], Awaitable[DeletedObject]]:
     """The ``gone`` of a DELETE answering a ``DeletedObject``: the object is deleted."""
+
+    from .models import DeletedObject  # with the groups, not the client (import time)
 
     async def gone(_lookup: Lookup) -> DeletedObject:
         return DeletedObject(object=kind, id=object_id, deleted=True)
@@ -209,6 +213,10 @@ class Resource:
         The iteration is drift-safe when the order sent (``filters["order_by"]``), or else
         the endpoint's own, is by ``created_at``; ``ids`` fill the route's ``{name}`` segments.
         """
+        # Here, not at the top: the client imports this module, and paging loads with the
+        # first list (import time, benchmarks/RESULTS.md).
+        from ._pagination import Paginator, created_at_order, page_decoder
+
         path = build_path(listing.route, ids)
         query = build_query(filters)
 
