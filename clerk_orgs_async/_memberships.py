@@ -51,8 +51,10 @@ class OrganizationMembershipsAPI(Resource):
         """Add a user to an organization with a role (``org:admin``, ``org:member``…).
 
         If the request fails in a way that leaves its outcome unknown, the membership is
-        looked up by ``user_id`` and returned only if this call made it with the role asked;
-        the request is retried only when this call created nothing (see
+        looked up by ``user_id``: it is returned when it has the role asked and was created
+        after this call started (on the server's clock); the request is retried only when
+        this call created nothing. A membership that existed before is never returned as
+        created: the retry then raises the error the call would have raised (see
         docs/design/safe-writes.md).
 
         Args:

@@ -50,7 +50,13 @@ from ._sync_records import (
     SyncFailure,
     SyncReport,
 )
-from .errors import BulkInvitationError, ClerkError, InvalidRequestError, NotFoundError
+from .errors import (
+    BadRequestError,
+    BulkInvitationError,
+    ClerkError,
+    InvalidRequestError,
+    NotFoundError,
+)
 from .models import InvitationRequest, Organization
 
 if TYPE_CHECKING:
@@ -65,6 +71,8 @@ ActionHook = Callable[[SyncAction], None]
 _BULK_INVITATIONS = "POST /organizations/{organization_id}/invitations/bulk"
 _EXPORT_WINDOW = 8
 """How many organizations' members an export fetches at once."""
+_ALREADY_A_MEMBER = "already_a_member_in_organization"
+"""Clerk's code for adding a user who is a member already (400)."""
 
 
 async def sync_organizations(
@@ -467,7 +475,14 @@ async def _send_member(
     memberships = clerk.organization_memberships
     user_id = cast(str, action.user_id)
     if action.kind == "add_member":
-        await memberships.create(organization_id, user_id=user_id, role=role)
+        try:
+            await memberships.create(organization_id, user_id=user_id, role=role)
+        except BadRequestError as error:
+            if error.code != _ALREADY_A_MEMBER:
+                raise
+            # Added by someone else since the members were read: a member is what was
+            # wanted, with the desired role (the update is a no-op when it has it already).
+            await memberships.update(organization_id, user_id, role=role)
     elif action.kind == "remove_member":
         with contextlib.suppress(NotFoundError):
             await memberships.delete(organization_id, user_id)

@@ -251,7 +251,8 @@ class APIError(ClerkError):
 
 
 class BadRequestError(APIError):
-    """400: the request body or parameters were malformed."""
+    """400: the request was refused as malformed, or by a rule such as
+    ``already_a_member_in_organization`` (the user is a member already)."""
 
 
 class AuthenticationError(APIError):
@@ -279,7 +280,7 @@ class PayloadTooLargeError(APIError):
 
 
 class UnprocessableEntityError(APIError):
-    """422: a parameter has an invalid value, or a slug or membership already exists."""
+    """422: a parameter has an invalid value, or a slug is taken (``form_identifier_exists``)."""
 
 
 class RateLimitError(APIError):

@@ -61,7 +61,7 @@ from clerk_orgs_async.webhooks import WebhookEvent, verify_webhook
 
 STATUSES: list[tuple[type[ClerkError], int]] = [
     (InvalidRequestError, 422),  # refused before sending: the caller's input
-    (BadRequestError, 400),  # e.g. organization_creator_not_found
+    (BadRequestError, 400),  # organization_creator_not_found; a member already: 409 below
     (NotFoundError, 404),
     (ConflictError, 409),
     (PermissionDeniedError, 403),  # e.g. quota_exceeded: the organization is full
@@ -81,14 +81,15 @@ STATUSES: list[tuple[type[ClerkError], int]] = [
     (ClerkError, 503),
 ]
 """Each error class and its HTTP status, most specific first."""
-_EXISTS = frozenset({"form_identifier_exists", "form_already_exists"})
+_EXISTS = frozenset({"form_identifier_exists", "already_a_member_in_organization"})
+"""Clerk's codes for something that exists already (a 422 and a 400): a 409 here."""
 
 
 def status_for(error: ClerkError) -> int:
     """The HTTP status for a ``ClerkError``."""
     if isinstance(error, BulkInvitationError):
         return status_for(error.error)  # what stopped the bulk call
-    if isinstance(error, UnprocessableEntityError) and error.code in _EXISTS:
+    if isinstance(error, (BadRequestError, UnprocessableEntityError)) and error.code in _EXISTS:
         return 409
     return next(status for kind, status in STATUSES if isinstance(error, kind))
 

@@ -112,6 +112,17 @@ async def test_clerks_refusals_keep_their_meaning(http: httpx.AsyncClient) -> No
     assert refused.json()["code"] is None  # refused before anything was sent
 
 
+async def test_adding_a_member_twice_is_a_409(
+    http: httpx.AsyncClient, clerk_emulator: ClerkEmulator
+) -> None:
+    org = clerk_emulator.state.create_organization("Acme")
+    path = f"/organizations/{org.id}/members"
+    member = {"user_id": "user_1", "role": "org:member"}
+    assert (await http.post(path, json=member)).status_code == 201
+    again = await http.post(path, json=member)
+    assert (again.status_code, again.json()["code"]) == (409, "already_a_member_in_organization")
+
+
 @pytest.mark.parametrize(
     ("fault", "status"),
     [

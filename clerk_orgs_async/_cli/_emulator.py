@@ -135,6 +135,14 @@ def _describe(users: list[str]) -> str:
     help="How many requests the web console's log keeps.",
 )
 @click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests for this Host, e.g. a container's name; repeatable, '*' for"
+    " any. Loopback names and --host are always answered (DNS rebinding guard).",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -158,6 +166,7 @@ def emulator(
     rate_limit: tuple[int, float] | None,
     request_log_size: int,
     max_memberships: int,
+    allowed_hosts: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Run a local Clerk organizations API until Ctrl+C or SIGTERM.
@@ -167,16 +176,20 @@ def emulator(
     paste into the shell of the program that uses it. With --data the state (organizations,
     memberships, users) is kept across restarts.
     """
-    emu = ClerkEmulator(
-        secret_key=secret_key,
-        host=host,
-        port=port,
-        default_max_allowed_memberships=max_memberships,
-        latency=latency,
-        rate_limit=rate_limit,
-        data_file=data,
-        request_log_size=request_log_size,
-    )
+    try:
+        emu = ClerkEmulator(
+            secret_key=secret_key,
+            host=host,
+            port=port,
+            default_max_allowed_memberships=max_memberships,
+            latency=latency,
+            rate_limit=rate_limit,
+            data_file=data,
+            request_log_size=request_log_size,
+            allowed_hosts=allowed_hosts,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--allow-host'") from None
     asyncio.run(_serve(emu, users=users, orgs=seed_orgs, as_json=as_json))
 
 

@@ -1,13 +1,14 @@
 """The aiohttp application: one middleware authenticates, paces, injects faults and records.
 
-Order per request: added latency, the bearer check, the rate limit, a fault due before the
-handler, the endpoint's own limit, the handler, a fault due after it (``after_apply``). A
-request refused at the bearer check (401) neither spends the rate limit nor takes a scripted
-or random fault, so a caller with a wrong key cannot see or use up the real caller's budget
-and faults. With a data file, a write that reaches its handler is journaled before its answer
-(and any ``after_apply`` fault) goes out (see ``_durable``). The emulator's own image route
-skips everything but the record, the web console's routes skip it all, and the journal's
-replay at start skips everything but the route's handler (no endpoint limit either).
+Order per request: the ``Host`` check (see ``_hosts``), added latency, the bearer check, the
+rate limit, a fault due before the handler, the endpoint's own limit, the handler, a fault
+due after it (``after_apply``). A request refused at the bearer check (401) neither spends
+the rate limit nor takes a scripted or random fault, so a caller with a wrong key cannot see
+or use up the real caller's budget and faults. With a data file, a write that reaches its
+handler is journaled before its answer (and any ``after_apply`` fault) goes out (see
+``_durable``). The emulator's own image route skips everything but the ``Host`` check and the
+record, the web console's routes skip it all (they check the ``Host`` themselves), and the
+journal's replay at start skips everything but the route's handler (no endpoint limit either).
 """
 
 from __future__ import annotations
@@ -25,11 +26,18 @@ from clerk_orgs_async._json import dumps
 from clerk_orgs_async.testing._console import Console, add_console, is_console_path
 from clerk_orgs_async.testing._durable import COMPACT_EVERY, REPLAY_HEADER, DataFile, pinned
 from clerk_orgs_async.testing._endpoint_limits import endpoint_limits
-from clerk_orgs_async.testing._errors import ClerkAPIError, body_invalid
+from clerk_orgs_async.testing._errors import (
+    ClerkAPIError,
+    body_invalid,
+    host_not_allowed,
+    unauthenticated,
+)
 from clerk_orgs_async.testing._faults import Fault, Faults
 from clerk_orgs_async.testing._handlers import IMAGES_PATH, STATE
+from clerk_orgs_async.testing._hosts import host_allowed
 from clerk_orgs_async.testing._ids import new_trace_id
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter, latency_seconds
+from clerk_orgs_async.testing._payload import MAX_BODY_BYTES, read_body, too_large
 from clerk_orgs_async.testing._records import bytes_repr
 from clerk_orgs_async.testing._request_log import (
     LATE_BODY,
@@ -37,7 +45,6 @@ from clerk_orgs_async.testing._request_log import (
     RequestLog,
     RequestRecord,
     abandon_body,
-    read_body,
     read_request_body,
 )
 from clerk_orgs_async.testing._routes import add_routes
@@ -114,6 +121,8 @@ class Runtime:
     clock: Callable[[], int]
     journal: DataFile | None = None
     replay_token: str | None = None
+    allowed_hosts: frozenset[str] = frozenset()
+    """Host names answered besides loopback ones (see ``_hosts``)."""
 
     async def pause(self, seconds: float) -> bool:
         """Sleep; return ``True`` if the emulator began closing meanwhile."""
@@ -177,19 +186,10 @@ async def _apply(rt: Runtime, request: web.Request, fault: Fault) -> web.Respons
 
 def _unauthenticated(rt: Runtime, request: web.Request) -> web.Response | None:
     """Clerk's 401 when the request does not bear the emulator's key, else ``None``."""
-    authorization = request.headers.get("Authorization", "")
+    authorization = request.headers.get("Authorization")
     if authorization == f"Bearer {rt.secret_key}":
         return None
-    return error_response(
-        ClerkAPIError(
-            401,
-            "authentication_invalid",
-            "Authentication invalid",
-            "The provided secret key is invalid or missing"
-            if authorization
-            else "Missing Authorization header: send 'Authorization: Bearer <secret key>'.",
-        )
-    )
+    return error_response(unauthenticated(authorization))
 
 
 async def _body(request: web.Request) -> bytes:
@@ -222,6 +222,8 @@ async def _handled(request: web.Request, handler: _Handler) -> web.StreamRespons
 
 def _http_error(exc: web.HTTPException) -> web.Response:
     """Unknown routes, wrong methods, oversized bodies: still in Clerk's error shape."""
+    if exc.status == 413:  # over client_max_size as sent: as over it once decoded
+        return error_response(too_large())
     code = "resource_not_found" if exc.status == 404 else "request_invalid"
     return error_response(ClerkAPIError(exc.status, code, exc.reason, exc.reason))
 
@@ -310,7 +312,9 @@ async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamRespon
     arrival = Arrival()
     fault: str | None = None
     try:
-        if request.path.startswith(IMAGES_PATH + "/"):
+        if not host_allowed(request.headers.get("Host"), rt.allowed_hosts):
+            response = error_response(host_not_allowed(request.headers.get("Host")))
+        elif request.path.startswith(IMAGES_PATH + "/"):
             response = await _handled(request, handler)
         else:
             response, fault = await _serve(rt, request, handler)
@@ -348,9 +352,7 @@ async def _pipeline(request: web.Request, handler: _Handler) -> web.StreamRespon
 def make_app(state: EmulatorState, runtime: Runtime) -> web.Application:
     """Build the emulator's application around ``state``."""
     # Per-endpoint limits run inside the pipeline: after the key check, as part of the request.
-    app = web.Application(
-        middlewares=[_pipeline, endpoint_limits], client_max_size=16 * 1024 * 1024
-    )
+    app = web.Application(middlewares=[_pipeline, endpoint_limits], client_max_size=MAX_BODY_BYTES)
     app[STATE] = state
     app[RUNTIME] = runtime
     add_routes(app)

@@ -17,6 +17,7 @@ from clerk_orgs_async.testing._http import (
     public_organization_data,
     state,
 )
+from clerk_orgs_async.testing._payload import read_body
 from clerk_orgs_async.testing._state import EmulatorState
 
 CREATE = bodies.Body(
@@ -96,7 +97,7 @@ def _ids(request: web.Request) -> tuple[str, str]:
 
 async def create_domain(request: web.Request) -> web.Response:
     """``POST /organizations/{organization_id}/domains``: verified unless told otherwise."""
-    body = bodies.parse_json(await request.read(), CREATE)
+    body = bodies.parse_json(await read_body(request), CREATE)
     domain = state(request).domains.create(
         request.match_info["organization_id"],
         body["name"],
@@ -138,7 +139,7 @@ async def list_instance_domains(request: web.Request) -> web.Response:
 
 async def update_domain(request: web.Request) -> web.Response:
     """``PATCH /organizations/{organization_id}/domains/{domain_id}``."""
-    body = bodies.parse_json(await request.read(), UPDATE)
+    body = bodies.parse_json(await read_body(request), UPDATE)
     domain = state(request).domains.update(
         *_ids(request), **optional(body, "enrollment_mode", "verified")
     )

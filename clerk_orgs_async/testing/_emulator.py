@@ -18,6 +18,7 @@ from clerk_orgs_async.testing._app import EmulatorStats, Runtime, ServedResponse
 from clerk_orgs_async.testing._durable import DataFile, DataFileError, pinnable, replay
 from clerk_orgs_async.testing._endpoint_limits import ENDPOINT_LIMITER, EndpointLimiter, resolve
 from clerk_orgs_async.testing._faults import Faults
+from clerk_orgs_async.testing._hosts import allowed_hosts as allowed_hosts_for
 from clerk_orgs_async.testing._ids import new_secret_key
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter
 from clerk_orgs_async.testing._request_log import RequestLog, RequestRecord
@@ -88,10 +89,15 @@ class ClerkEmulator:
             that an acknowledged write survives even ``kill -9``; compacted into the file at
             start, at close and every 10,000 writes (atomically: a temporary file renamed).
             Changes made directly on :attr:`state` are saved by :meth:`save` and at close.
-            A damaged file raises :class:`DataFileError` at start.
+            A damaged file raises :class:`DataFileError` at start, and so does a file another
+            emulator uses (one emulator per data file: each locks ``data_file.lock``).
         on_response: called with every response served (see :class:`ServedResponse`).
         request_log_size: how many requests :attr:`requests` keeps, newest last; each
             keeps up to 16 KiB of each body, so the default holds at most about 36 MB.
+        allowed_hosts: the ``Host`` names the API answers besides ``localhost``, loopback
+            addresses and ``host`` itself, such as a container's name; ``"*"`` for any.
+            Other hosts get 400 ``host_not_allowed``, so that a web page cannot drive the
+            emulator through DNS rebinding. The web console answers loopback names only.
 
     The web console is served at :attr:`console_url`.
 
@@ -119,6 +125,7 @@ class ClerkEmulator:
         data_file: str | Path | None = None,
         on_response: Callable[[ServedResponse], None] | None = None,
         request_log_size: int = REQUEST_LOG_SIZE,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
         if isinstance(endpoint_limits, Mapping) and rate_limit is None:
             raise ValueError("endpoint_limits apply with rate limiting: give rate_limit too")
@@ -149,6 +156,7 @@ class ClerkEmulator:
             closing=asyncio.Event(),
             on_response=on_response,
             clock=self._clock,
+            allowed_hosts=allowed_hosts_for(host, allowed_hosts),
         )
         self.app = make_app(self.state, self._runtime)
         if rate_limit is not None and endpoint_limits is not False:
@@ -182,7 +190,8 @@ class ClerkEmulator:
         """Load the data file, if any, and start serving.
 
         Raises:
-            DataFileError: the data file or its journal is damaged (nothing is served).
+            DataFileError: the data file or its journal is damaged, or another emulator
+                uses the data file (nothing is served).
             OSError: the port is taken.
         """
         if self._runner is not None:
@@ -190,10 +199,19 @@ class ClerkEmulator:
         self._runtime.closing.clear()
         # A short shutdown_timeout: handlers still running at close are hung faults, which
         # notice ``closing`` and drop their connections at once.
-        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0, logger=_SERVER_LOG)
+        # Bodies as sent: _payload decodes them within bounds (aiohttp's parser would
+        # decompress a whole gzip bomb in the loop first).
+        runner = web.AppRunner(
+            self.app,
+            access_log=None,
+            shutdown_timeout=1.0,
+            logger=_SERVER_LOG,
+            auto_decompress=False,
+        )
         await runner.setup()
         try:
             if self._data is not None:
+                self._data.lock()
                 await self._load(self._data, runner)
             site = web.TCPSite(runner, self.host, self.port)
             await site.start()

@@ -78,6 +78,16 @@ def body_invalid(detail: str, *, param: str | None = None) -> ClerkAPIError:
     )
 
 
+def already_a_member(user_id: str) -> ClerkAPIError:
+    """Clerk's 400 for adding (or accepting an invitation for) a user who is a member."""
+    return ClerkAPIError(
+        400,
+        "already_a_member_in_organization",
+        "already a member",
+        f"User {user_id} is already a member of the organization.",
+    )
+
+
 def quota_exceeded(limit: int) -> ClerkAPIError:
     """The organization already has ``limit`` members."""
     return ClerkAPIError(
@@ -85,4 +95,44 @@ def quota_exceeded(limit: int) -> ClerkAPIError:
         "quota_exceeded",
         "Quota exceeded",
         f"The organization has reached its limit of {limit} memberships.",
+    )
+
+
+def unauthenticated(authorization: str | None) -> ClerkAPIError:
+    """Clerk's 401 for a request without the instance's key, as Clerk tells the cases apart.
+
+    Clerk's codes: ``authentication_invalid`` without credentials,
+    ``authorization_header_format_invalid`` for a header that is not ``Bearer <key>``, and
+    ``clerk_key_invalid`` for a well-formed header bearing a key that is not the instance's.
+    """
+    if not authorization:
+        return ClerkAPIError(
+            401,
+            "authentication_invalid",
+            "Invalid authentication",
+            "Missing Authorization header: send 'Authorization: Bearer <secret key>'.",
+        )
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return ClerkAPIError(
+            401,
+            "authorization_header_format_invalid",
+            "Invalid Authorization header format",
+            "Invalid Authorization header format. Must be 'Bearer <YOUR_API_KEY>'",
+        )
+    invalid = (
+        "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct."
+    )
+    return ClerkAPIError(401, "clerk_key_invalid", invalid, invalid)
+
+
+def host_not_allowed(host: str | None) -> ClerkAPIError:
+    """The emulator's own 400 for a ``Host`` it does not answer (see ``_hosts``)."""
+    return ClerkAPIError(
+        400,
+        "host_not_allowed",
+        "Host not allowed",
+        f"The emulator answers requests for this machine only (Host: 127.0.0.1:<port> or"
+        f" localhost:<port>), not Host {host!r}, against DNS rebinding. Allow another host"
+        " with ClerkEmulator(allowed_hosts=[...]) or clerk-orgs emulator --allow-host NAME.",
     )

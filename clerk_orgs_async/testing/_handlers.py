@@ -1,6 +1,6 @@
 """The 14 operations of the organizations and memberships API, as aiohttp handlers.
 
-Each handler reads its body with ``await request.read()`` and changes the state in one
+Each handler reads its body with ``await read_body(request)`` and changes the state in one
 synchronous step after its last ``await``: the data file's journal relies on it.
 """
 
@@ -16,6 +16,7 @@ from clerk_orgs_async._json import dumps
 from clerk_orgs_async.testing import _bodies as bodies
 from clerk_orgs_async.testing import _render as render
 from clerk_orgs_async.testing._errors import body_invalid, not_found, param_missing
+from clerk_orgs_async.testing._payload import read_body
 from clerk_orgs_async.testing._queries import MembershipQuery, OrganizationQuery
 from clerk_orgs_async.testing._records import Membership
 from clerk_orgs_async.testing._rules import MAX_LOGO_BYTES, parse_rfc3339_ms
@@ -108,7 +109,7 @@ async def list_organizations(request: web.Request) -> web.Response:
 
 async def create_organization(request: web.Request) -> web.Response:
     """``POST /organizations``."""
-    body = bodies.parse_json(await request.read(), bodies.CREATE_ORGANIZATION)
+    body = bodies.parse_json(await read_body(request), bodies.CREATE_ORGANIZATION)
     org = _state(request).create_organization(
         body["name"],
         slug=body.get("slug"),
@@ -137,7 +138,7 @@ async def get_organization(request: web.Request) -> web.Response:
 async def update_organization(request: web.Request) -> web.Response:
     """``PATCH /organizations/{organization_id}``; metadata refused from API 2026-05-12."""
     schema = bodies.update_organization_body(request.headers.get("Clerk-API-Version"))
-    body = bodies.parse_json(await request.read(), schema)
+    body = bodies.parse_json(await read_body(request), schema)
     org = _state(request).update_organization(
         request.match_info["organization_id"],
         name=body.get("name"),
@@ -160,14 +161,14 @@ async def delete_organization(request: web.Request) -> web.Response:
 
 async def merge_metadata(request: web.Request) -> web.Response:
     """``PATCH /organizations/{organization_id}/metadata``: deep merge."""
-    body = bodies.parse_json(await request.read(), bodies.METADATA)
+    body = bodies.parse_json(await read_body(request), bodies.METADATA)
     org = _state(request).merge_metadata(request.match_info["organization_id"], **body)
     return _org_json(request, org.id)
 
 
 async def replace_metadata(request: web.Request) -> web.Response:
     """``PUT /organizations/{organization_id}/metadata``: each given field replaced whole."""
-    body = bodies.parse_json(await request.read(), bodies.METADATA)
+    body = bodies.parse_json(await read_body(request), bodies.METADATA)
     org = _state(request).replace_metadata(request.match_info["organization_id"], **body)
     return _org_json(request, org.id)
 
@@ -195,7 +196,7 @@ async def _logo_form(request: web.Request) -> tuple[bytes | None, str, str | Non
     """The ``file`` part's bytes and content type, and ``uploader_user_id``, if sent."""
     # Parsed from the body as read(), which the journal records, not from the stream, which
     # the journal has already read (a limit above the body's size: no flow control).
-    body = await request.read()
+    body = await read_body(request)
     content = StreamReader(
         request.protocol, limit=2 * len(body) + 1, loop=asyncio.get_running_loop()
     )
@@ -228,7 +229,7 @@ async def delete_logo(request: web.Request) -> web.Response:
 
 async def create_membership(request: web.Request) -> web.Response:
     """``POST /organizations/{organization_id}/memberships``."""
-    body = bodies.parse_json(await request.read(), bodies.CREATE_MEMBERSHIP)
+    body = bodies.parse_json(await read_body(request), bodies.CREATE_MEMBERSHIP)
     member = _state(request).create_membership(
         request.match_info["organization_id"],
         body["user_id"],
@@ -278,7 +279,7 @@ async def list_memberships(request: web.Request) -> web.Response:
 
 async def update_membership(request: web.Request) -> web.Response:
     """``PATCH /organizations/{organization_id}/memberships/{user_id}``: the role."""
-    body = bodies.parse_json(await request.read(), bodies.UPDATE_MEMBERSHIP)
+    body = bodies.parse_json(await read_body(request), bodies.UPDATE_MEMBERSHIP)
     member = _state(request).update_membership(
         request.match_info["organization_id"], request.match_info["user_id"], role=body["role"]
     )
@@ -296,7 +297,7 @@ async def delete_membership(request: web.Request) -> web.Response:
 
 async def merge_membership_metadata(request: web.Request) -> web.Response:
     """``PATCH /organizations/{organization_id}/memberships/{user_id}/metadata``: deep merge."""
-    body = bodies.parse_json(await request.read(), bodies.METADATA)
+    body = bodies.parse_json(await read_body(request), bodies.METADATA)
     member = _state(request).merge_membership_metadata(
         request.match_info["organization_id"], request.match_info["user_id"], **body
     )

@@ -16,6 +16,7 @@ import attrs
 
 from clerk_orgs_async.testing._errors import (
     ClerkAPIError,
+    already_a_member,
     not_found,
     param_invalid,
     quota_exceeded,
@@ -260,10 +261,7 @@ class Invitations:
         org = self._state.organizations[invitation.organization_id]
         user = self._invitee(invitation, user_id)
         if user is not None and any(m.user_id == user.id for m in self._state.memberships(org.id)):
-            raise _bad(
-                "already_a_member_in_organization",
-                f"User {user.id} is already a member of the organization.",
-            )
+            raise already_a_member(user.id)
         if 0 < org.max_allowed_memberships <= org.members_count:
             raise quota_exceeded(org.max_allowed_memberships)
         if user is None:

@@ -17,6 +17,7 @@ from clerk_orgs_async.testing._http import (
     state,
 )
 from clerk_orgs_async.testing._invitations import Invitation, check_bulk_size
+from clerk_orgs_async.testing._payload import read_body
 from clerk_orgs_async.testing._render import image_url
 from clerk_orgs_async.testing._state import EmulatorState
 
@@ -89,14 +90,14 @@ def _one(request: web.Request, invitation: Invitation) -> web.Response:
 
 async def create_invitation(request: web.Request) -> web.Response:
     """``POST /organizations/{organization_id}/invitations``."""
-    body = bodies.parse_json(await request.read(), CREATE)
+    body = bodies.parse_json(await read_body(request), CREATE)
     (created,) = state(request).invitations.create(request.match_info["organization_id"], [body])
     return _one(request, created)
 
 
 async def create_invitations_bulk(request: web.Request) -> web.Response:
     """``POST /organizations/{organization_id}/invitations/bulk``: 1 to 10, all or none."""
-    items = bodies.decode(await request.read())
+    items = bodies.decode(await read_body(request))
     if not isinstance(items, list) or not items:
         raise body_invalid("it must be a JSON array of 1 to 10 invitations")
     check_bulk_size(len(items))
@@ -161,7 +162,7 @@ async def get_invitation(request: web.Request) -> web.Response:
 
 async def revoke_invitation(request: web.Request) -> web.Response:
     """``POST /organizations/{organization_id}/invitations/{invitation_id}/revoke``."""
-    body = bodies.parse_json(await request.read(), REVOKE)
+    body = bodies.parse_json(await read_body(request), REVOKE)
     info = request.match_info
     revoked = state(request).invitations.revoke(
         info["organization_id"], info["invitation_id"], **optional(body, "requesting_user_id")

@@ -12,19 +12,19 @@ import asyncio
 import itertools
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import attrs
 from aiohttp import web
 
+from clerk_orgs_async.testing._errors import ClerkAPIError
+from clerk_orgs_async.testing._payload import read_body
+
 REDACTED = "[redacted]"
 BODY_LIMIT = 16 * 1024
 """Bytes of each request and response body a record keeps; ``*_size`` gives the whole size."""
-BODY_SECONDS = 30.0
-"""How long a request's body may take to arrive: a client that announces more bytes than it
-sends would otherwise hold its request open for ever (the emulator answers 408)."""
 LATE_BODY = "[body not received in time: not kept]"
-"""What a record shows of a body that did not all arrive within :data:`BODY_SECONDS`."""
+"""What a record shows of a body that did not all arrive in time (``_payload.BODY_SECONDS``)."""
 _TEXT_TYPES = ("application/json", "application/x-www-form-urlencoded", "application/problem+json")
 
 Headers = tuple[tuple[str, str], ...]
@@ -128,24 +128,6 @@ def body_text(body: bytes | str, content_type: str, secret: str) -> str:
     return text
 
 
-async def read_body(request: web.Request) -> bytes:
-    """The whole body, within :data:`BODY_SECONDS` (aiohttp keeps it for later reads).
-
-    Raises:
-        asyncio.TimeoutError: it did not all arrive in time.
-        web.RequestPayloadError: it cannot be decoded (a Content-Encoding it is not in).
-        ConnectionResetError: the client went away while sending it.
-        web.HTTPException: it is over the emulator's size limit.
-    """
-    return await asyncio.wait_for(request.read(), BODY_SECONDS)
-
-
-async def read_form(request: web.Request) -> Mapping[str, object]:
-    """The posted form, within :data:`BODY_SECONDS` (raises as :func:`read_body` does, and
-    ``ValueError``, ``LookupError`` or ``HttpProcessingError`` for a form it cannot parse)."""
-    return await asyncio.wait_for(request.post(), BODY_SECONDS)
-
-
 def abandon_body(request: web.Request, response: web.StreamResponse) -> None:
     """Read no more of a body that failed; close the connection after the answer.
 
@@ -170,6 +152,10 @@ async def read_request_body(request: web.Request, *, dropped: bool) -> bytes | s
         return await read_body(request)
     except web.HTTPException:  # over client_max_size: the handler refused it too
         return "[body over the emulator's size limit: not kept]"
+    except ClerkAPIError as error:  # a body not in its Content-Encoding, or too large in it
+        if error.status == 413:
+            return "[body over the emulator's size limit once decoded: not kept]"
+        return "[body could not be decoded: not kept]"
     except asyncio.TimeoutError:
         return LATE_BODY
     except (web.RequestPayloadError, ConnectionResetError):

@@ -10,6 +10,7 @@ from clerk_orgs_async.testing import _bodies as bodies
 from clerk_orgs_async.testing._errors import body_invalid
 from clerk_orgs_async.testing._handlers import json_response
 from clerk_orgs_async.testing._http import deleted, optional, page, state
+from clerk_orgs_async.testing._payload import read_body
 from clerk_orgs_async.testing._roles import Permission, Role, RoleCatalog
 
 CREATE_ROLE = bodies.Body(
@@ -95,7 +96,7 @@ async def list_roles(request: web.Request) -> web.Response:
 
 async def create_role(request: web.Request) -> web.Response:
     """``POST /organization_roles``; ``include_in_initial_role_set`` is accepted and ignored."""
-    body = bodies.parse_json(await request.read(), CREATE_ROLE)
+    body = bodies.parse_json(await read_body(request), CREATE_ROLE)
     role = state(request).roles.create_role(
         name=body["name"],
         key=body["key"],
@@ -112,7 +113,7 @@ async def get_role(request: web.Request) -> web.Response:
 
 async def update_role(request: web.Request) -> web.Response:
     """``PATCH /organization_roles/{organization_role_id}``: ``permissions`` replaces."""
-    body = bodies.parse_json(await request.read(), UPDATE_ROLE)
+    body = bodies.parse_json(await read_body(request), UPDATE_ROLE)
     role = state(request).update_role(
         _role_id(request), **optional(body, "name", "key", "description"), **_permission_ids(body)
     )
@@ -152,7 +153,7 @@ async def list_permissions(request: web.Request) -> web.Response:
 
 async def create_permission(request: web.Request) -> web.Response:
     """``POST /organization_permissions``: a key shaped ``org:feature:action``."""
-    body = bodies.parse_json(await request.read(), CREATE_PERMISSION)
+    body = bodies.parse_json(await read_body(request), CREATE_PERMISSION)
     permission = state(request).roles.create_permission(
         name=body["name"], key=body["key"], description=body.get("description", "")
     )
@@ -170,7 +171,7 @@ async def get_permission(request: web.Request) -> web.Response:
 
 async def update_permission(request: web.Request) -> web.Response:
     """``PATCH /organization_permissions/{permission_id}``: system permissions refuse (403)."""
-    body = bodies.parse_json(await request.read(), UPDATE_PERMISSION)
+    body = bodies.parse_json(await read_body(request), UPDATE_PERMISSION)
     permission = state(request).roles.update_permission(
         _permission_id(request), **optional(body, "name", "key", "description")
     )

@@ -22,6 +22,7 @@ import attrs
 from clerk_orgs_async.testing._domains import Domains
 from clerk_orgs_async.testing._errors import (
     ClerkAPIError,
+    already_a_member,
     not_found,
     param_invalid,
     quota_exceeded,
@@ -460,21 +461,15 @@ class EmulatorState:
     ) -> Membership:
         """Add a user to an organization.
 
-        Raises Clerk's 404 for an unknown organization or user, 422 ``form_already_exists``
-        for a second membership, 422 for an unknown role and 403 ``quota_exceeded`` when the
-        organization is full.
+        Raises Clerk's 404 for an unknown organization or user, 400
+        ``already_a_member_in_organization`` for a second membership, 422 for an unknown role
+        and 403 ``quota_exceeded`` when the organization is full.
         """
         org = self._org(org_id)
         self._user(user_id)
         check_role(role, self.roles)
         if user_id in self._memberships[org_id]:
-            raise ClerkAPIError(
-                422,
-                "form_already_exists",
-                "already a member",
-                "The user is already a member of this organization.",
-                meta={"param_name": "user_id"},
-            )
+            raise already_a_member(user_id)
         if 0 < org.max_allowed_memberships <= org.members_count:
             raise quota_exceeded(org.max_allowed_memberships)
         membership = self._add_membership(

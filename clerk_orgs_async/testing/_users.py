@@ -74,6 +74,16 @@ def list_users(
     return selected[query.offset : query.offset + query.limit]
 
 
+def count_matching(
+    users: Sequence[User],
+    query: UserQuery,
+    members_of: Callable[[str], set[str]],
+) -> int:
+    """How many of ``users`` the filters of ``query`` select (its order and page aside)."""
+    keep = _filter(query, members_of)
+    return sum(1 for user in users if keep(user))
+
+
 def _filter(query: UserQuery, members_of: Callable[[str], set[str]]) -> Callable[[User], bool]:
     checks: list[Callable[[User], bool]] = []
     if query.user_ids:

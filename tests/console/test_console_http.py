@@ -14,9 +14,10 @@ from aiohttp.test_utils import make_mocked_request
 
 from clerk_orgs_async import ClerkClient
 from clerk_orgs_async.testing import ClerkEmulator, ServedResponse
-from clerk_orgs_async.testing._console._guard import cross_site, loopback_host, refusal
+from clerk_orgs_async.testing._console._guard import cross_site, refusal
 from clerk_orgs_async.testing._console._routes import CONSOLE, is_console_path
 from clerk_orgs_async.testing._emulator import loopback_name
+from clerk_orgs_async.testing._hosts import loopback_host
 from tests.conftest import SECRET
 from tests.emulator._support import USERS
 
@@ -405,9 +406,9 @@ async def test_a_form_in_an_encoding_it_is_not_in_is_a_400(
 async def test_a_form_shorter_than_its_content_length_is_a_408_not_a_hang(
     emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clerk_orgs_async.testing import _request_log
+    from clerk_orgs_async.testing import _payload
 
-    monkeypatch.setattr(_request_log, "BODY_SECONDS", 0.2)
+    monkeypatch.setattr(_payload, "BODY_SECONDS", 0.2)
     emulator.state.create_organization("Kept")
     answer = await _raw_post(emulator, "_console/reset", b"Content-Length: 500\r\n", b"token=")
     assert answer.split()[1] == b"408", answer

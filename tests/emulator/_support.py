@@ -15,13 +15,14 @@ SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "clerk-api"
 SPEC = SPEC_DIR / "bapi-2025-11-10-organization-surface.yml"
 # Statuses any operation answers although the spec excerpt lists them on some only: a
 # malformed body, a missing or wrong key, an unknown resource or route, a method a route does
-# not take, a body shorter than its Content-Length, the rate limit.
-CROSS_CUTTING = frozenset({400, 401, 404, 405, 408, 429})
-# GET /users and GET /users/{user_id} are not in the spec excerpts: the emulator serves them,
-# read-only, so that code can find the users it seeds. Their 200s are checked against what
-# Clerk's full spec requires of a User (clerk/openapi-specs, bapi/2025-11-10.yml,
-# components.schemas.User: its "required" list, with the types of those fields), their errors
-# against ClerkErrors like every other operation's.
+# not take, a body shorter than its Content-Length, a body over the size limit (as sent or
+# once decoded), the rate limit.
+CROSS_CUTTING = frozenset({400, 401, 404, 405, 408, 413, 429})
+# GET /users, /users/count and /users/{user_id} are not in the spec excerpts: the emulator
+# serves them, read-only, so that code can find the users it seeds. Their 200s are checked
+# against what Clerk's full spec requires of a User (clerk/openapi-specs, bapi/2025-11-10.yml,
+# components.schemas.User: its "required" list, with the types of those fields) and of a
+# TotalCount, their errors against ClerkErrors like every other operation's.
 _USER_FIELDS = {
     "id": "string",
     "object": "string",
@@ -92,6 +93,17 @@ USER_SCHEMA["properties"]["object"]["enum"] = ["user"]
 USERS_ROUTES: dict[tuple[str, str], tuple[dict[str, Any], frozenset[int]]] = {
     ("GET", "/users"): ({"type": "array", "items": USER_SCHEMA}, frozenset({400, 401, 422, 429})),
     ("GET", "/users/{user_id}"): (USER_SCHEMA, frozenset({400, 401, 404, 429})),
+    ("GET", "/users/count"): (
+        {
+            "type": "object",
+            "required": ["object", "total_count"],
+            "properties": {
+                "object": {"type": "string", "enum": ["total_count"]},
+                "total_count": {"type": "integer"},
+            },
+        },
+        frozenset({400, 401, 422, 429}),
+    ),
 }
 
 USERS: list[dict[str, Any] | str] = [

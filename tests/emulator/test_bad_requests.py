@@ -110,7 +110,9 @@ async def test_a_raw_non_utf8_path_is_refused_before_any_handler(
 ) -> None:
     # aiohttp's own parser refuses it with a plain 400 before the application sees it.
     reader, writer = await asyncio.open_connection(clerk_emulator.host, clerk_emulator.port)
-    writer.write(b"GET /v1/organizations/\xff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    writer.write(
+        b"GET /v1/organizations/\xff HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
     status_line = await reader.readline()
     writer.close()
     await writer.wait_closed()
@@ -193,7 +195,7 @@ async def _raw(emulator: ClerkEmulator, request: bytes, *, wait: float = 10) -> 
 
 def _post(emulator: ClerkEmulator, headers: bytes, body: bytes) -> bytes:
     return (
-        b"POST /v1/organizations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"POST /v1/organizations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         b"Authorization: Bearer " + emulator.secret_key.encode() + b"\r\n"
         b"Content-Type: application/json\r\n" + headers + b"\r\n" + body
     )
@@ -222,9 +224,9 @@ async def test_a_body_that_is_not_in_its_content_encoding_is_a_400(
 async def test_a_body_shorter_than_its_content_length_is_a_408_not_a_hang(
     clerk_emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clerk_orgs_async.testing import _request_log
+    from clerk_orgs_async.testing import _payload
 
-    monkeypatch.setattr(_request_log, "BODY_SECONDS", 0.2)
+    monkeypatch.setattr(_payload, "BODY_SECONDS", 0.2)
     request = _post(clerk_emulator, b"Content-Length: 100\r\n", b'{"name": "Acme"}')
     status, answer = _answer(await _raw(clerk_emulator, request, wait=5))
     assert status == 408, answer
@@ -237,9 +239,9 @@ async def test_a_short_body_with_a_wrong_key_is_answered_too(
     clerk_emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The request log reads the body of a request no handler read (a 401): in bounded time.
-    from clerk_orgs_async.testing import _request_log
+    from clerk_orgs_async.testing import _payload
 
-    monkeypatch.setattr(_request_log, "BODY_SECONDS", 0.2)
+    monkeypatch.setattr(_payload, "BODY_SECONDS", 0.2)
     request = _post(clerk_emulator, b"Content-Length: 100\r\n", b'{"name": "Acme"}')
     request = request.replace(clerk_emulator.secret_key.encode(), b"sk_test_wrong")
     status, answer = _answer(await _raw(clerk_emulator, request, wait=5))
@@ -278,7 +280,9 @@ async def test_a_request_http_cannot_parse_is_logged_in_one_line(
     clerk_emulator: ClerkEmulator, caplog: pytest.LogCaptureFixture, request_line: bytes
 ) -> None:
     # aiohttp answers these itself before the application; its log would carry a traceback.
-    raw = await _raw(clerk_emulator, request_line + b"\r\nHost: x\r\nConnection: close\r\n\r\n")
+    raw = await _raw(
+        clerk_emulator, request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
     assert raw.split()[1] == b"400"
     refused = [r for r in caplog.records if r.name.startswith("clerk_orgs_async")]
     assert [r.levelname for r in refused] == ["WARNING"], caplog.text

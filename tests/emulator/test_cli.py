@@ -59,7 +59,9 @@ def test_bad_options_are_refused_with_a_hint() -> None:
     rate = runner.invoke(main, ["emulator", "--rate-limit", "lots"])
     latency = runner.invoke(main, ["emulator", "--latency", "1,2,3"])
     log_size = runner.invoke(main, ["emulator", "--request-log-size", "-1"])
-    assert rate.exit_code == latency.exit_code == log_size.exit_code == 2
+    host = runner.invoke(main, ["emulator", "--allow-host", "a b"])
+    assert rate.exit_code == latency.exit_code == log_size.exit_code == host.exit_code == 2
+    assert "'a b' is not a host name" in host.output
     assert "REQUESTS/SECONDS" in rate.output
     assert "LOW,HIGH" in latency.output
 

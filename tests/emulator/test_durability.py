@@ -23,7 +23,7 @@ from clerk_orgs_async import ClerkClient, Organization
 from clerk_orgs_async.testing import ClerkEmulator, DataFileError, EmulatorState
 
 from ._fuzz import random_request
-from ._process import emulator_process
+from ._process import COMMAND, emulator_process
 from ._support import Api
 
 KEY = "sk_test_durable"
@@ -337,3 +337,48 @@ async def test_a_reset_from_the_web_console_is_kept_too(tmp_path: Path) -> None:
     put_back(killed, data)
     async with ClerkEmulator(data_file=data) as emu:
         assert [o.id for o in emu.state.organizations.values()] == [after.id]
+
+
+async def test_a_second_emulator_on_the_same_data_file_refuses_to_start(tmp_path: Path) -> None:
+    data = tmp_path / "state.json"
+    async with ClerkEmulator(users=["user_1"], data_file=data) as first, first.client() as clerk:
+        before = await clerk.organizations.create(name="Before", slug="before")
+        second = ClerkEmulator(data_file=data)
+        with pytest.raises(DataFileError, match=r"in use by another emulator \(process \d+\)"):
+            await second.start()
+        with pytest.raises(RuntimeError, match="not started"):
+            _ = second.base_url
+        # The refusal touched nothing: the first one's journal still holds its writes.
+        after = await clerk.organizations.create(name="After", slug="after")
+        killed = files_now(data, tmp_path / "killed")
+    put_back(killed, data)
+    async with ClerkEmulator(data_file=data) as emu:  # the lock went with the first one
+        assert list(emu.state.organizations) == [before.id, after.id]
+
+
+async def test_the_cli_refuses_a_data_file_in_use_and_a_kill_9_frees_it(tmp_path: Path) -> None:
+    data = tmp_path / "state.json"
+    options = (f"--secret-key={KEY}", "--users=3", f"--data={data}")
+    async with emulator_process(*options) as first:
+        second = await asyncio.create_subprocess_exec(
+            *COMMAND,
+            "emulator",
+            "--port=0",
+            *options,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(second.communicate(), 60)
+        assert second.returncode == 2, (out, err)
+        message = err.decode()
+        assert f"in use by another emulator (process {first.process.pid})" in message
+        assert "Traceback" not in message
+        async with ClerkClient(KEY, base_url=first.base_url) as clerk:
+            org = await clerk.organizations.create(name="Kept", slug="kept")
+        first.process.kill()
+        await first.process.wait()
+    async with (
+        emulator_process(*options) as emu,
+        ClerkClient(KEY, base_url=emu.base_url) as clerk,
+    ):
+        assert [o.id async for o in clerk.organizations.list()] == [org.id]

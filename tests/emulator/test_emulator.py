@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from clerk_orgs_async import AuthenticationError, ClerkClient
 from clerk_orgs_async.testing import ClerkEmulator, User
 
 from ._support import Api
@@ -29,16 +30,39 @@ async def test_lifecycle_and_generated_key() -> None:
     await emulator.close()  # closing twice is harmless
 
 
-@pytest.mark.parametrize("key", [None, "sk_test_wrong"])
-async def test_requests_need_the_secret_key(api: Api, key: str | None) -> None:
-    headers = {} if key is None else {"Authorization": f"Bearer {key}"}
+@pytest.mark.parametrize(
+    ("authorization", "code"),
+    [
+        # Clerk's codes for each case: no credentials, a malformed header, a wrong key.
+        (None, "authentication_invalid"),
+        ("", "authentication_invalid"),
+        ("sk_test_wrong", "authorization_header_format_invalid"),
+        ("Basic dXNlcjpwYXNz", "authorization_header_format_invalid"),
+        ("Bearer ", "authorization_header_format_invalid"),
+        ("Bearer sk_test_wrong", "clerk_key_invalid"),
+    ],
+)
+async def test_requests_need_the_secret_key(api: Api, authorization: str | None, code: str) -> None:
+    headers = {} if authorization is None else {"Authorization": authorization}
     async with api.session.get(
         api.emulator.base_url + "/organizations", headers=headers
     ) as response:
         body = await response.json()
     assert response.status == 401
-    assert body["errors"][0]["code"] == "authentication_invalid"
+    assert body["errors"][0]["code"] == code
     assert body["clerk_trace_id"]
+
+
+async def test_a_wrong_key_is_clerks_clerk_key_invalid_through_the_client(
+    clerk_emulator: ClerkEmulator,
+) -> None:
+    async with ClerkClient(
+        secret_key="sk_test_" + "x" * 40, base_url=clerk_emulator.base_url
+    ) as clerk:
+        with pytest.raises(AuthenticationError) as refused:
+            await clerk.organizations.list()
+    assert (refused.value.status, refused.value.code) == (401, "clerk_key_invalid")
+    assert "Secret Key is invalid" in str(refused.value)
 
 
 async def test_unknown_routes_answer_in_clerk_shape(api: Api) -> None:

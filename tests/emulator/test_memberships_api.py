@@ -82,7 +82,8 @@ async def test_create_membership_with_metadata_and_counts(api: Api) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"user_id": "user_alice", "role": "org:member"}, 422, "form_already_exists"),
+        # Clerk's answer for a user who is a member already (not 422 form_already_exists).
+        ({"user_id": "user_alice", "role": "org:member"}, 400, "already_a_member_in_organization"),
         ({"user_id": "user_ghost", "role": "org:member"}, 404, "resource_not_found"),
         ({"user_id": "user_bob", "role": "org:owner"}, 422, "form_param_value_invalid"),
         ({"user_id": "user_bob"}, 422, "form_param_missing"),

@@ -1,4 +1,4 @@
-"""``GET /users`` and ``GET /users/{user_id}``: the seeded users, read-only, in Clerk's shape.
+"""``GET /users``, ``/users/count`` and ``/users/{user_id}``: the seeded users, read-only.
 
 Every 200 here is also checked against the fields Clerk's spec requires of a ``User`` (see
 ``USERS_ROUTES`` in ``_support.py``).
@@ -92,6 +92,38 @@ async def test_list_by_organization(api: Api) -> None:
         "user_carol",
         "user_erin",
     }
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, 6),
+        # The list's filters; its page and order do not change a count.
+        ({"limit": 2, "offset": 5, "order_by": "-username"}, 6),
+        ({"user_id": ["user_bob", "user_carol"]}, 2),
+        ({"user_id": "-user_alice"}, 5),
+        ({"email_address_query": "EXAMPLE"}, 2),
+        ({"query": "sample.ORG"}, 1),
+        ({"last_active_at_after": 1_700_000_100_000}, 1),
+        ({"banned": "true"}, 0),
+    ],
+)
+async def test_count_users_with_the_lists_filters(
+    api: Api, params: dict[str, object], expected: int
+) -> None:
+    # @clerk/backend's users.getUserList reads its totalCount here (the emulator once read
+    # "count" as a user ID and answered 404).
+    reply = await api.call("GET", "/users/count", params=params)
+    assert reply.status == 200, reply.body
+    assert reply.body == {"object": "total_count", "total_count": expected}
+
+
+async def test_count_users_of_an_organization(api: Api) -> None:
+    org = await api.create_org("Acme", created_by="user_carol")
+    reply = await api.call("GET", "/users/count", params={"organization_id": org["id"]})
+    assert reply.body == {"object": "total_count", "total_count": 1}
+    bad = await api.call("GET", "/users/count", params={"banned": "maybe"})
+    assert (bad.status, bad.error_code()) == (422, "form_param_value_invalid")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from clerk_orgs_async import ClerkClient, UnprocessableEntityError
+from clerk_orgs_async import BadRequestError, ClerkClient, UnprocessableEntityError
 from clerk_orgs_async.testing import ClerkEmulator
 
 
@@ -37,9 +37,9 @@ async def test_a_503_never_turns_an_existing_membership_into_a_success(
     org = await clerk.organizations.create(name="Acme", slug="acme", created_by="user_owner")
     await clerk.organization_memberships.create(org.id, user_id="user_1", role="org:member")
     emu.faults.status(503, method="POST")
-    with pytest.raises(UnprocessableEntityError) as caught:
+    with pytest.raises(BadRequestError) as caught:
         await clerk.organization_memberships.create(org.id, user_id="user_1", role="org:member")
-    assert caught.value.code == "form_already_exists"
+    assert caught.value.code == "already_a_member_in_organization"
 
 
 async def test_a_membership_whose_answer_is_lost_is_returned_once(

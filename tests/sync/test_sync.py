@@ -16,8 +16,8 @@ from clerk_orgs_async.sync import (
     export_organizations,
     sync_organizations,
 )
-from clerk_orgs_async.testing import ClerkEmulator
-from tests.sync.conftest import state, writes
+from clerk_orgs_async.testing import ClerkEmulator, ServedResponse
+from tests.sync.conftest import QUICK_RETRY, USERS, state, writes
 
 ADMIN, MEMBER = "org:admin", "org:member"
 
@@ -271,3 +271,33 @@ async def test_bad_export_options(
     with pytest.raises(InvalidRequestError, match="must be True or False"):
         [record async for record in export_organizations(clerk, **options)]  # type: ignore[arg-type]
     assert list(clerk_emulator.requests) == []
+
+
+_MEMBER_LISTS = ("/organizations/{organization_id}/memberships", "/organization_memberships")
+
+
+async def test_a_member_added_elsewhere_meanwhile_is_given_the_desired_role() -> None:
+    # Another writer adds user_2 as an admin just after the sync read the members: Clerk
+    # refuses the add (400 already_a_member_in_organization); the sync converges anyway.
+    armed = False
+
+    def add_meanwhile(served: ServedResponse) -> None:
+        nonlocal armed
+        if armed and served.record.method == "GET" and served.route in _MEMBER_LISTS:
+            armed = False
+            org = next(o for o in emulator.state.organizations.values() if o.slug == "org-1")
+            emulator.state.create_membership(org.id, "user_2", ADMIN)
+
+    emulator = ClerkEmulator(users=USERS, on_response=add_meanwhile)
+    async with emulator, emulator.client(retry=QUICK_RETRY) as clerk:
+        first = record(1, DesiredMember("user_1", ADMIN))
+        await sync_organizations(clerk, [first])
+        armed = True
+        wanted = record(1, DesiredMember("user_1", ADMIN), DesiredMember("user_2", MEMBER))
+        report = await sync_organizations(clerk, [wanted])
+        assert not armed, "the members were never listed"
+        assert report.failures == []
+        assert [(a.kind, a.user_id, a.outcome) for a in report.actions] == [
+            ("add_member", "user_2", "applied")
+        ]
+        assert state(emulator)["org-1"].members == wanted.members

@@ -113,7 +113,7 @@ async def test_unknown_fields_and_nulls_decode(mock: aioresponses) -> None:
 
 async def test_secret_never_appears(mock: aioresponses, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    mock.get(ORG, status=401, payload={"errors": [{"code": "authentication_invalid"}]})
+    mock.get(ORG, status=401, payload={"errors": [{"code": "clerk_key_invalid"}]})
     mock.get(f"{API}/organizations/org_2", exception=ConnectionResetError("reset"))
     clerk = ClerkClient(SECRET, retry=None, rate_limit=None)
     async with clerk:

@@ -16,6 +16,7 @@ from clerk_orgs_async import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    BadRequestError,
     ClerkClient,
     DeletedObject,
     NotFoundError,
@@ -23,7 +24,6 @@ from clerk_orgs_async import (
     RetryEvent,
     RetryPolicy,
     ServerError,
-    UnprocessableEntityError,
     _retry,
 )
 from tests.conftest import SECRET, sample
@@ -287,9 +287,10 @@ async def test_ambiguous_membership_create_retries_when_absent(
     mock.post(MEMBERS, status=502)
     empty = {"data": [], "total_count": 0}
     mock.get(f"{MEMBERS}?user_id=user_1&limit=1", payload=empty, repeat=True)
-    mock.post(MEMBERS, status=422, payload={"errors": [{"code": "form_already_exists"}]})
+    already = {"errors": [{"code": "already_a_member_in_organization"}]}
+    mock.post(MEMBERS, status=400, payload=already)
     async with client() as clerk:
-        with pytest.raises(UnprocessableEntityError):
+        with pytest.raises(BadRequestError):
             await clerk.organization_memberships.create("org_1", user_id="user_1", role="org:admin")
     # The refusal after a lookup that found nothing is looked up once more (a late commit).
     assert [m for m, _, _ in sent(mock)] == ["POST", "POST", "GET", "GET"]

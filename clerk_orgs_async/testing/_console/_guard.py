@@ -17,9 +17,10 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
-from yarl import URL
 
-from clerk_orgs_async.testing._request_log import abandon_body, read_form
+from clerk_orgs_async.testing._hosts import loopback_host
+from clerk_orgs_async.testing._payload import read_form
+from clerk_orgs_async.testing._request_log import abandon_body
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECURITY_HEADERS = {
@@ -46,22 +47,6 @@ def loopback_peer(remote: str | None) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return address.is_loopback
-
-
-def loopback_host(host: str | None) -> bool:
-    """Whether a ``Host`` header names this machine: ``localhost`` or a loopback address."""
-    if not host or any(c in host for c in "/@?#\\ "):
-        return False
-    try:
-        name = URL(f"http://{host}").host or ""
-    except ValueError:  # no host, a bad port, a bad IPv6 literal
-        return False
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def cross_site(headers: Mapping[str, str]) -> bool:
