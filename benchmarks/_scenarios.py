@@ -297,6 +297,24 @@ SCENARIOS = (
         quick_rounds=2,
         baseline=WEBHOOK_FLOOR,
     ),
+    Scenario(
+        "webhooks_delivery",
+        "The emulator delivering webhooks",
+        "A burst of organizations created through the emulator's Python API, each event signed "
+        "and POSTed to one local aiohttp endpoint in the same process (answering 200 without "
+        "verifying): events per second from the first change to the last delivery. Then the "
+        "API's write latency (sequential `POST /organizations`) with that endpoint and without.",
+        (Entry(f"{THIS} emulator", "clerk-orgs-async"),),
+        (
+            Metric("events_per_s", "events/s delivered", digits=0),
+            Metric("write_ms", "ms/API write, one endpoint", digits=2),
+            Metric("write_ms_without", "ms/API write, no endpoint", digits=2),
+        ),
+        params={"events": 5_000, "writes": 500},
+        quick_params={"events": 1_000, "writes": 100},
+        rounds=3,
+        quick_rounds=1,
+    ),
 )
 
 

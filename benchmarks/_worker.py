@@ -248,6 +248,15 @@ async def run(job: dict[str, Any]) -> Metrics:
     scenario: str = job["scenario"]
     if scenario == "webhooks":
         return webhook_verify(job["contender"], params["n"], params["blocks"])
+    if scenario == "webhooks_delivery":
+        from benchmarks.webhooks_delivery import latency, throughput
+
+        without, with_endpoint = await latency(params["writes"])
+        return {
+            "events_per_s": await throughput(params["events"]),
+            "write_ms": with_endpoint,
+            "write_ms_without": without,
+        }
     async with make(job["contender"], base_url, job["options"]) as c:
         if scenario == "get":
             return await sequential_get(c, base_url, params["n"], params["blocks"])

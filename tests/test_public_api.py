@@ -156,6 +156,7 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
         "validate",
     }
     assert set(testing.__all__) == {
+        "CapturedWebhooks",
         "ClerkEmulator",
         "DataFileError",
         "Domain",
@@ -174,8 +175,14 @@ def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
         "REQUEST_LOG_SIZE",
         "RequestRecord",
         "Role",
+        "SVIX_RETRY_SCHEDULE",
         "ServedResponse",
         "User",
+        "WebhookAttempt",
+        "WebhookEndpoint",
+        "WebhookFaults",
+        "WebhookMessage",
+        "Webhooks",
         "instant_retries",
     }
     assert set(webhooks.__all__) == {

@@ -13,7 +13,15 @@ import click
 
 from clerk_orgs_async._cli._connect import secret_key
 from clerk_orgs_async._cli._seed import named_user, numbered_user
-from clerk_orgs_async.testing import REQUEST_LOG_SIZE, ClerkEmulator, DataFileError, Latency, User
+from clerk_orgs_async.testing import (
+    REQUEST_LOG_SIZE,
+    ClerkEmulator,
+    DataFileError,
+    Latency,
+    User,
+    WebhookEndpoint,
+    WebhookFaults,
+)
 
 
 def _latency(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Latency | None:
@@ -45,6 +53,20 @@ def _rate_limit(
     if limit[0] < 1 or not 0 < limit[1] < math.inf:
         raise click.BadParameter("use REQUESTS/SECONDS, e.g. 100/10 as on Clerk")
     return limit
+
+
+def _webhook_faults(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> WebhookFaults:
+    if not value:
+        return WebhookFaults()
+    try:
+        pairs = dict(part.split("=", 1) for part in value.split(","))
+        return WebhookFaults(**{name.strip(): float(v) for name, v in pairs.items()})
+    except (ValueError, TypeError) as error:
+        raise click.BadParameter(
+            f"{value!r}: use FAULT=VALUE pairs, e.g. drop=0.2,reorder_window=2 ({error})"
+        ) from None
 
 
 def _users(_ctx: click.Context, _param: click.Parameter, value: str) -> list[User]:
@@ -79,6 +101,10 @@ def _banner(emu: ClerkEmulator, seeded: list[str]) -> None:
     click.echo("Paste in the shell of the program that uses it:")
     click.echo(f"export CLERK_API_URL={emu.base_url}")
     click.echo(f"export CLERK_SECRET_KEY={emu.secret_key}")
+    for n, endpoint in enumerate(emu.webhooks.endpoints):
+        # One variable: the first endpoint's secret; the others' as comments to copy.
+        line = f"CLERK_WEBHOOK_SIGNING_SECRET={endpoint.secret}"
+        click.echo(f"export {line}" if n == 0 else f"# for {endpoint.url}: {line}")
 
 
 def _describe(users: list[str]) -> str:
@@ -149,6 +175,20 @@ def _describe(users: list[str]) -> str:
     help="Print the settings and users as one line of JSON instead.",
 )
 @click.option(
+    "--webhook",
+    "webhooks",
+    multiple=True,
+    metavar="URL",
+    help="Deliver Clerk's events to this endpoint (repeatable); prints its signing secret.",
+)
+@click.option(
+    "--webhook-faults",
+    callback=_webhook_faults,
+    metavar="FAULT=VALUE,…",
+    help="Faults for the --webhook endpoints: duplicate, drop, bad_signature (chances 0-1),"
+    " reorder_window, delay (seconds); e.g. drop=0.2,reorder_window=2.",
+)
+@click.option(
     "--max-memberships",
     type=click.IntRange(min=0),
     default=5,
@@ -166,6 +206,8 @@ def emulator(
     rate_limit: tuple[int, float] | None,
     request_log_size: int,
     max_memberships: int,
+    webhooks: tuple[str, ...],
+    webhook_faults: WebhookFaults,
     allowed_hosts: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -174,10 +216,19 @@ def emulator(
     Prints the users it has, the address of the web console (the state, the requests received
     and the faults to inject), then CLERK_API_URL and CLERK_SECRET_KEY as export lines to
     paste into the shell of the program that uses it. With --data the state (organizations,
-    memberships, users) is kept across restarts.
+    memberships, users, webhook endpoints and undelivered events) is kept across restarts.
     """
+    if webhook_faults != WebhookFaults() and not webhooks:
+        raise click.BadParameter(
+            "they apply to --webhook endpoints: give one", param_hint="'--webhook-faults'"
+        )
+    try:
+        endpoints = [WebhookEndpoint(url=url, faults=webhook_faults) for url in webhooks]
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--webhook'") from None
     try:
         emu = ClerkEmulator(
+            webhooks=endpoints,
             secret_key=secret_key,
             host=host,
             port=port,
@@ -219,6 +270,10 @@ async def _serve(emu: ClerkEmulator, *, users: list[User], orgs: int, as_json: b
                 "console": emu.console_url,
                 "users": list(emu.state.users),
                 "organizations": len(emu.state.organizations),
+                "webhooks": [
+                    {"url": e.url, "CLERK_WEBHOOK_SIGNING_SECRET": e.secret}
+                    for e in emu.webhooks.endpoints
+                ],
             }
             click.echo(json.dumps(settings))
         else:

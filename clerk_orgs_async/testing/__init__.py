@@ -14,6 +14,7 @@ from clerk_orgs_async._lazy import attach
 
 _EXPORTS = {
     # The public surface, declared once: name -> the module defining it.
+    "CapturedWebhooks": "._webhook_capture",
     "ClerkEmulator": "._emulator",
     "DataFileError": "._durable",
     "Domain": "._domains",
@@ -32,8 +33,14 @@ _EXPORTS = {
     "REQUEST_LOG_SIZE": "._emulator",
     "RequestRecord": "._request_log",
     "Role": "._roles",
+    "SVIX_RETRY_SCHEDULE": "._webhook_store",
     "ServedResponse": "._app",
     "User": "._records",
+    "WebhookAttempt": "._webhook_store",
+    "WebhookEndpoint": "._webhook_store",
+    "WebhookFaults": "._webhook_store",
+    "WebhookMessage": "._webhook_store",
+    "Webhooks": "._webhooks",
     "instant_retries": "._sleeps",
 }
 
@@ -63,3 +70,10 @@ if TYPE_CHECKING:
     from ._roles import Role as Role
     from ._sleeps import instant_retries as instant_retries
     from ._state import EmulatorState as EmulatorState
+    from ._webhook_capture import CapturedWebhooks as CapturedWebhooks
+    from ._webhook_store import SVIX_RETRY_SCHEDULE as SVIX_RETRY_SCHEDULE
+    from ._webhook_store import WebhookAttempt as WebhookAttempt
+    from ._webhook_store import WebhookEndpoint as WebhookEndpoint
+    from ._webhook_store import WebhookFaults as WebhookFaults
+    from ._webhook_store import WebhookMessage as WebhookMessage
+    from ._webhooks import Webhooks as Webhooks

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, param_invalid
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._queries import parse_order
@@ -86,9 +87,12 @@ def enrollment_filter(values: Iterable[str]) -> Callable[[Domain], bool]:
 class Domains:
     """The domains of every organization of ``state``."""
 
-    def __init__(self, state: EmulatorState, clock: Callable[[], int]) -> None:
+    def __init__(
+        self, state: EmulatorState, clock: Callable[[], int], changes: Changes | None = None
+    ) -> None:
         self._state = state
         self._now = clock
+        self._changes = changes or Changes()
         self.clear()
 
     def clear(self) -> None:
@@ -148,6 +152,7 @@ class Domains:
             updated_at=now,
         )
         self._by_id[domain.id] = domain
+        self._changes.emit("organizationDomain.created", domain)
         return domain
 
     def get(self, org_id: str, domain_id: str) -> Domain:
@@ -173,11 +178,14 @@ class Domains:
         if verified is not None:
             domain.verified = verified
         domain.updated_at = self._now()
+        self._changes.emit("organizationDomain.updated", domain)
         return domain
 
     def delete(self, org_id: str, domain_id: str) -> Domain:
         """Remove a domain; its name is free again."""
-        return self._by_id.pop(self.get(org_id, domain_id).id)
+        domain = self._by_id.pop(self.get(org_id, domain_id).id)
+        self._changes.emit("organizationDomain.deleted", domain)
+        return domain
 
     def verify_ownership(self, org_id: str, domain_id: str) -> Domain:
         """Mark ownership verified by manual override; again, it changes nothing."""
@@ -186,6 +194,7 @@ class Domains:
             now = self._now()
             domain.ownership_verified_at = now
             domain.updated_at = now
+            self._changes.emit("organizationDomain.updated", domain)
         return domain
 
     def drop_organization(self, org_id: str) -> None:

@@ -18,11 +18,16 @@ from clerk_orgs_async.testing._app import EmulatorStats, Runtime, ServedResponse
 from clerk_orgs_async.testing._durable import DataFile, DataFileError, pinnable, replay
 from clerk_orgs_async.testing._endpoint_limits import ENDPOINT_LIMITER, EndpointLimiter, resolve
 from clerk_orgs_async.testing._faults import Faults
+from clerk_orgs_async.testing._handlers import IMAGES_PATH
 from clerk_orgs_async.testing._hosts import allowed_hosts as allowed_hosts_for
 from clerk_orgs_async.testing._ids import new_secret_key
 from clerk_orgs_async.testing._pacing import Latency, RateLimiter
 from clerk_orgs_async.testing._request_log import RequestLog, RequestRecord
 from clerk_orgs_async.testing._state import EmulatorState, UserSpec
+from clerk_orgs_async.testing._webhook_delivery import WebhookDelivery
+from clerk_orgs_async.testing._webhook_events import EventRenderer, remember_request
+from clerk_orgs_async.testing._webhook_store import SVIX_RETRY_SCHEDULE
+from clerk_orgs_async.testing._webhooks import Webhooks, WebhookSpec, endpoint_of
 
 if TYPE_CHECKING:
     from clerk_orgs_async import ClerkClient
@@ -98,6 +103,11 @@ class ClerkEmulator:
             addresses and ``host`` itself, such as a container's name; ``"*"`` for any.
             Other hosts get 400 ``host_not_allowed``, so that a web page cannot drive the
             emulator through DNS rebinding. The web console answers loopback names only.
+        webhooks: endpoints to deliver Clerk's events to: URLs or :class:`WebhookEndpoint`
+            (see :attr:`webhooks`; with a data file, an endpoint saved with the same URL keeps
+            its secret).
+        webhook_retry_schedule: seconds between a failed delivery and the next attempt;
+            Svix's (``SVIX_RETRY_SCHEDULE``) when not given, scaled down in tests.
 
     The web console is served at :attr:`console_url`.
 
@@ -126,6 +136,8 @@ class ClerkEmulator:
         on_response: Callable[[ServedResponse], None] | None = None,
         request_log_size: int = REQUEST_LOG_SIZE,
         allowed_hosts: Iterable[str] = (),
+        webhooks: Iterable[WebhookSpec] = (),
+        webhook_retry_schedule: Sequence[float] = SVIX_RETRY_SCHEDULE,
     ) -> None:
         if isinstance(endpoint_limits, Mapping) and rate_limit is None:
             raise ValueError("endpoint_limits apply with rate limiting: give rate_limit too")
@@ -159,6 +171,14 @@ class ClerkEmulator:
             allowed_hosts=allowed_hosts_for(host, allowed_hosts),
         )
         self.app = make_app(self.state, self._runtime)
+        # Webhooks (see _webhooks): the stores' changes rendered and delivered in the background.
+        self._webhook_specs = [endpoint_of(spec) for spec in webhooks]
+        self.webhooks = Webhooks(
+            self.state.webhooks, WebhookDelivery(self.state.webhooks, webhook_retry_schedule)
+        )
+        self.webhooks.register(self._webhook_specs)
+        self.state.changes.listener = EventRenderer(self.state, self._images_base, self._clock)
+        self.app.middlewares.append(remember_request)
         if rate_limit is not None and endpoint_limits is not False:
             tuning = endpoint_limits if isinstance(endpoint_limits, Mapping) else {}
             self.app[ENDPOINT_LIMITER] = EndpointLimiter(resolve(tuning), self.stats.faults)
@@ -178,6 +198,9 @@ class ClerkEmulator:
         if self._runner is None:
             raise RuntimeError("the emulator is not started: use 'async with' or start()")
         return f"http://{self.host}:{self.port}/v1"
+
+    def _images_base(self) -> str:
+        return f"http://{loopback_name(self.host)}:{self.port}{IMAGES_PATH}"
 
     @property
     def console_url(self) -> str:
@@ -212,7 +235,9 @@ class ClerkEmulator:
         try:
             if self._data is not None:
                 self._data.lock()
-                await self._load(self._data, runner)
+                with self.state.changes.muted():  # reported before the restart
+                    await self._load(self._data, runner)
+                self._webhook_specs = self.webhooks.register(self._webhook_specs)
             site = web.TCPSite(runner, self.host, self.port)
             await site.start()
         except BaseException:
@@ -221,6 +246,7 @@ class ClerkEmulator:
             raise
         self.port = runner.addresses[0][1]
         self._runner = runner
+        await self.webhooks.start()
 
     async def _load(self, data: DataFile, runner: web.AppRunner) -> None:
         """Restore the snapshot, replay the journal after it, compact, start journaling."""
@@ -259,6 +285,7 @@ class ClerkEmulator:
             return
         self._runtime.closing.set()
         runner, self._runner = self._runner, None
+        await self.webhooks.close()
         await runner.cleanup()
         if self._data is not None:
             self._data.compact(self.state.snapshot())

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import (
     ClerkAPIError,
     already_a_member,
@@ -96,9 +97,12 @@ def _check_statuses(statuses: Sequence[str]) -> set[str]:
 class Invitations:
     """The invitations of every organization of ``state``."""
 
-    def __init__(self, state: EmulatorState, clock: Callable[[], int]) -> None:
+    def __init__(
+        self, state: EmulatorState, clock: Callable[[], int], changes: Changes | None = None
+    ) -> None:
         self._state = state
         self._now = clock
+        self._changes = changes or Changes()
         self.clear()
 
     def clear(self) -> None:
@@ -197,6 +201,7 @@ class Invitations:
         for invitation in created:
             invitation.seq = next(self._seq)
             invitations[invitation.id] = invitation
+            self._changes.emit("organizationInvitation.created", invitation)
         return created
 
     def get(self, org_id: str, invitation_id: str) -> Invitation:
@@ -224,6 +229,7 @@ class Invitations:
             )
         invitation.status = "revoked"
         invitation.updated_at = now
+        self._changes.emit("organizationInvitation.revoked", invitation)
         return invitation
 
     def find(self, invitation_id: str) -> Invitation:
@@ -277,6 +283,7 @@ class Invitations:
         )
         invitation.status = "accepted"
         invitation.updated_at = now
+        self._changes.emit("organizationInvitation.accepted", invitation, user_id=user.id)
         return membership
 
     def _invitee(self, invitation: Invitation, user_id: str | None) -> User | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import ClerkAPIError, param_invalid
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._queries import parse_order
@@ -150,11 +151,14 @@ class RoleCatalog:
         clock: the current Unix time in milliseconds.
     """
 
-    def __init__(self, keys: Sequence[str], clock: Callable[[], int]) -> None:
+    def __init__(
+        self, keys: Sequence[str], clock: Callable[[], int], changes: Changes | None = None
+    ) -> None:
         if ADMIN not in keys:
             raise ValueError(f"the roles must include {ADMIN!r}, Clerk's creator role")
         self._seed_keys = tuple(keys)
         self._clock = clock
+        self._changes = changes or Changes()
         self.seed()
 
     def seed(self) -> None:
@@ -268,7 +272,9 @@ class RoleCatalog:
                 f"You have reached your limit of {MAX_CUSTOM_ROLES} organization roles per"
                 " instance.",
             )
-        return self._add_role(key, name, description, ids, now=self._clock())
+        role = self._add_role(key, name, description, ids, now=self._clock())
+        self._changes.emit("role.created", role)
+        return role
 
     def update_role(
         self,
@@ -301,6 +307,7 @@ class RoleCatalog:
         if ids is not None:
             role.permission_ids = ids
         role.updated_at = self._clock()
+        self._changes.emit("role.updated", role)
         return role, old_key
 
     def check_deletable(self, role_id: str, *, members: int, pending_invitations: int) -> Role:
@@ -339,6 +346,7 @@ class RoleCatalog:
         """Remove a role (after :meth:`check_deletable`)."""
         role = self._roles.pop(role_id)
         del self._ids_by_key[role.key]
+        self._changes.emit("role.deleted", role)
         return role
 
     def assign_permission(self, role_id: str, permission_id: str) -> Role:
@@ -353,6 +361,7 @@ class RoleCatalog:
             )
         role.permission_ids.append(permission.id)
         role.updated_at = self._clock()
+        self._changes.emit("role.updated", role)
         return role
 
     def remove_permission(self, role_id: str, permission_id: str) -> Role:
@@ -369,6 +378,7 @@ class RoleCatalog:
         self._keep_creator_eligible(role, remaining)
         role.permission_ids = remaining
         role.updated_at = self._clock()
+        self._changes.emit("role.updated", role)
         return role
 
     def _keep_creator_eligible(self, role: Role, permission_ids: Sequence[str]) -> None:
@@ -420,7 +430,9 @@ class RoleCatalog:
         """Create a custom permission shaped ``org:feature:action``."""
         _check_length(name, "name")
         self._check_permission_key(key, None)
-        return self._add_permission(key, name, description, system=False, now=self._clock())
+        permission = self._add_permission(key, name, description, system=False, now=self._clock())
+        self._changes.emit("permission.created", permission)
+        return permission
 
     def _custom(self, permission_id: str) -> Permission:
         permission = self.permission(permission_id)
@@ -453,6 +465,7 @@ class RoleCatalog:
         if description is not None:
             permission.description = description
         permission.updated_at = self._clock()
+        self._changes.emit("permission.updated", permission)
         return permission
 
     def delete_permission(self, permission_id: str) -> Permission:
@@ -462,6 +475,7 @@ class RoleCatalog:
         for role in self._roles.values():
             if permission_id in role.permission_ids:
                 role.permission_ids.remove(permission_id)
+        self._changes.emit("permission.deleted", permission)
         return permission
 
     # Listing and persistence

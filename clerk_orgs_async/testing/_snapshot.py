@@ -22,10 +22,11 @@ from clerk_orgs_async.testing._domains import Domain
 from clerk_orgs_async.testing._invitations import Invitation
 from clerk_orgs_async.testing._records import Membership, Organization, User
 from clerk_orgs_async.testing._roles import Permission, Role
+from clerk_orgs_async.testing._webhook_store import check_webhooks
 
 
 def check_snapshot(snapshot: Mapping[str, Any], version: int) -> None:
-    """Check a snapshot of ``version`` (1 or 2) field by field and reference by reference.
+    """Check a snapshot of ``version`` (1 to 3) field by field and reference by reference.
 
     Raises:
         ValueError: the first problem, with where it is (``memberships[1].user_id``).
@@ -61,6 +62,8 @@ def check_snapshot(snapshot: Mapping[str, Any], version: int) -> None:
         _refer([catalog], "roles_and_permissions", "domain_default_role_id", role_ids)
     _refer(_records(snapshot, "invitations", Invitation), "invitations", "organization_id", org_ids)
     _refer(_records(snapshot, "domains", Domain), "domains", "organization_id", org_ids)
+    if version >= 3:
+        check_webhooks(_field(snapshot, "webhooks", dict, ""))
 
 
 def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:

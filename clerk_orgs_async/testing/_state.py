@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._domains import Domains
 from clerk_orgs_async.testing._errors import (
     ClerkAPIError,
@@ -51,11 +52,13 @@ from clerk_orgs_async.testing._rules import (
     unique_slug,
 )
 from clerk_orgs_async.testing._snapshot import check_snapshot
+from clerk_orgs_async.testing._webhook_store import WebhookStore
 
 UserSpec = str | Mapping[str, Any] | User
 """A user to seed: an ID, a mapping of :class:`User` fields, or a :class:`User`."""
-SNAPSHOT_VERSION = 2
-"""Version 2 added roles, permissions, invitations and domains; version 1 files still load."""
+SNAPSHOT_VERSION = 3
+"""Version 2 added roles, permissions, invitations and domains, version 3 the webhook endpoints
+and undelivered messages; older files still load."""
 
 
 def _now_ms() -> int:
@@ -83,9 +86,11 @@ class EmulatorState:
     ) -> None:
         self.default_max_allowed_memberships = default_max_allowed_memberships
         self._clock = clock or _now_ms
-        self.roles = RoleCatalog(roles, self._clock)
-        self.invitations = Invitations(self, self._clock)
-        self.domains = Domains(self, self._clock)
+        self.changes = Changes()
+        self.roles = RoleCatalog(roles, self._clock, self.changes)
+        self.invitations = Invitations(self, self._clock, self.changes)
+        self.domains = Domains(self, self._clock, self.changes)
+        self.webhooks = WebhookStore()
         self._reset()
 
     def __repr__(self) -> str:
@@ -256,6 +261,7 @@ class EmulatorState:
         self._orgs[org.id] = org
         self._slugs[slug] = org
         self._memberships[org.id] = {}
+        self.changes.emit("organization.created", org)
         if created_by is not None:
             self._add_membership(org, created_by, self.roles.creator_role_key, {}, {})
         self._changed()
@@ -311,6 +317,7 @@ class EmulatorState:
         if role_set_key is not None:
             org.role_set_key = role_set_key
         org.updated_at = self._clock()
+        self.changes.emit("organization.updated", org)
         self._changed()
         return org
 
@@ -328,6 +335,7 @@ class EmulatorState:
         if private_metadata is not None:
             org.private_metadata = deep_merge(org.private_metadata, private_metadata)
         org.updated_at = self._clock()
+        self.changes.emit("organization.updated", org)
         return org
 
     def replace_metadata(
@@ -345,6 +353,9 @@ class EmulatorState:
     def delete_organization(self, org_id: str) -> Organization:
         """Delete an organization with its memberships, invitations, domains and logo."""
         org = self._org(org_id)
+        # Clerk's choice, followed here: each membership's deletion is an event of its own.
+        for membership in self._memberships[org_id].values():
+            self.changes.emit("organizationMembership.deleted", membership)
         self.invitations.drop_organization(org_id)
         self.domains.drop_organization(org_id)
         for user_id in self._memberships.pop(org_id):
@@ -354,6 +365,7 @@ class EmulatorState:
         if org.image_id is not None:
             del self._logos[org.image_id]
         self._changed()
+        self.changes.emit("organization.deleted", org)
         return org
 
     def set_logo(
@@ -374,6 +386,7 @@ class EmulatorState:
         org.image_id = new_id("img")
         self._logos[org.image_id] = Logo(data=data, content_type=content_type)
         org.updated_at = self._clock()
+        self.changes.emit("organization.updated", org)
         return org
 
     def delete_logo(self, org_id: str) -> Organization:
@@ -383,6 +396,7 @@ class EmulatorState:
             del self._logos[org.image_id]
             org.image_id = None
         org.updated_at = self._clock()
+        self.changes.emit("organization.updated", org)
         return org
 
     def logo(self, image_id: str) -> Logo | None:
@@ -448,6 +462,7 @@ class EmulatorState:
         self._memberships[org.id][user_id] = membership
         self._user_orgs.setdefault(user_id, set()).add(org.id)
         org.members_count += 1
+        self.changes.emit("organizationMembership.created", membership)
         return membership
 
     def create_membership(
@@ -483,6 +498,7 @@ class EmulatorState:
         membership = self._membership(org_id, user_id)
         membership.role = check_role(role, self.roles)
         membership.updated_at = self._clock()
+        self.changes.emit("organizationMembership.updated", membership)
         return membership
 
     def merge_membership_metadata(
@@ -500,6 +516,7 @@ class EmulatorState:
         if private_metadata is not None:
             membership.private_metadata = deep_merge(membership.private_metadata, private_metadata)
         membership.updated_at = self._clock()
+        self.changes.emit("organizationMembership.updated", membership)
         return membership
 
     def delete_membership(self, org_id: str, user_id: str) -> Membership:
@@ -509,6 +526,7 @@ class EmulatorState:
         self._user_orgs[user_id].discard(org_id)
         self._orgs[org_id].members_count -= 1
         self._changed()
+        self.changes.emit("organizationMembership.deleted", membership)
         return membership
 
     def list_memberships(self, org_id: str, query: MembershipQuery) -> tuple[list[Membership], int]:
@@ -602,6 +620,7 @@ class EmulatorState:
             "roles_and_permissions": self.roles.snapshot(),
             "invitations": self.invitations.snapshot(),
             "domains": self.domains.snapshot(),
+            "webhooks": self.webhooks.snapshot(),
         }
 
     def restore(self, snapshot: Mapping[str, Any]) -> None:
@@ -632,6 +651,8 @@ class EmulatorState:
             self.roles.restore(snapshot["roles_and_permissions"])
             self.invitations.restore(snapshot["invitations"])
             self.domains.restore(snapshot["domains"])
+        if version >= 3:
+            self.webhooks.restore(snapshot["webhooks"])
         else:
             # Version 1 kept no roles: the seeded ones stand, plus any key a member carries.
             self.roles.add_missing(m.role for ms in self._memberships.values() for m in ms.values())

@@ -6,6 +6,9 @@ Fixtures (function scope):
   the test. Seed it through ``clerk_emulator.state``; inject faults through
   ``clerk_emulator.faults``.
 - ``clerk``: a ``ClerkClient`` on that emulator, closed after the test.
+- ``clerk_webhooks``: a :class:`~clerk_orgs_async.testing.CapturedWebhooks` on that emulator:
+  every event it sends, verified (needs the ``webhooks`` extra). Wait for one without sleeping:
+  ``event = await clerk_webhooks.wait_for("organizationMembership.created")``.
 
 Options, from the least to the most specific:
 
@@ -55,7 +58,7 @@ import pytest
 
 if TYPE_CHECKING:
     from clerk_orgs_async import ClerkClient
-    from clerk_orgs_async.testing import ClerkEmulator
+    from clerk_orgs_async.testing import CapturedWebhooks, ClerkEmulator
 
 try:
     import pytest_asyncio
@@ -168,6 +171,12 @@ if pytest_asyncio is not None:
         async with clerk_emulator.client(**clerk_client_options) as client:
             yield client
 
+    @pytest_asyncio.fixture(loop_scope="function")
+    async def clerk_webhooks(clerk_emulator: ClerkEmulator) -> AsyncIterator[CapturedWebhooks]:
+        """Every event ``clerk_emulator`` sends from now on, verified; closed after the test."""
+        async with await clerk_emulator.webhooks.capture() as captured:
+            yield captured
+
 else:  # pragma: no cover
 
     @pytest.fixture
@@ -177,5 +186,10 @@ else:  # pragma: no cover
 
     @pytest.fixture
     def clerk() -> None:
+        """Fails: the emulator fixtures need pytest-asyncio."""
+        pytest.fail(_NEEDS_PYTEST_ASYNCIO, pytrace=False)
+
+    @pytest.fixture
+    def clerk_webhooks() -> None:
         """Fails: the emulator fixtures need pytest-asyncio."""
         pytest.fail(_NEEDS_PYTEST_ASYNCIO, pytrace=False)

@@ -114,3 +114,61 @@ def test_bad_users_are_refused(users: str) -> None:
     result = CliRunner().invoke(main, ["emulator", f"--users={users}"])
     assert result.exit_code == 2
     assert "user_alice" in result.stderr
+
+
+async def test_webhook_endpoints_print_their_signing_secret(tmp_path: Path) -> None:
+    from aiohttp import web
+    from svix.webhooks import Webhook
+
+    received: list[tuple[dict[str, str], bytes]] = []
+    arrived = asyncio.Event()
+
+    async def receive(request: web.Request) -> web.Response:
+        received.append((dict(request.headers), await request.read()))
+        arrived.set()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    args = ("--secret-key=sk_test_local", f"--webhook={url}", "--webhook-faults=duplicate=1")
+    try:
+        async with emulator_process(*args) as emu:
+            assert emu.process.stdout is not None
+            line = (await asyncio.wait_for(emu.process.stdout.readline(), 30)).decode()
+            assert line.startswith("export CLERK_WEBHOOK_SIGNING_SECRET=whsec_")
+            secret = line.strip().partition("=")[2]
+            async with (
+                aiohttp.ClientSession() as session,
+                session.post(
+                    emu.base_url + "/organizations",
+                    json={"name": "Hooked"},
+                    headers={"Authorization": "Bearer sk_test_local"},
+                ) as response,
+            ):
+                assert response.status == 200
+            while len(received) < 2:  # the duplicate fault: each message twice
+                arrived.clear()
+                await asyncio.wait_for(arrived.wait(), 20)
+            emu.process.send_signal(signal.SIGINT)
+            assert await asyncio.wait_for(emu.process.wait(), 20) == 0
+    finally:
+        await runner.cleanup()
+    for headers, body in received:
+        Webhook(secret).verify(body, headers)
+        assert json.loads(body)["type"] == "organization.created"
+    assert len({h["svix-id"] for h, _ in received}) == 1
+
+
+def test_bad_webhook_options_are_refused_with_a_hint() -> None:
+    runner = CliRunner()
+    faults = runner.invoke(main, ["emulator", "--webhook-faults", "drop=lots"])
+    url = runner.invoke(main, ["emulator", "--webhook", "ftp://example.com/"])
+    alone = runner.invoke(main, ["emulator", "--webhook-faults", "drop=0.5"])
+    assert faults.exit_code == url.exit_code == alone.exit_code == 2
+    assert "FAULT=VALUE" in faults.output
+    assert "they apply to --webhook endpoints" in alone.output
+    assert "http(s) URL" in url.output

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clerk_orgs_async.testing import ClerkEmulator
+from clerk_orgs_async import ClerkClient
+from clerk_orgs_async.testing import CapturedWebhooks, ClerkEmulator
 from tests._readme import ROOT, block
 
 pytest_plugins = ["pytester"]
@@ -97,6 +98,14 @@ def test_auto_mode_with_the_readmes_lines(pytester: pytest.Pytester) -> None:
     _new_project(pytester, pyproject)
     test_file = block("python", section="With pytest", containing="# test_signup", path=GUIDE)
     pytester.makepyfile(test_signup=test_file.source)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_guides_webhooks_test_passes(pytester: pytest.Pytester) -> None:
+    _new_project(pytester, block("toml", section="With pytest", path=GUIDE).source)
+    test_file = block("python", section="Webhooks", containing="# test_webhooks", path=GUIDE)
+    pytester.makepyfile(test_webhooks=test_file.source)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
     result.assert_outcomes(passed=1)
 
@@ -196,3 +205,14 @@ def test_sync(clerk_emulator):
     result.stdout.fnmatch_lines(
         ["*test_sync is not async: the emulator of clerk_emulator and clerk answers only while*"]
     )
+
+
+@pytest.mark.clerk_emulator(users=["user_1", "user_2"])
+async def test_the_webhooks_fixture_receives_each_event_verified(
+    clerk: ClerkClient, clerk_webhooks: CapturedWebhooks
+) -> None:
+    org = await clerk.organizations.create(name="Hooked", created_by="user_1")
+    joined = await clerk_webhooks.wait_for("organizationMembership.created")
+    assert joined.data == (await clerk.organization_memberships.list(org.id).collect())[0]
+    with pytest.raises(TimeoutError, match=r"no organization\.deleted event within 0\.05 s"):
+        await clerk_webhooks.wait_for("organization.deleted", timeout=0.05)

@@ -70,7 +70,7 @@ async def test_the_new_records_survive_a_restart(
         domain = await api.call("POST", org_path + "/domains", json={"name": "kept.io"})
         await api.call("POST", f"{org_path}/domains/{domain.body['id']}/verify_ownership")
         before = await _everything(api)
-    assert json.loads(data.read_text())["version"] == 2
+    assert json.loads(data.read_text())["version"] == 3
 
     async with (
         ClerkEmulator(data_file=data, on_response=emulator_options["on_response"]) as second,
@@ -122,7 +122,7 @@ def test_a_version_1_file_still_loads() -> None:
     assert state.domains.matching() == []
 
 
-@pytest.mark.parametrize("version", [None, 0, 3, "2", True])
+@pytest.mark.parametrize("version", [None, 0, 4, "2", True])
 def test_an_unknown_version_is_refused(version: object) -> None:
     snapshot = EmulatorState().snapshot()
     snapshot["version"] = version

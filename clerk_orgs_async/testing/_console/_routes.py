@@ -11,6 +11,7 @@ from clerk_orgs_async.testing._console._fault_form import FaultForm, FormError
 from clerk_orgs_async.testing._console._guard import guarded
 from clerk_orgs_async.testing._console._log_view import LIVE_ROWS, detail, rows
 from clerk_orgs_async.testing._console._page import Console, View, matching
+from clerk_orgs_async.testing._console._webhooks_page import webhook_routes
 
 CONSOLE = web.AppKey("console", Console)
 PREFIX = "/_console/"
@@ -105,6 +106,8 @@ async def state_json(request: web.Request) -> web.StreamResponse:
     """The whole state as the ``--data`` file holds it, as a download."""
     console = _console(request)
     text = console.log.redact(json.dumps(console.state.snapshot(), indent=2, ensure_ascii=False))
+    for endpoint in console.state.webhooks.endpoints.values():  # as the secret key: never shown
+        text = text.replace(endpoint.secret, "whsec_…")
     response = web.Response(text=text, content_type="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="clerk-emulator-state.json"'
     response.headers["Cache-Control"] = "no-store"
@@ -165,6 +168,7 @@ def add_console(app: web.Application, console: Console) -> None:
         ("POST", PREFIX + "faults", add_fault),
         ("POST", PREFIX + "faults/clear", clear_faults),
         ("POST", PREFIX + "reset", reset),
+        *webhook_routes(console, _api_url),
     ]
     for method, path, handler in routes:
         app.router.add_route(method, path, guarded(handler, token=console.token))
