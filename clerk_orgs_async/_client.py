@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
@@ -18,14 +19,9 @@ from yarl import URL
 from . import _json, _retry, _rules
 from ._clock import ServerClock
 from ._counting import count
-from ._domains import OrganizationDomainsAPI
-from ._invitations import OrganizationInvitationsAPI
-from ._memberships import OrganizationMembershipsAPI
-from ._organizations import OrganizationsAPI
 from ._pacing import UNPACED, Limit, Pacer, RateLimit, endpoint_limits, resolve
 from ._resource import Call, Lookup
 from ._retry import RULES, Failure, Recovery, RetryEvent, RetryPolicy, classify, decide
-from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
 from ._sansio import (
     Redactor,
     build_headers,
@@ -50,7 +46,12 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._domains import OrganizationDomainsAPI
+    from ._invitations import OrganizationInvitationsAPI
+    from ._memberships import OrganizationMembershipsAPI
+    from ._organizations import OrganizationsAPI
     from ._redis_limit import RedisRateLimit
+    from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
 
 T = TypeVar("T")
 
@@ -142,19 +143,6 @@ class ClerkClient:
             (nor loopback), or an option of the wrong type.
     """
 
-    organizations: OrganizationsAPI
-    """The organization endpoints."""
-    organization_memberships: OrganizationMembershipsAPI
-    """The membership endpoints."""
-    organization_invitations: OrganizationInvitationsAPI
-    """The invitation endpoints."""
-    organization_domains: OrganizationDomainsAPI
-    """The domain endpoints."""
-    organization_roles: OrganizationRolesAPI
-    """The role endpoints."""
-    organization_permissions: OrganizationPermissionsAPI
-    """The permission endpoints."""
-
     def __init__(
         self,
         secret_key: str | None = None,
@@ -208,12 +196,50 @@ class ClerkClient:
         self._closing: asyncio.Future[None] | None = None  # done on aclose(): ends every pause
         self._entered = 0
         self._clock = ServerClock()
-        self.organizations = OrganizationsAPI(self)
-        self.organization_memberships = OrganizationMembershipsAPI(self)
-        self.organization_invitations = OrganizationInvitationsAPI(self)
-        self.organization_domains = OrganizationDomainsAPI(self)
-        self.organization_roles = OrganizationRolesAPI(self)
-        self.organization_permissions = OrganizationPermissionsAPI(self)
+
+    # Each endpoint group's module, and the models it decodes, load on the group's first use:
+    # importing the client stays close to importing aiohttp (benchmarks/RESULTS.md).
+    @functools.cached_property
+    def organizations(self) -> OrganizationsAPI:
+        """The organization endpoints."""
+        from ._organizations import OrganizationsAPI
+
+        return OrganizationsAPI(self)
+
+    @functools.cached_property
+    def organization_memberships(self) -> OrganizationMembershipsAPI:
+        """The membership endpoints."""
+        from ._memberships import OrganizationMembershipsAPI
+
+        return OrganizationMembershipsAPI(self)
+
+    @functools.cached_property
+    def organization_invitations(self) -> OrganizationInvitationsAPI:
+        """The invitation endpoints."""
+        from ._invitations import OrganizationInvitationsAPI
+
+        return OrganizationInvitationsAPI(self)
+
+    @functools.cached_property
+    def organization_domains(self) -> OrganizationDomainsAPI:
+        """The domain endpoints."""
+        from ._domains import OrganizationDomainsAPI
+
+        return OrganizationDomainsAPI(self)
+
+    @functools.cached_property
+    def organization_roles(self) -> OrganizationRolesAPI:
+        """The role endpoints."""
+        from ._roles import OrganizationRolesAPI
+
+        return OrganizationRolesAPI(self)
+
+    @functools.cached_property
+    def organization_permissions(self) -> OrganizationPermissionsAPI:
+        """The permission endpoints."""
+        from ._roles import OrganizationPermissionsAPI
+
+        return OrganizationPermissionsAPI(self)
 
     @property
     def rate_limit(self) -> Limit | None:
@@ -395,7 +421,7 @@ class ClerkClient:
                     )
                     if isinstance(error, NotFoundError) and maybe_applied and call.gone:
                         # An earlier attempt whose answer was lost did the work.
-                        lookup = self._lookup(started_wall, deadline, policy, limits)
+                        lookup = self._make_lookup(started_wall, deadline, policy, limits)
                         return await call.gone(lookup)
             error.attempts = attempt
             failure = classify(error)
@@ -414,7 +440,7 @@ class ClerkClient:
                 looked_up=looked_up,
             )
             if decision.look_up:
-                found = await self._look_up(call, started_wall, deadline, policy, limits)
+                found = await self._recover(call, started_wall, deadline, policy, limits)
                 if not isinstance(found, Recovery):
                     return found
                 if found is Recovery.UNKNOWN:
@@ -476,7 +502,7 @@ class ClerkClient:
             path=url.raw_path,
         )
 
-    async def _look_up(
+    async def _recover(
         self,
         call: Call[T],
         started_wall: float,
@@ -491,14 +517,14 @@ class ClerkClient:
         assert call.recover is not None
         if deadline is not None and deadline <= asyncio.get_running_loop().time():
             return Recovery.UNKNOWN
-        lookup = self._lookup(started_wall, deadline, policy, limits)
+        lookup = self._make_lookup(started_wall, deadline, policy, limits)
         try:
             found = await call.recover(lookup)
         except ClerkError:
             return Recovery.UNKNOWN
         return found
 
-    def _lookup(
+    def _make_lookup(
         self,
         started_wall: float,
         deadline: float | None,

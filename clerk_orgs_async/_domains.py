@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import _rules as rules
-from ._pagination import Paginator, created_at_order
-from ._resource import Lookup, Resource, Retries, Timeouts, deleted
+from ._pagination import Paginator
+from ._resource import Listing, Lookup, Paging, Resource, Retries, Timeouts, deleted
 from ._retry import Recovery
-from ._sansio import build_query, json_body
+from ._sansio import json_body
 from ._serialization import structurer
 from ._unset import UNSET, Unset
 from .models import DeletedObject, OrganizationDomain
@@ -18,6 +18,8 @@ _domains = structurer(list[OrganizationDomain])
 
 DOMAINS = "/organizations/{organization_id}/domains"
 DOMAIN = DOMAINS + "/{domain_id}"
+_LIST = Listing(DOMAINS, _domains, "organization_domains.list", order="-created_at")
+_LIST_ALL = Listing("/organization_domains", _domains, "organization_domains.list_all")
 
 
 class OrganizationDomainsAPI(Resource):
@@ -135,26 +137,12 @@ class OrganizationDomainsAPI(Resource):
             InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
             NotFoundError: no such organization (``resource_not_found``), when sent.
         """
-        filters = build_query(
-            {
-                "verified": rules.boolean(verified, "verified"),
-                "enrollment_mode": rules.string(enrollment_mode, "enrollment_mode"),
-            }
-        )
-        return self._list(
-            DOMAINS,
-            _domains,
-            filters,
-            ids={"organization_id": organization_id},
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order("-created_at"),
-            timeout=timeout,
-            retry=retry,
-            name="organization_domains.list",
-        )
+        filters = {
+            "verified": rules.boolean(verified, "verified"),
+            "enrollment_mode": rules.string(enrollment_mode, "enrollment_mode"),
+        }
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_LIST, filters, paging, timeout, retry, organization_id=organization_id)
 
     def list_all(
         self,
@@ -195,30 +183,16 @@ class OrganizationDomainsAPI(Resource):
         Raises:
             InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
         """
-        order = rules.string(order_by, "order_by") or "-created_at"
-        filters = build_query(
-            {
-                "organization_id": rules.string(organization_id, "organization_id"),
-                "query": rules.string(query, "query"),
-                "domains": rules.strings(domains, "domains"),
-                "verified": rules.boolean(verified, "verified"),
-                "enrollment_mode": rules.strings(enrollment_mode, "enrollment_mode"),
-                "order_by": order,
-            }
-        )
-        return self._list(
-            "/organization_domains",
-            _domains,
-            filters,
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order),
-            timeout=timeout,
-            retry=retry,
-            name="organization_domains.list_all",
-        )
+        filters = {
+            "organization_id": rules.string(organization_id, "organization_id"),
+            "query": rules.string(query, "query"),
+            "domains": rules.strings(domains, "domains"),
+            "verified": rules.boolean(verified, "verified"),
+            "enrollment_mode": rules.strings(enrollment_mode, "enrollment_mode"),
+            "order_by": rules.string(order_by, "order_by") or "-created_at",
+        }
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_LIST_ALL, filters, paging, timeout, retry)
 
     async def update(
         self,

@@ -9,11 +9,11 @@ import attrs
 
 from . import _json
 from . import _rules as rules
-from ._pagination import Paginator, created_at_order
-from ._resource import Lookup, Resource, Retries, Timeouts
+from ._pagination import Paginator
+from ._resource import Listing, Lookup, Paging, Resource, Retries, Timeouts
 from ._retry import Recovery
 from ._rules import Metadata
-from ._sansio import build_query, json_body
+from ._sansio import json_body
 from ._serialization import structurer
 from ._unset import UNSET, Unset
 from .errors import APIError, BulkInvitationError, ClerkError, InvalidRequestError
@@ -24,6 +24,8 @@ _invitations = structurer(list[OrganizationInvitation])
 
 INVITATIONS = "/organizations/{organization_id}/invitations"
 INVITATION = INVITATIONS + "/{invitation_id}"
+_LIST = Listing(INVITATIONS, _invitations, "organization_invitations.list")
+_LIST_ALL = Listing("/organization_invitations", _invitations, "organization_invitations.list_all")
 _FIELDS = tuple(attrs.fields_dict(InvitationRequest))
 
 
@@ -372,28 +374,13 @@ class OrganizationInvitationsAPI(Resource):
             InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
             NotFoundError: no such organization (``resource_not_found``), when sent.
         """
-        order = rules.string(order_by, "order_by") or "-created_at"
-        filters = build_query(
-            {
-                "status": rules.string(status, "status"),
-                "email_address": rules.string(email_address, "email_address"),
-                "order_by": order,
-            }
-        )
-        return self._list(
-            INVITATIONS,
-            _invitations,
-            filters,
-            ids={"organization_id": organization_id},
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order),
-            timeout=timeout,
-            retry=retry,
-            name="organization_invitations.list",
-        )
+        filters = {
+            "status": rules.string(status, "status"),
+            "email_address": rules.string(email_address, "email_address"),
+            "order_by": rules.string(order_by, "order_by") or "-created_at",
+        }
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_LIST, filters, paging, timeout, retry, organization_id=organization_id)
 
     def list_all(
         self,
@@ -430,27 +417,13 @@ class OrganizationInvitationsAPI(Resource):
         Raises:
             InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
         """
-        order = rules.string(order_by, "order_by") or "-created_at"
-        filters = build_query(
-            {
-                "status": rules.string(status, "status"),
-                "query": rules.string(query, "query"),
-                "order_by": order,
-            }
-        )
-        return self._list(
-            "/organization_invitations",
-            _invitations,
-            filters,
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order),
-            timeout=timeout,
-            retry=retry,
-            name="organization_invitations.list_all",
-        )
+        filters = {
+            "status": rules.string(status, "status"),
+            "query": rules.string(query, "query"),
+            "order_by": rules.string(order_by, "order_by") or "-created_at",
+        }
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_LIST_ALL, filters, paging, timeout, retry)
 
     async def get(
         self,

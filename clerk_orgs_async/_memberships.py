@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import warnings
+from collections.abc import Coroutine, Iterable
 from datetime import datetime
+from typing import Any
 
 from . import _rules as rules
-from ._pagination import Paginator, created_at_order
-from ._resource import Lookup, Resource, Retries, Timeouts, nothing
+from ._pagination import Paginator
+from ._resource import Listing, Lookup, Paging, Resource, Retries, Timeouts, nothing
 from ._retry import Recovery
 from ._rules import Metadata
-from ._sansio import build_query, json_body, path_segment
+from ._sansio import json_body, path_segment
 from ._serialization import structurer
 from ._unset import UNSET, Unset
 from .models import OrganizationMembership
@@ -23,6 +25,8 @@ Moment = datetime | int | None
 
 MEMBERSHIPS = "/organizations/{organization_id}/memberships"
 MEMBERSHIP = MEMBERSHIPS + "/{user_id}"
+_LIST = Listing(MEMBERSHIPS, _memberships, "organization_memberships.list")
+_LIST_ALL = Listing("/organization_memberships", _memberships, "organization_memberships.list_all")
 
 
 class OrganizationMembershipsAPI(Resource):
@@ -189,42 +193,26 @@ class OrganizationMembershipsAPI(Resource):
             admins = await clerk.organization_memberships.list(org.id, role="org:admin").collect()
             ```
         """
-        filters = build_query(
-            {
-                "order_by": rules.string(order_by, "order_by"),
-                "user_id": rules.strings(user_id, "user_id"),
-                "email_address": rules.strings(email_address, "email_address"),
-                "phone_number": rules.strings(phone_number, "phone_number"),
-                "username": rules.strings(username, "username"),
-                "web3_wallet": rules.strings(web3_wallet, "web3_wallet"),
-                "role": rules.strings(role, "role"),
-                "query": rules.string(query, "query"),
-                "email_address_query": rules.string(email_address_query, "email_address_query"),
-                "phone_number_query": rules.string(phone_number_query, "phone_number_query"),
-                "username_query": rules.string(username_query, "username_query"),
-                "name_query": rules.string(name_query, "name_query"),
-                "last_active_at_before": rules.moment(
-                    last_active_at_before, "last_active_at_before"
-                ),
-                "last_active_at_after": rules.moment(last_active_at_after, "last_active_at_after"),
-                "created_at_before": rules.moment(created_at_before, "created_at_before"),
-                "created_at_after": rules.moment(created_at_after, "created_at_after"),
-            }
-        )
-        return self._list(
-            MEMBERSHIPS,
-            _memberships,
-            filters,
-            ids={"organization_id": organization_id},
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order_by),
-            timeout=timeout,
-            retry=retry,
-            name="organization_memberships.list",
-        )
+        filters = {
+            "order_by": rules.string(order_by, "order_by"),
+            "user_id": rules.strings(user_id, "user_id"),
+            "email_address": rules.strings(email_address, "email_address"),
+            "phone_number": rules.strings(phone_number, "phone_number"),
+            "username": rules.strings(username, "username"),
+            "web3_wallet": rules.strings(web3_wallet, "web3_wallet"),
+            "role": rules.strings(role, "role"),
+            "query": rules.string(query, "query"),
+            "email_address_query": rules.string(email_address_query, "email_address_query"),
+            "phone_number_query": rules.string(phone_number_query, "phone_number_query"),
+            "username_query": rules.string(username_query, "username_query"),
+            "name_query": rules.string(name_query, "name_query"),
+            "last_active_at_before": rules.moment(last_active_at_before, "last_active_at_before"),
+            "last_active_at_after": rules.moment(last_active_at_after, "last_active_at_after"),
+            "created_at_before": rules.moment(created_at_before, "created_at_before"),
+            "created_at_after": rules.moment(created_at_after, "created_at_after"),
+        }
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_LIST, filters, paging, timeout, retry, organization_id=organization_id)
 
     def list_all(
         self,
@@ -259,19 +247,9 @@ class OrganizationMembershipsAPI(Resource):
         Raises:
             InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
         """
-        return self._list(
-            "/organization_memberships",
-            _memberships,
-            build_query({"order_by": rules.string(order_by, "order_by")}),
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order_by),
-            timeout=timeout,
-            retry=retry,
-            name="organization_memberships.list_all",
-        )
+        filters = {"order_by": rules.string(order_by, "order_by")}
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_LIST_ALL, filters, paging, timeout, retry)
 
     async def update(
         self,
@@ -309,7 +287,36 @@ class OrganizationMembershipsAPI(Resource):
             retry=retry,
         )
 
-    async def update_metadata(
+    def update_metadata(
+        self,
+        organization_id: str,
+        user_id: str,
+        *,
+        public_metadata: Metadata | Unset = UNSET,
+        private_metadata: Metadata | Unset = UNSET,
+        timeout: Timeouts = UNSET,
+        retry: Retries = UNSET,
+    ) -> Coroutine[Any, Any, OrganizationMembership]:
+        """Deprecated: ``merge_metadata``, the verb ``organizations`` uses for the same merge.
+
+        Warns (``DeprecationWarning``) when called, then does what ``merge_metadata`` does.
+        """
+        warnings.warn(
+            "organization_memberships.update_metadata() is deprecated: use merge_metadata(), "
+            "the same PATCH deep merge",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.merge_metadata(
+            organization_id,
+            user_id,
+            public_metadata=public_metadata,
+            private_metadata=private_metadata,
+            timeout=timeout,
+            retry=retry,
+        )
+
+    async def merge_metadata(
         self,
         organization_id: str,
         user_id: str,
@@ -320,6 +327,9 @@ class OrganizationMembershipsAPI(Resource):
         retry: Retries = UNSET,
     ) -> OrganizationMembership:
         """Deep-merge into the membership's metadata; a ``None`` value deletes that key.
+
+        The same PATCH merge as ``organizations.merge_metadata``, and its name
+        (``update_metadata`` is the deprecated old one).
 
         Args:
             organization_id: the organization's ID.
@@ -361,6 +371,11 @@ class OrganizationMembershipsAPI(Resource):
         retry: Retries = UNSET,
     ) -> OrganizationMembership | None:
         """Remove a member; returns the removed membership.
+
+        Unlike the other deletes, this returns an ``OrganizationMembership``, not a
+        ``DeletedObject``: Clerk's ``DELETE /organizations/{id}/memberships/{user_id}``
+        answers the membership itself (the user and the role they held), and the client
+        keeps what Clerk says.
 
         Args:
             organization_id: the organization's ID.

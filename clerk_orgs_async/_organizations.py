@@ -10,8 +10,8 @@ import aiohttp
 
 from . import _rules as rules
 from ._logo import LogoFile, read_logo
-from ._pagination import Paginator, created_at_order
-from ._resource import Lookup, Resource, Retries, Timeouts, deleted
+from ._pagination import Paginator
+from ._resource import Listing, Lookup, Paging, Resource, Retries, Timeouts, deleted
 from ._retry import Recovery
 from ._rules import Metadata
 from ._sansio import build_query, json_body
@@ -25,6 +25,7 @@ _organizations = structurer(list[Organization])
 _deleted = structurer(DeletedObject)
 
 ORGANIZATION = "/organizations/{organization_id}"
+_LIST = Listing("/organizations", _organizations, "organizations.list")
 
 
 def _include(members_count: bool | None, missing_member: bool | None) -> dict[str, bool | None]:
@@ -100,29 +101,15 @@ class OrganizationsAPI(Resource):
                 print(org.slug)
             ```
         """
-        order = rules.string(order_by, "order_by") or "-created_at"
-        filters = build_query(
-            {
-                "query": rules.string(query, "query"),
-                "order_by": order,
-                **_include(include_members_count, include_missing_member_with_elevated_permissions),
-                "user_id": rules.strings(user_id, "user_id"),
-                "organization_id": rules.strings(organization_id, "organization_id"),
-            }
-        )
-        return self._list(
-            "/organizations",
-            _organizations,
-            filters,
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order),
-            timeout=timeout,
-            retry=retry,
-            name="organizations.list",
-        )
+        filters = {
+            "query": rules.string(query, "query"),
+            "order_by": rules.string(order_by, "order_by") or "-created_at",
+            **_include(include_members_count, include_missing_member_with_elevated_permissions),
+            "user_id": rules.strings(user_id, "user_id"),
+            "organization_id": rules.strings(organization_id, "organization_id"),
+        }
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_LIST, filters, paging, timeout, retry)
 
     async def create(
         self,

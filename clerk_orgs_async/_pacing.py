@@ -31,18 +31,38 @@ _CLERK_HOST = "api.clerk.com"
 
 _ORGANIZATION = "/organizations/{organization_id}"
 _MEMBERSHIP = _ORGANIZATION + "/memberships/{user_id}"
-SCOPED_LIMITS: dict[tuple[str, str], tuple[str, int, float, bool]] = {
-    # (method, route) -> (scope, requests, per seconds, one budget per resource?)
-    ("PATCH", _ORGANIZATION): ("organization writes", 10, 10.0, True),
-    ("PATCH", _ORGANIZATION + "/metadata"): ("organization writes", 10, 10.0, True),
-    ("PUT", _ORGANIZATION + "/metadata"): ("organization writes", 10, 10.0, True),
-    ("PATCH", _MEMBERSHIP): ("membership writes", 10, 10.0, True),
-    ("PATCH", _MEMBERSHIP + "/metadata"): ("membership writes", 10, 10.0, True),
-    ("POST", _ORGANIZATION + "/invitations"): ("invitation creates", 250, 3600.0, False),
-    ("POST", _ORGANIZATION + "/invitations/bulk"): ("bulk invitation creates", 50, 3600.0, False),
+
+
+@attrs.frozen
+class EndpointLimit:
+    """One of Clerk's per-endpoint limits: ``requests`` per ``per_seconds`` in ``scope``."""
+
+    scope: str
+    """The budget's name; endpoints naming the same scope share it."""
+    requests: int
+    per_seconds: float
+    per_resource: bool
+    """One budget per organization or membership (the path's IDs), not one per instance."""
+
+
+_ORG_WRITES = EndpointLimit("organization writes", 10, 10.0, per_resource=True)
+_MEMBER_WRITES = EndpointLimit("membership writes", 10, 10.0, per_resource=True)
+SCOPED_LIMITS: dict[tuple[str, str], EndpointLimit] = {
+    ("PATCH", _ORGANIZATION): _ORG_WRITES,
+    ("PATCH", _ORGANIZATION + "/metadata"): _ORG_WRITES,
+    ("PUT", _ORGANIZATION + "/metadata"): _ORG_WRITES,
+    ("PATCH", _MEMBERSHIP): _MEMBER_WRITES,
+    ("PATCH", _MEMBERSHIP + "/metadata"): _MEMBER_WRITES,
+    ("POST", _ORGANIZATION + "/invitations"): EndpointLimit(
+        "invitation creates", 250, 3600.0, per_resource=False
+    ),
+    ("POST", _ORGANIZATION + "/invitations/bulk"): EndpointLimit(
+        "bulk invitation creates", 50, 3600.0, per_resource=False
+    ),
 }
-"""Clerk's per-endpoint limits on top of the instance budget. Documented per organization
-and per membership for writes; the invitation limits are taken per instance (stricter)."""
+"""Clerk's per-endpoint limits on top of the instance budget, by (method, route). Documented
+per organization and per membership for writes; the invitation limits are taken per instance
+(stricter)."""
 
 
 @attrs.frozen
@@ -61,8 +81,8 @@ def endpoint_limits() -> dict[str, RateLimit]:
     """``SCOPED_LIMITS`` by endpoint (``"PATCH /organizations/{organization_id}"``), read
     now, so that what the client reports is what its pacer applies."""
     return {
-        f"{method} {route}": RateLimit(requests, per_seconds)
-        for (method, route), (_scope, requests, per_seconds, _each) in SCOPED_LIMITS.items()
+        f"{method} {route}": RateLimit(limit.requests, limit.per_seconds)
+        for (method, route), limit in SCOPED_LIMITS.items()
     }
 
 
@@ -183,16 +203,17 @@ class Pacer:
             await self._instance.aclose()
 
     def _scoped_budget(self, call: Call[Any]) -> SlidingPermits | None:
-        rule = SCOPED_LIMITS.get((call.method, call.route))
-        if rule is None:
+        limit = SCOPED_LIMITS.get((call.method, call.route))
+        if limit is None:
             return None
-        scope, requests, per_seconds, per_resource = rule
-        key = scope + (" " + "/".join(_ids(call.route, call.path)) if per_resource else "")
+        key = limit.scope
+        if limit.per_resource:
+            key += " " + "/".join(_ids(call.route, call.path))
         budget = self._scoped.get(key)
         if budget is None:
             if len(self._scoped) > 1000:  # a long sync touches many organizations once each
                 self._scoped = {k: b for k, b in self._scoped.items() if not b.idle()}
-            budget = self._scoped[key] = SlidingPermits(requests, per_seconds)
+            budget = self._scoped[key] = SlidingPermits(limit.requests, limit.per_seconds)
         return budget
 
     def block(self, route: str, seconds: float) -> None:

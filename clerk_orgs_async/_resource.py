@@ -10,17 +10,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from ._pagination import Page, Paginator, page_decoder
 from ._retry import Recovery, RetryPolicy
 from ._sansio import build_query, path_segment
 from ._transport import Body, Timeout
 from ._unset import UNSET, Unset
-from ._walk import DriftKey
-from .models import DeletedObject
+
+if TYPE_CHECKING:
+    from ._pagination import Page, Paginator
+    from .models import DeletedObject
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -71,6 +72,8 @@ Recover = Callable[[Lookup], Awaitable[R | Recovery]]
 def deleted(kind: str, object_id: str) -> Callable[[Lookup], Awaitable[DeletedObject]]:
     """The ``gone`` of a DELETE answering a ``DeletedObject``: the object is deleted."""
 
+    from .models import DeletedObject  # with the groups, not the client (import time)
+
     async def gone(_lookup: Lookup) -> DeletedObject:
         return DeletedObject(object=kind, id=object_id, deleted=True)
 
@@ -79,6 +82,29 @@ def deleted(kind: str, object_id: str) -> Callable[[Lookup], Awaitable[DeletedOb
 
 async def nothing(_lookup: Lookup) -> None:
     """The ``gone`` of a DELETE whose object is not known any more: None."""
+
+
+@attrs.frozen
+class Listing(Generic[T]):
+    """A list endpoint, as its group declares it once."""
+
+    route: str
+    items: Callable[[list[Any]], list[T]]
+    """Decodes a page's ``data``."""
+    name: str
+    """The method, as a ``Paginator``'s repr names it: ``organizations.list``."""
+    order: str | None = None
+    """The order Clerk documents when none is sent (None: none documented)."""
+
+
+@attrs.frozen(kw_only=True)
+class Paging:
+    """A ``list()`` call's paging arguments, as every list method takes them."""
+
+    limit: int | None
+    offset: int | None
+    max_items: int | None
+    prefetch: int
 
 
 @attrs.define(kw_only=True)
@@ -174,30 +200,33 @@ class Resource:
 
     def _list(
         self,
-        route: str,
-        items: Callable[[list[Any]], list[T]],
-        filters: Sequence[tuple[str, str]],
-        *,
-        ids: Mapping[str, str] | None = None,
-        limit: int | None,
-        offset: int | None,
-        max_items: int | None,
-        prefetch: int,
-        drift: DriftKey[T] | None,
+        listing: Listing[T],
+        filters: Mapping[str, Any],
+        paging: Paging,
         timeout: Timeouts,
         retry: Retries,
-        name: str,
+        /,
+        **ids: str,
     ) -> Paginator[T]:
-        """A ``Paginator`` over a list endpoint; its pages are GETs of ``route``."""
-        path = build_path(route, ids or {})
+        """A ``Paginator`` over ``listing``; its pages are GETs with ``filters`` (in order).
+
+        The iteration is drift-safe when the order sent (``filters["order_by"]``), or else
+        the endpoint's own, is by ``created_at``; ``ids`` fill the route's ``{name}`` segments.
+        """
+        # Here, not at the top: the client imports this module, and paging loads with the
+        # first list (import time, benchmarks/RESULTS.md).
+        from ._pagination import Paginator, created_at_order, page_decoder
+
+        path = build_path(listing.route, ids)
+        query = build_query(filters)
 
         async def fetch(limit: int | None, offset: int | None) -> Page[T]:
             call = Call(
                 method="GET",
-                route=route,
+                route=listing.route,
                 path=path,
-                decode=page_decoder(items, offset=offset, limit=limit, fetch=fetch),
-                params=[*filters, *build_query({"limit": limit, "offset": offset})],
+                decode=page_decoder(listing.items, offset=offset, limit=limit, fetch=fetch),
+                params=[*query, *build_query({"limit": limit, "offset": offset})],
                 timeout=timeout,
                 retry=retry,
             )
@@ -205,10 +234,10 @@ class Resource:
 
         return Paginator(
             fetch,
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=drift,
-            name=name,
+            limit=paging.limit,
+            offset=paging.offset,
+            max_items=paging.max_items,
+            prefetch=paging.prefetch,
+            drift=created_at_order(filters.get("order_by") or listing.order),
+            name=listing.name,
         )

@@ -218,13 +218,3 @@ def decide(
     if time_left is not None and delay > time_left:
         return Decision(look_up=look_up, retry=False)
     return Decision(look_up=look_up, retry=True, delay=delay)
-
-
-def is_retryable(error: ClerkError) -> bool:
-    """Transient failures: 429, 500, 502, 503, 504, connection errors and timeouts."""
-    return RULES[classify(error)].retryable
-
-
-def outcome_unknown(error: ClerkError) -> bool:
-    """True when the server may have acted on the request although the call failed."""
-    return RULES[classify(error)].outcome_unknown

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from . import _rules as rules
-from ._pagination import Paginator, created_at_order
-from ._resource import Lookup, Resource, Retries, Timeouts, deleted
+from ._pagination import Paginator
+from ._resource import Listing, Lookup, Paging, Resource, Retries, Timeouts, deleted
 from ._retry import Recovery
-from ._sansio import build_query, json_body
+from ._sansio import json_body
 from ._serialization import structurer
 from ._unset import UNSET, Unset
 from .models import DeletedObject, OrganizationPermission, OrganizationRole
@@ -25,6 +25,8 @@ _deleted = structurer(DeletedObject)
 
 ROLE = "/organization_roles/{organization_role_id}"
 PERMISSION = "/organization_permissions/{permission_id}"
+_ROLES = Listing("/organization_roles", _roles, "organization_roles.list")
+_PERMISSIONS = Listing("/organization_permissions", _permissions, "organization_permissions.list")
 
 
 def _by_key(
@@ -90,21 +92,12 @@ class OrganizationRolesAPI(Resource):
         Raises:
             InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
         """
-        order = rules.string(order_by, "order_by") or "-created_at"
-        filters = build_query({"query": rules.string(query, "query"), "order_by": order})
-        return self._list(
-            "/organization_roles",
-            _roles,
-            filters,
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order),
-            timeout=timeout,
-            retry=retry,
-            name="organization_roles.list",
-        )
+        filters = {
+            "query": rules.string(query, "query"),
+            "order_by": rules.string(order_by, "order_by") or "-created_at",
+        }
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_ROLES, filters, paging, timeout, retry)
 
     async def create(
         self,
@@ -395,22 +388,12 @@ class OrganizationPermissionsAPI(Resource):
         Raises:
             InvalidRequestError: a bad ``limit``, ``offset`` or type, before any I/O.
         """
-        filters = build_query(
-            {"query": rules.string(query, "query"), "order_by": rules.string(order_by, "order_by")}
-        )
-        return self._list(
-            "/organization_permissions",
-            _permissions,
-            filters,
-            limit=limit,
-            offset=offset,
-            max_items=max_items,
-            prefetch=prefetch,
-            drift=created_at_order(order_by),
-            timeout=timeout,
-            retry=retry,
-            name="organization_permissions.list",
-        )
+        filters = {
+            "query": rules.string(query, "query"),
+            "order_by": rules.string(order_by, "order_by"),
+        }
+        paging = Paging(limit=limit, offset=offset, max_items=max_items, prefetch=prefetch)
+        return self._list(_PERMISSIONS, filters, paging, timeout, retry)
 
     async def create(
         self,

@@ -113,7 +113,7 @@ def test_loopback_http_is_allowed(url: str) -> None:
 
 def test_repr_and_str_hide_the_secret() -> None:
     clerk = ClerkClient(SECRET)
-    for text in (repr(clerk), str(clerk), repr(vars(clerk)["organizations"])):
+    for text in (repr(clerk), str(clerk), repr(clerk.organizations)):
         assert SECRET not in text
         assert SECRET[8:] not in text
 

@@ -9,7 +9,7 @@ import pytest
 
 from clerk_orgs_async import APIConnectionError, ClerkClient, RateLimit
 from clerk_orgs_async._budget import SlidingPermits
-from clerk_orgs_async._pacing import SCOPED_LIMITS, Pacer
+from clerk_orgs_async._pacing import SCOPED_LIMITS, EndpointLimit, Pacer
 from clerk_orgs_async._resource import Call, build_path
 
 
@@ -182,7 +182,11 @@ def test_the_client_lists_clerks_endpoint_limits_paced_or_not() -> None:
 async def test_the_listed_endpoint_limit_is_the_one_the_pacer_applies(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(SCOPED_LIMITS, ("POST", BULK), ("bulk invitation creates", 2, 30.0, False))
+    monkeypatch.setitem(
+        SCOPED_LIMITS,
+        ("POST", BULK),
+        EndpointLimit("bulk invitation creates", 2, 30.0, per_resource=False),
+    )
     assert ClerkClient("sk_test_x").endpoint_limits["POST " + BULK] == RateLimit(2, 30.0)
     pacer = Pacer(RateLimit(1000, 10.0), "sk_test_x")
     loop = asyncio.get_running_loop()

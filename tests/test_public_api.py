@@ -119,6 +119,24 @@ def test_import_stays_light() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_a_group_loads_on_its_first_use() -> None:
+    """``ClerkClient`` alone loads no endpoint group, nor the models; a group's first use loads
+    its module (and the models it decodes), and only that group's."""
+    code = (
+        "import sys; from clerk_orgs_async import ClerkClient;"
+        "loaded = lambda: sorted(m for m in sys.modules if m.startswith('clerk_orgs_async.'));"
+        "before = loaded(); clerk = ClerkClient('sk_test_x');"
+        "assert clerk.organization_domains is clerk.organization_domains;"
+        "print(before); print(sorted(set(loaded()) - set(before)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, added = out.stdout.splitlines()
+    groups = ("_organizations", "_memberships", "_invitations", "_domains", "_roles", "models")
+    assert not [name for name in groups if f"clerk_orgs_async.{name}'" in before]
+    assert "'clerk_orgs_async._domains'" in added and "'clerk_orgs_async.models'" in added
+    assert not [name for name in groups[:3] if f"clerk_orgs_async.{name}'" in added]
+
+
 def test_sync_and_testing_modules_have_a_deliberate_surface() -> None:
     from clerk_orgs_async import sync, testing, webhooks
 

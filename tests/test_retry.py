@@ -60,8 +60,9 @@ def test_what_is_retryable_and_what_is_ambiguous() -> None:
         "reset": APIConnectionError("x"),
         "timeout": APITimeoutError("x"),
     }
-    retryable = {name for name, error in cases.items() if _retry.is_retryable(error)}
-    ambiguous = {name for name, error in cases.items() if _retry.outcome_unknown(error)}
+    rules = {name: _retry.RULES[_retry.classify(error)] for name, error in cases.items()}
+    retryable = {name for name, rule in rules.items() if rule.retryable}
+    ambiguous = {name for name, rule in rules.items() if rule.outcome_unknown}
     assert retryable == {"429", "503", "refused", "reset", "timeout"}
     assert ambiguous == {"503", "501", "reset", "timeout"}
 

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
+from clerk_orgs_async import __version__
 from clerk_orgs_async._cli._connect import connection_options
 from clerk_orgs_async._cli._demo import demo
 from clerk_orgs_async._cli._domains import domains
@@ -19,7 +20,6 @@ from clerk_orgs_async._cli._orgs import orgs
 from clerk_orgs_async._cli._permissions import permissions
 from clerk_orgs_async._cli._roles import roles
 from clerk_orgs_async._cli._sync import export, sync
-from clerk_orgs_async._version import __version__
 
 
 class _Main(click.Group):

@@ -24,7 +24,7 @@ import pytest
 from clerk_orgs_async import ClerkClient, RateLimit, RetryPolicy
 from clerk_orgs_async._cli._connect import Connection
 from clerk_orgs_async._cli._pace import duration, estimate, patient, waiting
-from clerk_orgs_async._pacing import SCOPED_LIMITS
+from clerk_orgs_async._pacing import SCOPED_LIMITS, EndpointLimit
 from clerk_orgs_async.testing import ClerkEmulator
 from tests.cli.conftest import Cli, running_emulator
 from tests.emulator._process import COMMAND, emulator_process
@@ -131,7 +131,9 @@ class UnpacedConnection(ShortDeadlineConnection):
 @pytest.fixture
 def limited(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     """Two bulk calls a second, on the client's table and on the emulator alike."""
-    monkeypatch.setitem(SCOPED_LIMITS, BULK, ("bulk invitation creates", 2, 1.0, False))
+    monkeypatch.setitem(
+        SCOPED_LIMITS, BULK, EndpointLimit("bulk invitation creates", 2, 1.0, per_resource=False)
+    )
     with running_emulator(
         rate_limit=(1000, 10.0), endpoint_limits={"create_invitations_bulk": (2, 1.0)}
     ) as emu:

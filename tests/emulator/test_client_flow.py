@@ -63,7 +63,7 @@ async def test_the_full_flow(clerk: ClerkClient, clerk_emulator: ClerkEmulator) 
     assert [m.role async for m in by_email] == ["org:member", "org:admin"]
     promoted = await members.update(acme.id, "user_bob", role="org:admin")
     assert promoted.role == "org:admin"
-    tagged = await members.update_metadata(acme.id, "user_carol", public_metadata={"team": "x"})
+    tagged = await members.merge_metadata(acme.id, "user_carol", public_metadata={"team": "x"})
     assert tagged.public_metadata == {"team": "x"}
     removed = await members.delete(acme.id, "user_carol")
     assert removed is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from clerk_orgs_async import APIError, RateLimit
-from clerk_orgs_async._pacing import SCOPED_LIMITS
+from clerk_orgs_async._pacing import SCOPED_LIMITS, EndpointLimit
 from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, sync_organizations
 from clerk_orgs_async.testing import ClerkEmulator
 from tests.sync.conftest import QUICK_RETRY
@@ -47,7 +47,11 @@ async def test_invitations_converge_through_random_faults(
     # Clerk's 50 bulk calls an hour would make this test wait: the client's pacing of them
     # is raised (the emulator, without a rate limit, enforces none).
     bulk = ("POST", "/organizations/{organization_id}/invitations/bulk")
-    monkeypatch.setitem(SCOPED_LIMITS, bulk, ("bulk invitation creates", 10_000, 3600.0, False))
+    monkeypatch.setitem(
+        SCOPED_LIMITS,
+        bulk,
+        EndpointLimit("bulk invitation creates", 10_000, 3600.0, per_resource=False),
+    )
     clerk_emulator.state.add_users(
         [{"id": f"user_known{n}", "email_address": f"known{n}@example.com"} for n in range(COUNT)]
     )

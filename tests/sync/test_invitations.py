@@ -14,7 +14,7 @@ from clerk_orgs_async import (
     RateLimitError,
     RetryPolicy,
 )
-from clerk_orgs_async._pacing import SCOPED_LIMITS
+from clerk_orgs_async._pacing import SCOPED_LIMITS, EndpointLimit
 from clerk_orgs_async.sync import (
     DesiredMember,
     DesiredOrganization,
@@ -243,7 +243,9 @@ async def test_invitations_past_the_hourly_budget_wait_for_it_rather_than_fail(
     # Clerk's 50 bulk calls an hour, shrunk to 2 calls a quarter second; the client's own
     # retry deadline (0.1 s) is shorter than the wait for the third call's permit.
     bulk = ("POST", "/organizations/{organization_id}/invitations/bulk")
-    monkeypatch.setitem(SCOPED_LIMITS, bulk, ("bulk invitation creates", 2, 0.25, False))
+    monkeypatch.setitem(
+        SCOPED_LIMITS, bulk, EndpointLimit("bulk invitation creates", 2, 0.25, per_resource=False)
+    )
     emails = [f"dev{n}@example.com" for n in range(25)]
     async with clerk_emulator.client(
         rate_limit=RateLimit(1000, 10), retry=RetryPolicy(deadline=0.1)

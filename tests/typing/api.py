@@ -56,6 +56,10 @@ async def main() -> None:
         member: OrganizationMembership = await clerk.organization_memberships.create(
             org.id, user_id="user_2", role="org:member"
         )
+        tagged: OrganizationMembership = await clerk.organization_memberships.merge_metadata(
+            org.id, "user_2", public_metadata={"team": None}
+        )
+        print(tagged.public_metadata)
         members = clerk.organization_memberships.list(org.id, role=["org:admin"], limit=100)
         async for page_of_members in members.pages():
             print(len(page_of_members.data))

@@ -73,11 +73,15 @@ ODD: list[Any] = [
     datetime.max.replace(tzinfo=timezone(timedelta(hours=-1))),
     datetime.min.replace(tzinfo=timezone(timedelta(hours=1))),
 ]
+DEPRECATED = {
+    # Aliases that warn, then call the method checked under its current name.
+    ("organization_memberships", "update_metadata"),
+}
 METHODS = [
     (group, name)
     for group in GROUPS
     for name in dir(getattr(ClerkClient(SECRET), group))
-    if not name.startswith("_")
+    if not name.startswith("_") and (group, name) not in DEPRECATED
 ]
 
 

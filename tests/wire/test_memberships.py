@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+import pytest
 from aioresponses import aioresponses
 
 from clerk_orgs_async import ClerkClient, OrganizationMembership, PublicUserData
@@ -115,16 +116,33 @@ async def test_update_role(mock: aioresponses, clerk: ClerkClient) -> None:
     assert json.loads(kwargs["data"]) == {"role": "org:member"}
 
 
-async def test_update_metadata(mock: aioresponses, clerk: ClerkClient) -> None:
+async def test_merge_metadata(mock: aioresponses, clerk: ClerkClient) -> None:
     mock.patch(f"{MEMBERS}/user_1/metadata", payload=sample("membership"))
 
-    await clerk.organization_memberships.update_metadata(
+    await clerk.organization_memberships.merge_metadata(
         "org_1", "user_1", private_metadata={"old": None}
     )
 
     method, url, kwargs = only_request(mock)
     assert (method, url.path) == ("PATCH", "/v1/organizations/org_1/memberships/user_1/metadata")
     assert json.loads(kwargs["data"]) == {"private_metadata": {"old": None}}
+
+
+async def test_update_metadata_warns_and_merges(mock: aioresponses, clerk: ClerkClient) -> None:
+    """The old name of ``merge_metadata`` still works, and says which name to use."""
+    mock.patch(f"{MEMBERS}/user_1/metadata", payload=sample("membership"))
+
+    with pytest.warns(DeprecationWarning, match=r"use merge_metadata\(\)") as warned:
+        pending = clerk.organization_memberships.update_metadata(
+            "org_1", "user_1", public_metadata={"team": "x"}, timeout=5
+        )
+    merged = await pending
+
+    assert warned[0].filename == __file__  # points at the caller's line
+    method, url, kwargs = only_request(mock)
+    assert (method, url.path) == ("PATCH", "/v1/organizations/org_1/memberships/user_1/metadata")
+    assert json.loads(kwargs["data"]) == {"public_metadata": {"team": "x"}}
+    assert merged.id == "orgmem_2xK8e4nRa0MqS5tU9wX2zC7oI1d"
 
 
 async def test_delete(mock: aioresponses, clerk: ClerkClient) -> None:

@@ -1,4 +1,4 @@
-"""The pytest plugin with the emulator's newer options: endpoint limits, the clock, acceptance."""
+"""The pytest plugin's marker with the emulator's options: endpoint limits and the clock."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Odd bodies and parameters on the new routes get Clerk's 4xx errors, never a 500."""
+"""Odd bodies and parameters on the invitation, domain, role and permission routes get
+Clerk's 4xx errors, never a 500 (``test_bad_requests.py`` throws random requests at every route)."""
 
 from __future__ import annotations
 

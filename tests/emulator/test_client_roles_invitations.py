@@ -1,4 +1,4 @@
-"""The existing client over the emulator's new records: custom roles and pending invitations."""
+"""The client over the emulator's custom roles and pending invitations."""
 
 from __future__ import annotations
 
