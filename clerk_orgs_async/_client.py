@@ -20,9 +20,10 @@ from ._clock import ServerClock
 from ._counting import count
 from ._domains import OrganizationDomainsAPI
 from ._invitations import OrganizationInvitationsAPI
+from ._limits import Limit, RateLimit, resolve
 from ._memberships import OrganizationMembershipsAPI
 from ._organizations import OrganizationsAPI
-from ._pacing import UNPACED, Limit, Pacer, RateLimit, endpoint_limits, resolve
+from ._pacing import UNPACED, Pacer, endpoint_limits
 from ._resource import Call, Lookup
 from ._retry import RULES, Failure, Recovery, RetryEvent, RetryPolicy, classify, decide
 from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
@@ -50,7 +51,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._redis_limit import RedisRateLimit
+    from ._limits import RedisRateLimit
 
 T = TypeVar("T")
 
