@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import secrets
 from collections import deque
 
@@ -47,6 +48,7 @@ _SEEN_FOR = 60.0  # a client counts as sharing the key this long after its last 
 _PROBE_EVERY = 1.0
 _LEASE_WITHOUT_DEADLINE = 60.0  # a call with no deadline: twice the default timeout
 _KEEP_AHEAD_FOR = 0.1  # seconds without a caller before the permits kept ahead go back
+_AHEAD_SLACK = 5.0  # seconds a permit kept ahead may wait for its call, lease-wise
 
 
 class SharedPermit:
@@ -100,6 +102,8 @@ class RedisBudget:
         self._asked_then = 0  # ... when the last take was sent
         self._last_take = 0.0  # loop time the last take was sent
         self._round_trip = 0.0  # of the last take
+        self._rate = 0.0  # callers per second, smoothed
+        self._last_horizon = _LEASE_WITHOUT_DEADLINE  # seconds to the last caller's deadline
         self._none_until = 0.0  # loop time before which Redis said no permit comes back
         self._taker: asyncio.Task[None] | None = None
         self._demand = asyncio.Event()  # a caller came (or aclose())
@@ -129,6 +133,7 @@ class RedisBudget:
             raise _closed()
         loop = asyncio.get_running_loop()
         self._asked += 1
+        self._last_horizon = _LEASE_WITHOUT_DEADLINE if latest is None else latest - loop.time()
         if not self._waiters and self._ahead and self._fits(self._ahead[0], latest):
             permit = self._ahead.popleft()
             self._in_flight.add(permit)
@@ -228,20 +233,26 @@ class RedisBudget:
         """One script: permits for the callers waiting, and to keep ahead of those to come."""
         loop = asyncio.get_running_loop()
         now = loop.time()
-        # Keep ahead twice the callers expected in one round trip (none for a lone caller,
-        # whose own take is its round trip), so that they find a permit ready.
-        since, self._last_take = now - self._last_take, now
-        expected = (self._asked - self._asked_then) * self._round_trip / max(since, 1e-3)
+        # Callers per second, smoothed; keep ahead three times those expected in one round trip, so
+        # that they find a permit ready (none for a lone caller: its own take is its trip).
+        since, self._last_take = max(now - self._last_take, self._round_trip, 1e-3), now
+        rate = (self._asked - self._asked_then) / since
         self._asked_then = self._asked
-        self._keep_ahead = min(2 * int(expected), self._share // 4)
-        count = min(room, len(self._waiters) + self._keep_ahead - len(self._ahead))
+        self._rate = rate if since > 1.0 else (self._rate + rate) / 2
+        expected = self._rate * self._round_trip
+        self._keep_ahead = min(math.ceil(3 * expected) if expected >= 1 else 0, self._share // 4)
+        count = min(
+            room, max(len(self._waiters), len(self._waiters) + self._keep_ahead - len(self._ahead))
+        )
         if count <= 0:
             return
         ends = [
             now + _LEASE_WITHOUT_DEADLINE if w.latest is None else w.latest for w in self._waiters
         ]
-        if count > len(self._waiters):  # some kept ahead, for calls without a deadline
-            ends.append(now + _LEASE_WITHOUT_DEADLINE)
+        if count > len(self._waiters):
+            # Kept ahead: for calls like the last one, handed over within moments (else
+            # given back, as a permit whose lease ends too soon for its call).
+            ends.append(now + self._last_horizon + _AHEAD_SLACK)
         lease_until = max(ends) + self.window
         first = self._next_number
         self._next_number += count
