@@ -233,14 +233,17 @@ class RedisBudget:
         """One script: permits for the callers waiting, and to keep ahead of those to come."""
         loop = asyncio.get_running_loop()
         now = loop.time()
-        # Callers per second, smoothed; keep ahead three times those expected in one round trip, so
-        # that they find a permit ready (none for a lone caller: its own take is its trip).
+        # Callers per second, smoothed; keep ahead three times those expected in one round
+        # trip, so that they find a permit ready (none for a lone caller: its own take is its
+        # round trip).
         since, self._last_take = max(now - self._last_take, self._round_trip, 1e-3), now
         rate = (self._asked - self._asked_then) / since
         self._asked_then = self._asked
         self._rate = rate if since > 1.0 else (self._rate + rate) / 2
         expected = self._rate * self._round_trip
-        self._keep_ahead = min(math.ceil(3 * expected) if expected >= 1 else 0, self._share // 4)
+        # And as many as calls in flight: each may come back for another when answered.
+        wanted = max(math.ceil(3 * expected), len(self._in_flight)) if expected >= 1 else 0
+        self._keep_ahead = min(wanted, self._share // 4)
         count = min(
             room, max(len(self._waiters), len(self._waiters) + self._keep_ahead - len(self._ahead))
         )
