@@ -47,7 +47,7 @@ FALLBACK_WORKERS = 8
 _SEEN_FOR = 60.0  # a client counts as sharing the key this long after its last call
 _PROBE_EVERY = 1.0
 _LEASE_WITHOUT_DEADLINE = 60.0  # a call with no deadline: twice the default timeout
-_KEEP_AHEAD_FOR = 0.1  # seconds without a caller before the permits kept ahead go back
+_KEEP_AHEAD_FOR = 0.1  # seconds without a caller (at least) before half of those kept go back
 _AHEAD_SLACK = 5.0  # seconds a permit kept ahead may wait for its call, lease-wise
 
 
@@ -201,8 +201,9 @@ class RedisBudget:
                     self._give_back_ahead(len(self._ahead) - self._keep_ahead)
                 if not self._ahead:
                     return
-                if not await self._until(self._demand, seconds=_KEEP_AHEAD_FOR):
-                    self._keep_ahead = 0  # idle: none of them is needed
+                idle = max(_KEEP_AHEAD_FOR, 2 * self._round_trip)
+                if not await self._until(self._demand, seconds=idle):
+                    self._keep_ahead //= 2  # no caller for two round trips: give half back
                 continue
             if room <= 0:
                 # Until a permit comes back or is answered, a caller comes or leaves, or the
