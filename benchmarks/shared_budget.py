@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import secrets
 import statistics
@@ -172,9 +173,11 @@ async def main(parts: list[str]) -> str:
         server.start()
         try:
             sections = ["## Shared budget (`python -m benchmarks shared_budget`)", ""]
+            load = os.getloadavg()[0]
             sections.append(
-                f"On {platform.machine()}, {platform.python_version()}; figures "
-                "vary with the machine's load, the ratios much less."
+                f"On {platform.machine()}, Python {platform.python_version()}, load average "
+                f"{load:.1f} on {os.cpu_count()} CPUs at the start: the figures vary with the "
+                "machine's load, the ratios less."
             )
             for part in parts:
                 sections += ["", *(await PARTS[part](server))]
