@@ -15,7 +15,7 @@ PACING = {"_pacing", "_limits", "_budget", "_redis_budget", "_redis_store", "_re
 def imports(module: str) -> set[str]:
     """The package's top-level private modules that ``module`` imports, anywhere in it."""
     tree = ast.parse((PACKAGE / f"{module}.py").read_text())
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
             names = [node.module] if node.module else [alias.name for alias in node.names]
