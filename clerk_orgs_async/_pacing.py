@@ -13,6 +13,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ._budget import InstanceBudget, Releasable, SlidingPermits
 from ._limits import Limit, RateLimit
 
