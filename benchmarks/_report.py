@@ -238,3 +238,27 @@ def prefetch_chart(results: Results, path: Path) -> str | None:
     fig.savefig(path)
     plt.close(fig)
     return path.name
+
+
+_BEGIN, _END = "<!-- shared_budget: begin -->", "<!-- shared_budget: end -->"
+
+
+def record_section(section: str, results: Path = ROOT / "benchmarks" / "RESULTS.md") -> None:
+    """Put the shared budget's ``section`` in ``results`` between its markers, replacing the
+    last one's (``python -m benchmarks shared_budget`` writes it, apart from the rest)."""
+    text = results.read_text() if results.exists() else ""
+    block = f"{_BEGIN}\n{section}{_END}\n"
+    if _BEGIN in text and _END in text:
+        before, rest = text.split(_BEGIN, 1)
+        text = before + block + rest.split(_END, 1)[1].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    results.write_text(text)
+
+
+def kept_section(results: Path) -> str:
+    """The shared budget's section of ``results``, to keep when the rest is rewritten."""
+    text = results.read_text() if results.exists() else ""
+    if _BEGIN not in text or _END not in text:
+        return ""
+    return _BEGIN + text.split(_BEGIN, 1)[1].split(_END, 1)[0] + _END + "\n"

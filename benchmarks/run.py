@@ -23,7 +23,7 @@ if __name__ == "__main__" and not __package__:  # run as `python benchmarks/run.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._contenders import SECRET_KEY, missing
-from benchmarks._report import ROOT, Results, machine, markdown, prefetch_chart
+from benchmarks._report import ROOT, Results, kept_section, machine, markdown, prefetch_chart
 from benchmarks._scenarios import SCENARIOS, Scenario, ServerSpec
 
 HERE = Path(__file__).resolve().parent
@@ -223,7 +223,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     names = [scenario.name for scenario in SCENARIOS]
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Benchmark clerk-orgs-async against bare aiohttp and the official SDK.",
+        description="Benchmark clerk-orgs-async against bare aiohttp and the official SDK "
+        "(`python -m benchmarks shared_budget` for the budget shared through Redis).",
     )
     parser.add_argument(
         "scenarios",
@@ -280,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         chart = prefetch_chart(results, args.output / "prefetch.png")
         if chart is None:
             results.note("prefetch", "no chart: matplotlib is not installed.")
-    (args.output / "RESULTS.md").write_text(markdown(results, chosen, chart))
+    # The shared budget's section is written by `python -m benchmarks shared_budget`: keep it.
+    kept = kept_section(args.output / "RESULTS.md")
+    text = markdown(results, chosen, chart)
+    (args.output / "RESULTS.md").write_text(text + ("\n" + kept if kept else ""))
     raw = args.output / ".results"
     raw.mkdir(exist_ok=True)
     (raw / "results.json").write_text(json.dumps(results.as_json(), indent=1) + "\n")

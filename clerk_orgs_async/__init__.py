@@ -57,9 +57,9 @@ _EXPORTS = {
     "PublicInviterData": ".models",
     "PublicOrganizationData": ".models",
     "PublicUserData": ".models",
-    "RateLimit": "._pacing",
+    "RateLimit": "._limits",
     "RateLimitError": ".errors",
-    "RedisRateLimit": "._redis_limit",
+    "RedisRateLimit": "._limits",
     "ResponseTooLargeError": ".errors",
     "RetryEvent": "._retry",
     "RetryPolicy": "._retry",
@@ -81,12 +81,12 @@ if TYPE_CHECKING:
     from ._client import ClerkClient as ClerkClient
     from ._domains import OrganizationDomainsAPI as OrganizationDomainsAPI
     from ._invitations import OrganizationInvitationsAPI as OrganizationInvitationsAPI
+    from ._limits import RateLimit as RateLimit
+    from ._limits import RedisRateLimit as RedisRateLimit
     from ._memberships import OrganizationMembershipsAPI as OrganizationMembershipsAPI
     from ._organizations import OrganizationsAPI as OrganizationsAPI
-    from ._pacing import RateLimit as RateLimit
     from ._pagination import Page as Page
     from ._pagination import Paginator as Paginator
-    from ._redis_limit import RedisRateLimit as RedisRateLimit
     from ._retry import RetryEvent as RetryEvent
     from ._retry import RetryPolicy as RetryPolicy
     from ._retry import instant_retries as instant_retries

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections import deque
+from typing import Protocol
 
 from .errors import ClientClosedError
 
@@ -138,6 +139,35 @@ class SlidingPermits:
     def idle(self) -> bool:
         """True when every permit is free: the budget may be forgotten."""
         return self._free == self.requests
+
+
+class LocalBudget(SlidingPermits):
+    """The instance budget kept in this process."""
+
+    async def aclose(self) -> None:
+        """Fail the calls still waiting: nothing else to let go of."""
+        self.close()
+
+
+class Releasable(Protocol):
+    """A request's hold on a budget, released when its answer (or failure) is known."""
+
+    def release(self) -> None: ...
+
+    def give_back(self) -> None:
+        """The request was never sent: Clerk counted nothing, the permit is free now."""
+
+
+class InstanceBudget(Protocol):
+    """The budget every request of the instance draws from (``LocalBudget`` or
+    ``RedisBudget``)."""
+
+    async def acquire(self, latest: float | None) -> Releasable | None:
+        """A permit to send, or None when none can be had by the loop time ``latest``."""
+
+    async def aclose(self) -> None:
+        """When the client closes: fail the calls waiting for a permit with
+        ``ClientClosedError``, and let go of what the budget holds (a connection)."""
 
 
 def _closed() -> ClientClosedError:

@@ -19,7 +19,8 @@ from yarl import URL
 from . import _json, _retry, _rules
 from ._clock import ServerClock
 from ._counting import count
-from ._pacing import UNPACED, Limit, Pacer, RateLimit, endpoint_limits, resolve
+from ._limits import Limit, RateLimit, resolve
+from ._pacing import UNPACED, Pacer, endpoint_limits
 from ._resource import Call, Lookup
 from ._retry import RULES, Failure, Recovery, RetryEvent, RetryPolicy, classify, decide
 from ._sansio import (
@@ -48,9 +49,9 @@ from .errors import (
 if TYPE_CHECKING:
     from ._domains import OrganizationDomainsAPI
     from ._invitations import OrganizationInvitationsAPI
+    from ._limits import RedisRateLimit
     from ._memberships import OrganizationMembershipsAPI
     from ._organizations import OrganizationsAPI
-    from ._redis_limit import RedisRateLimit
     from ._roles import OrganizationPermissionsAPI, OrganizationRolesAPI
 
 T = TypeVar("T")

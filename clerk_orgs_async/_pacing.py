@@ -11,23 +11,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from yarl import URL
 
-from . import _rules as rules
-from ._budget import SlidingPermits
-from .errors import InvalidRequestError
+from ._budget import InstanceBudget, Releasable, SlidingPermits
+from ._limits import Limit, RateLimit
 
 if TYPE_CHECKING:
-    from ._redis_limit import RedisRateLimit
     from ._resource import Call
-
-# Clerk's documented limits for its Backend API (requests per 10 s).
-_DEVELOPMENT = 100
-_PRODUCTION = 1000
-_CLERK_HOST = "api.clerk.com"
 
 _ORGANIZATION = "/organizations/{organization_id}"
 _MEMBERSHIP = _ORGANIZATION + "/memberships/{user_id}"
@@ -65,18 +57,6 @@ per organization and per membership for writes; the invitation limits are taken 
 (stricter)."""
 
 
-@attrs.frozen
-class RateLimit:
-    """At most ``requests`` requests in any window of ``per_seconds`` seconds."""
-
-    requests: int = attrs.field(validator=rules.whole_number(1))
-    per_seconds: float = attrs.field(validator=rules.seconds(above=True))
-
-    def budget(self, secret_key: str) -> InstanceBudget:
-        """This process's budget (a ``RedisRateLimit`` shares one across processes)."""
-        return LocalBudget(self.requests, self.per_seconds)
-
-
 def endpoint_limits() -> dict[str, RateLimit]:
     """``SCOPED_LIMITS`` by endpoint (``"PATCH /organizations/{organization_id}"``), read
     now, so that what the client reports is what its pacer applies."""
@@ -84,65 +64,6 @@ def endpoint_limits() -> dict[str, RateLimit]:
         f"{method} {route}": RateLimit(limit.requests, limit.per_seconds)
         for (method, route), limit in SCOPED_LIMITS.items()
     }
-
-
-class InstanceBudget(Protocol):
-    """The budget every request of the instance draws from."""
-
-    async def acquire(self, latest: float | None) -> Releasable | None:
-        """A permit to send, or None when none can be had by the loop time ``latest``."""
-
-    async def aclose(self) -> None:
-        """When the client closes: fail the calls waiting for a permit with
-        ``ClientClosedError``, and let go of what the budget holds (a connection)."""
-
-
-class Releasable(Protocol):
-    """A request's hold on a budget, released when its answer (or failure) is known."""
-
-    def release(self) -> None: ...
-
-    def give_back(self) -> None:
-        """The request was never sent: Clerk counted nothing, the permit is free now."""
-
-
-class LocalBudget(SlidingPermits):
-    """The instance budget kept in this process."""
-
-    async def aclose(self) -> None:
-        """Fail the calls still waiting: nothing else to let go of."""
-        self.close()
-
-
-Limit: TypeAlias = "RateLimit | RedisRateLimit"
-Pacing: TypeAlias = "RateLimit | RedisRateLimit | Literal['auto'] | None"
-
-
-def resolve(setting: Pacing, key: str, base_url: URL) -> Limit | None:
-    """``"auto"`` paces Clerk's own API by the key's kind and leaves other hosts unpaced.
-
-    Raises:
-        InvalidRequestError: a setting that is none of these (``rate_limit=5``).
-    """
-    from ._redis_limit import RedisRateLimit  # here: it imports this module
-
-    if setting is None or isinstance(setting, RateLimit | RedisRateLimit):
-        return setting
-    if setting != "auto":
-        raise InvalidRequestError(
-            "rate_limit must be 'auto', a RateLimit, a RedisRateLimit or None, "
-            f"got {rules.shown(setting)}"
-        )
-    if base_url.host != _CLERK_HOST:
-        return None
-    if key.startswith("sk_live_"):
-        return RateLimit(_PRODUCTION, 10.0)
-    return RateLimit(_DEVELOPMENT, 10.0)
-
-
-def documented_budget(key: str) -> int:
-    """The instance budget Clerk documents for a key's kind, per 10 seconds."""
-    return _PRODUCTION if key.startswith("sk_live_") else _DEVELOPMENT
 
 
 class Ticket:
@@ -168,7 +89,7 @@ class Pacer:
 
     def __init__(self, limit: Limit | None, secret_key: str) -> None:
         self.limit = limit
-        self._instance = limit.budget(secret_key) if limit else None
+        self._instance: InstanceBudget | None = limit.budget(secret_key) if limit else None
         self._scoped: dict[str, SlidingPermits] = {}
         self._blocked: dict[str, float] = {}
 

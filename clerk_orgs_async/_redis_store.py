@@ -1,9 +1,12 @@
 """The shared budget's state in Redis, changed only by Lua scripts (atomic across hosts).
 
 Two sorted sets under the budget's key: ``KEY`` holds the permits taken, each scored with the
-time (ms) it comes back; ``KEY:clients`` holds the clients using the budget, scored with when
-each was last seen. Every time is Redis's own ``TIME``, so hosts whose clocks differ still
-share one clock. Nothing else is stored: no secret, no request, no URL.
+time (ms) it comes back (or its lease ends, while its request is in flight); ``KEY:clients``
+holds the clients using the budget, scored with when each was last seen. Every time is
+Redis's own ``TIME``, so hosts whose clocks differ still share one clock. Nothing else is
+stored: no secret, no request, no URL. Each script answers with Redis's ``run_id``, which
+changes when it restarts: the only way to tell a Redis that restarted empty while the
+clients were idle (redis-py reconnects without a word) from one that kept their permits.
 
 Hand-written rather than ``limits`` or ``pyrate-limiter``: both test-and-hit a counter, so a
 waiter must poll, and neither can hold a permit until one window after its request's answer,
@@ -14,8 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from yarl import URL
 
@@ -23,6 +27,7 @@ _NOW = """
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
 local function keep(key, ms)
     if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, math.ceil(ms)) end
 end
@@ -34,48 +39,85 @@ local function seen(client, for_ms)
 end
 """
 
-# ARGV: limit, member, lease ms, window ms, client, seen-for ms.
-# Returns {1, 0, clients} when the permit is taken, else {0, ms until one can come back,
-# clients}: the (held - limit + 1)-th earliest return, or one window from now, when a permit
-# still in flight could be answered at once and come back then.
+# ARGV: limit, client, first number, count, lease ms, window ms, seen-for ms, the run_id the
+# client knows ('' for none). Takes up to count permits, named client:number, and returns
+# {taken, ms until one can come back, clients, run_id}: when none is free, the
+# (held - limit + 1)-th earliest return, or one window from now, when a permit still in
+# flight could be answered at once and come back then. A Redis that restarted (another
+# run_id) may have lost permits the clients hold: it gives none until they are entered again.
 _TAKE = (
     _NOW
     + """
-local limit, window = tonumber(ARGV[1]), tonumber(ARGV[4])
-local clients = seen(ARGV[5], tonumber(ARGV[6]))
+local limit, count, window = tonumber(ARGV[1]), tonumber(ARGV[4]), tonumber(ARGV[6])
+local clients = seen(ARGV[2], tonumber(ARGV[7]))
+if ARGV[8] ~= '' and ARGV[8] ~= run_id then return {0, 0, clients, run_id} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local held = redis.call('ZCARD', KEYS[1])
 if held < limit then
-    local lease = tonumber(ARGV[3])
-    redis.call('ZADD', KEYS[1], now + lease, ARGV[2])
+    local lease, first = tonumber(ARGV[5]), tonumber(ARGV[3])
+    local taken = math.min(limit - held, count)
+    for i = 0, taken - 1 do
+        redis.call('ZADD', KEYS[1], now + lease, ARGV[2] .. ':' .. (first + i))
+    end
     keep(KEYS[1], lease)
-    return {1, 0, clients}
+    return {taken, 0, clients, run_id}
 end
 local nth = redis.call('ZRANGE', KEYS[1], held - limit, held - limit, 'WITHSCORES')
 local back = math.min(tonumber(nth[2]), now + window)
-return {0, math.max(1, math.ceil(back - now)), clients}
+return {0, math.max(1, math.ceil(back - now)), clients, run_id}
 """
 )
 
 # ARGV: client, seen-for ms, then (ms from now, member) pairs: permits answered (back one
-# window from now), or held while Redis was out of reach (entered again when it answers). A
-# member whose lease ran out is added again, which can only hold the budget back, never
-# overrun it. Returns the clients seen.
+# window from now), held while Redis was out of reach or lost in a restart (entered again),
+# or never used (0: free at once). A member whose lease ran out is added again, which can
+# only hold the budget back, never overrun it. Returns {clients, run_id}.
 _HOLD = (
     _NOW
     + """
 local clients = seen(ARGV[1], tonumber(ARGV[2]))
 for i = 3, #ARGV, 2 do
     local ms = tonumber(ARGV[i])
-    redis.call('ZADD', KEYS[1], now + ms, ARGV[i + 1])
-    keep(KEYS[1], ms)
+    if ms > 0 then
+        redis.call('ZADD', KEYS[1], now + ms, ARGV[i + 1])
+        keep(KEYS[1], ms)
+    else
+        redis.call('ZREM', KEYS[1], ARGV[i + 1])
+    end
 end
-return clients
+return {clients, run_id}
 """
 )
 
+KEY_PREFIX = "clerk-orgs-async:budget:"
+
 TIMEOUT = 2.0
 """Seconds a Redis connect or command may take before Redis counts as unreachable."""
+
+
+def budget_key(secret_key: str) -> str:
+    """The Redis key of an instance's budget: a one-way hash, so the key never reaches Redis."""
+    return KEY_PREFIX + hashlib.sha256(secret_key.encode()).hexdigest()
+
+
+def masked(url: str) -> str:
+    """``url`` (one yarl can parse) with any password it carries shown as ``***``."""
+    parsed = URL(url)
+    if parsed.password:
+        parsed = parsed.with_password("***")
+    if "password" in parsed.query:
+        parsed = parsed.update_query({"password": "***"})
+    return str(parsed) if parsed != URL(url) else url
+
+
+class Taken(NamedTuple):
+    """What a take got: how many permits, else how long until one may come back."""
+
+    permits: int
+    wait: float
+    clients: int
+    run_id: str
+    """Redis's ``run_id``: another one means it restarted, and lost what it held."""
 
 
 class RedisUnavailable(Exception):
@@ -92,23 +134,37 @@ class RedisStore:
         # (``Awaitable[T] | T``), which mypy cannot await: the client is kept untyped.
         self._redis: Any = None
         self._scripts: dict[str, Any] = {}
+        self._retired: list[Any] = []  # pools that failed: closed, and closed again at the end
         self._closed = False
         self._password = URL(url).password or URL(url).query.get("password")
 
     async def take(
-        self, *, limit: int, member: str, lease: float, window: float, client: str, seen: float
-    ) -> tuple[bool, float, int]:
-        """Take a permit: (taken, seconds until one may come back, clients seen)."""
-        args = [limit, member, _ms(lease), _ms(window), client, _ms(seen)]
-        taken, wait_ms, clients = await self._run(_TAKE, args)
-        return bool(taken), int(wait_ms) / 1000, int(clients)
+        self,
+        *,
+        limit: int,
+        client: str,
+        first: int,
+        count: int,
+        lease: float,
+        window: float,
+        seen: float,
+        run_id: str | None,
+    ) -> Taken:
+        """Take up to ``count`` permits, ``client:first`` onwards, each leased ``lease`` s."""
+        args = [limit, client, first, count, _ms(lease), _ms(window), _ms(seen), run_id or ""]
+        taken, wait_ms, clients, ran = await self._run(_TAKE, args)
+        return Taken(int(taken), int(wait_ms) / 1000, int(clients), _text(ran))
 
-    async def hold(self, client: str, held: Sequence[tuple[float, str]], *, seen: float) -> int:
-        """Hold each (seconds until it comes back, member) of ``held``; the clients seen."""
+    async def hold(
+        self, client: str, held: Sequence[tuple[float, str]], *, seen: float
+    ) -> tuple[int, str]:
+        """Hold each (seconds until it comes back, member) of ``held``, a member at 0 or less
+        seconds being free at once; the clients seen and Redis's run_id."""
         args: list[object] = [client, _ms(seen)]
         for seconds, member in held:
-            args += [_ms(seconds), member]
-        return int(await self._run(_HOLD, args))
+            args += [max(0, round(seconds * 1000)), member]
+        clients, ran = await self._run(_HOLD, args)
+        return int(clients), _text(ran)
 
     async def leave(self, client: str) -> None:
         """``client`` no longer uses the budget (it closed)."""
@@ -116,10 +172,17 @@ class RedisStore:
 
     async def aclose(self) -> None:
         """Close the connections, and open none again; safe to call twice."""
+        from redis.exceptions import RedisError
+
         self._closed = True
         redis, self._redis = self._redis, None
         if redis is not None:
             await redis.aclose()
+        # Again: a command still running when its pool failed gave its connection back after.
+        retired, self._retired = self._retired, []
+        for pool in retired:
+            with contextlib.suppress(RedisError, OSError):
+                await pool.aclose()
 
     async def _run(self, script: str, args: Sequence[object]) -> Any:
         async def run(redis: Any) -> Any:
@@ -148,6 +211,7 @@ class RedisStore:
         if self._redis is redis:
             self._redis = None
         if redis is not None:
+            self._retired.append(redis)
             with contextlib.suppress(RedisError, OSError):
                 await redis.aclose()
         if self._password:
@@ -167,6 +231,10 @@ def _connect(url: str) -> Any:
         # No retries inside redis-py: the budget's own breaker decides when to try again.
         retry=Retry(NoBackoff(), 0),
     )
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _ms(seconds: float) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from clerk_orgs_async import ClerkClient, InvalidRequestError, RedisRateLimit
-from clerk_orgs_async._redis_limit import budget_key
+from clerk_orgs_async._redis_store import budget_key
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from clerk_orgs_async import (
     UnprocessableEntityError,
     _retry,
 )
-from clerk_orgs_async._pacing import resolve
+from clerk_orgs_async._limits import resolve
 
 
 def test_default_policy() -> None:

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from clerk_orgs_async import RedisRateLimit
 from clerk_orgs_async._cli import main
 from clerk_orgs_async._cli._connect import Connection
-from clerk_orgs_async._redis_limit import budget_key
+from clerk_orgs_async._redis_store import budget_key
 from tests.cli.conftest import Cli
 from tests.redis_budget._server import RedisServer
 

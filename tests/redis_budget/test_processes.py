@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from clerk_orgs_async._redis_limit import budget_key
+from clerk_orgs_async._redis_store import budget_key
 from tests.redis_budget._job import Job, finish
 from tests.redis_budget._server import RedisServer
 
@@ -90,8 +90,11 @@ async def test_redis_killed_mid_run_the_job_finishes_and_pacing_resumes_through_
         scripts = client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
     assert [r["ok"] for r in reports] == [90] * 4
     for report in reports:
-        assert report["log"].count("is unreachable") == 1, report["log"]
-        assert report["log"].count("shared through it") == 1, report["log"]
+        # A worker that called Redis while it was down lost it; one that waited through the
+        # outage finds it restarted on its next call (its run_id changed).
+        lost = report["log"].count("is unreachable")
+        assert lost + report["log"].count("restarted and lost") == 1, report["log"]
+        assert report["log"].count("shared through it") == lost, report["log"]
     assert scripts >= 20  # the restarted server (fresh statistics) paced the rest of the job
     # Only the window in which Redis is lost can see more than the budget: by what clients
     # that held less than their fallback share add before the others' permits come back.

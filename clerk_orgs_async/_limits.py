@@ -1,30 +1,41 @@
-"""``RedisRateLimit``: the setting that shares one instance budget through Redis.
+"""The pacing settings (``RateLimit``, ``RedisRateLimit``) and Clerk's documented budgets.
 
-The budget itself, and what happens when Redis is out of reach, is ``_redis_budget.py``.
+Settings only: the budgets they make live in ``_budget.py`` (this process) and
+``_redis_budget.py`` (shared through Redis), which never import this module back.
 """
 
 from __future__ import annotations
 
-import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
 from yarl import URL
 
 from . import _rules as rules
-from ._pacing import documented_budget
+from ._budget import InstanceBudget, LocalBudget
+from ._redis_store import budget_key, masked
 from .errors import InvalidRequestError
 
 if TYPE_CHECKING:
     from ._redis_budget import RedisBudget
 
-KEY_PREFIX = "clerk-orgs-async:budget:"
+# Clerk's documented limits for its Backend API (requests per 10 s).
+_DEVELOPMENT = 100
+_PRODUCTION = 1000
+_CLERK_HOST = "api.clerk.com"
 _SCHEMES = ("redis", "rediss", "unix")
 
 
-def budget_key(secret_key: str) -> str:
-    """The Redis key of an instance's budget: a one-way hash, so the key never reaches Redis."""
-    return KEY_PREFIX + hashlib.sha256(secret_key.encode()).hexdigest()
+@attrs.frozen
+class RateLimit:
+    """At most ``requests`` requests in any window of ``per_seconds`` seconds."""
+
+    requests: int = attrs.field(validator=rules.whole_number(1))
+    per_seconds: float = attrs.field(validator=rules.seconds(above=True))
+
+    def budget(self, secret_key: str) -> InstanceBudget:
+        """This process's budget (a ``RedisRateLimit`` shares one across processes)."""
+        return LocalBudget(self.requests, self.per_seconds)
 
 
 def _check_url(_: object, __: attrs.Attribute[Any], url: object) -> None:
@@ -48,9 +59,6 @@ def _check_requests(_: object, __: attrs.Attribute[Any], value: object) -> None:
         )
 
 
-_SECONDS = rules.seconds(above=True)
-
-
 def _check_share(_: object, __: attrs.Attribute[Any], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
         raise InvalidRequestError(f"share must be a fraction in (0, 1], got {rules.shown(value)}")
@@ -63,16 +71,6 @@ def _check_key(_: object, __: attrs.Attribute[Any], value: object) -> None:
         )
 
 
-def masked(url: str) -> str:
-    """``url`` (one yarl can parse) with any password it carries shown as ``***``."""
-    parsed = URL(url)
-    if parsed.password:
-        parsed = parsed.with_password("***")
-    if "password" in parsed.query:
-        parsed = parsed.update_query({"password": "***"})
-    return str(parsed) if parsed != URL(url) else url
-
-
 @attrs.frozen(repr=False)
 class RedisRateLimit:
     """One instance budget shared through Redis by every process and host that uses the key.
@@ -83,9 +81,15 @@ class RedisRateLimit:
     (``pip install 'clerk-orgs-async[redis]'``). Clerk's per-organization, per-membership and
     per-hour limits stay paced in each process.
 
+    A busy client takes permits from Redis in batches and keeps a few ahead of its callers,
+    so that a Redis some milliseconds away does not slow it down; the ones it keeps ahead are
+    counted in Redis too, and given back as soon as it falls idle.
+
     If Redis cannot be reached, each client paces locally at ``share`` of the budget divided
     by the clients seen using the key in Redis in the last minute (8 if none was), logs a
     warning once on the ``clerk_orgs_async`` logger, and goes back to Redis when it answers.
+    A Redis that restarted empty is noticed on the next call, warned about, and paced the
+    same way for one window while every client enters again the permits it holds.
 
     Attributes:
         url: the Redis server: ``redis://host:6379/0``, ``rediss://…`` or ``unix://path``.
@@ -103,7 +107,9 @@ class RedisRateLimit:
 
     url: str = attrs.field(validator=_check_url)
     requests: int | None = attrs.field(default=None, kw_only=True, validator=_check_requests)
-    per_seconds: float = attrs.field(default=10.0, kw_only=True, validator=_SECONDS)
+    per_seconds: float = attrs.field(
+        default=10.0, kw_only=True, validator=rules.seconds(above=True)
+    )
     share: float = attrs.field(default=1.0, kw_only=True, validator=_check_share)
     key: str | None = attrs.field(default=None, kw_only=True, validator=_check_key)
 
@@ -125,7 +131,39 @@ class RedisRateLimit:
             raise InvalidRequestError(
                 "RedisRateLimit needs redis-py: pip install 'clerk-orgs-async[redis]'"
             ) from None
-        from ._redis_budget import RedisBudget
+        from ._redis_budget import RedisBudget  # loaded on use: it needs redis-py
 
-        requests = self.requests or documented_budget(secret_key)
-        return RedisBudget(self, requests, self.key or budget_key(secret_key))
+        return RedisBudget(
+            self.url,
+            requests=self.requests or documented_budget(secret_key),
+            window=self.per_seconds,
+            share=self.share,
+            key=self.key or budget_key(secret_key),
+        )
+
+
+Limit: TypeAlias = "RateLimit | RedisRateLimit"
+Pacing: TypeAlias = "RateLimit | RedisRateLimit | Literal['auto'] | None"
+
+
+def resolve(setting: Pacing, key: str, base_url: URL) -> Limit | None:
+    """``"auto"`` paces Clerk's own API by the key's kind and leaves other hosts unpaced.
+
+    Raises:
+        InvalidRequestError: a setting that is none of these (``rate_limit=5``).
+    """
+    if setting is None or isinstance(setting, RateLimit | RedisRateLimit):
+        return setting
+    if setting != "auto":
+        raise InvalidRequestError(
+            "rate_limit must be 'auto', a RateLimit, a RedisRateLimit or None, "
+            f"got {rules.shown(setting)}"
+        )
+    if base_url.host != _CLERK_HOST:
+        return None
+    return RateLimit(documented_budget(key), 10.0)
+
+
+def documented_budget(key: str) -> int:
+    """The instance budget Clerk documents for a key's kind, per 10 seconds."""
+    return _PRODUCTION if key.startswith("sk_live_") else _DEVELOPMENT
