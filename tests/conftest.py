@@ -28,6 +28,16 @@ def _no_clerk_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CLERK_API_URL", raising=False)
 
 
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    # pytest-randomly puts its seed in the header, which -q hides: a failure that only one
+    # order shows must be replayable from any run's last lines.
+    seed = config.getoption("randomly_seed", default=None)
+    if seed is not None:
+        terminalreporter.write_line(f"random order: --randomly-seed={seed} replays it")
+
+
 def pytest_report_header() -> str:
     if SPEC.exists():
         return f"spec conformance: every emulator response is checked against {SPEC}"
