@@ -19,6 +19,7 @@ from clerk_orgs_async import (
     UnprocessableEntityError,
 )
 from clerk_orgs_async.testing import ClerkEmulator
+from tests._wait import until
 
 ORGS = "/v1/organizations"
 
@@ -223,11 +224,11 @@ async def test_a_write_in_flight_when_the_client_closes_may_have_been_applied(
     create = asyncio.create_task(clerk.organizations.create(name="Beta"))
     update = asyncio.create_task(clerk.organizations.update(org.id, name="Acme 2"))
     read = asyncio.create_task(clerk.organizations.get(org.id))
-    while emu.stats.requests < 4:
-        await asyncio.sleep(0.005)
-    await asyncio.sleep(0.05)
     # Beta exists, its answer is pending; the new name landed, the update waits to retry.
-    assert org_count(emu, "Beta") == 1 and emu.state.organizations[org.id].name == "Acme 2"
+    await until(
+        lambda: org_count(emu, "Beta") == 1 and emu.state.organizations[org.id].name == "Acme 2"
+    )
+    await until(lambda: emu.stats.requests == 4)
     await clerk.aclose()
     errors = await asyncio.gather(create, update, read, return_exceptions=True)
     assert all(isinstance(error, ClientClosedError) for error in errors), errors
