@@ -8,9 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests._needs import missing, under_ci
 from tests.emulator._support import SPEC, SPEC_MISSING, Conformance
+
+# Hypothesis times each example against a 200 ms deadline and calls a slow data draw a failed
+# health check: both measure the machine, not the code, and fail a run on a busy one.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 SAMPLES = Path(__file__).parent / "samples"
 SECRET = "sk_test_Wire0Secret0Value0Never0Shown"
