@@ -84,6 +84,7 @@ async def test_integer_query_parameters_take_ascii_digits_only(api: Api, value: 
     assert reply.body["errors"][0]["meta"] == {"param_name": "limit"}
 
 
+@pytest.mark.slow  # a soak of 300 random requests: make test runs it, make check does not
 @settings(
     max_examples=300,
     deadline=None,
