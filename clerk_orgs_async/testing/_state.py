@@ -91,6 +91,7 @@ class EmulatorState:
         self.invitations = Invitations(self, self._clock, self.changes)
         self.domains = Domains(self, self._clock, self.changes)
         self.webhooks = WebhookStore()
+        self._latest_user_created_at = 0
         self._reset()
 
     def __repr__(self) -> str:
@@ -132,13 +133,19 @@ class EmulatorState:
     def add_user(self, user: UserSpec) -> User:
         """Add (or replace) a user given by ID, by a mapping of :class:`User` fields, or as is."""
         if isinstance(user, str):
-            record = User(id=user, created_at=self._clock())
+            record = User(id=user, created_at=self._user_created_at())
         elif isinstance(user, User):
             record = user
         else:
-            record = User(**{"created_at": self._clock(), **user})
+            record = User(**{"created_at": self._user_created_at(), **user})
         self._users[record.id] = record
+        self._latest_user_created_at = max(self._latest_user_created_at, record.created_at)
         return record
+
+    def _user_created_at(self) -> int:
+        # Users seeded together often share a millisecond: each gets a later one than the user
+        # before, so GET /users (newest first) lists them in one order on any machine.
+        return max(self._clock(), self._latest_user_created_at + 1)
 
     def add_users(self, users: Iterable[UserSpec]) -> list[User]:
         """Add several users; see :meth:`add_user`."""
@@ -155,7 +162,7 @@ class EmulatorState:
                 email_address=f"user{n}@example.com",
                 phone_number=f"+1555{n:07d}",
                 username=f"user{n}",
-                created_at=self._clock(),
+                created_at=self._user_created_at(),
             )
             for n in range(start + 1, start + count + 1)
         )
