@@ -167,7 +167,7 @@ async def _update_member(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, 
 
 
 async def _member_metadata(clerk: ClerkClient, ctx: dict[str, Any]) -> tuple[str, Any]:
-    member = await clerk.organization_memberships.update_metadata(
+    member = await clerk.organization_memberships.merge_metadata(
         ctx["org"].id, "user_bob", public_metadata={"b": 2}
     )
     return "organizationMembership.updated", member
