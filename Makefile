@@ -5,9 +5,14 @@ LATEST := .venv-latest
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test demo lint typecheck unit test-latest docs docs-serve chromium redis-server node-sdk screenshot bench clean
+.PHONY: test check demo lint typecheck unit test-latest docs docs-serve chromium redis-server node-sdk screenshot bench clean
 
 test: lint typecheck unit test-latest docs
+
+# The inner loop, under a minute warm: lint, types and every test but the slow ones (marked
+# `slow`: real Redis processes, Chromium, the wheel install, fault soaks). `make test` runs all.
+check: lint typecheck
+	$(BIN)/python -m pytest -m "not slow" -q -p no:cacheprovider
 
 demo: $(VENV)/.installed
 	$(BIN)/clerk-orgs demo

@@ -8,8 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
-from tests.emulator._support import SPEC, Conformance
+from tests._needs import missing, under_ci
+from tests.emulator._support import SPEC, SPEC_MISSING, Conformance
+
+# Hypothesis times each example against a 200 ms deadline and calls a slow data draw a failed
+# health check: both measure the machine, not the code, and fail a run on a busy one.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 SAMPLES = Path(__file__).parent / "samples"
 SECRET = "sk_test_Wire0Secret0Value0Never0Shown"
@@ -27,8 +34,26 @@ def _no_clerk_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CLERK_API_URL", raising=False)
 
 
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    # pytest-randomly puts its seed in the header, which -q hides: a failure that only one
+    # order shows must be replayable from any run's last lines.
+    seed = config.getoption("randomly_seed", default=None)
+    if seed is not None:
+        terminalreporter.write_line(f"random order: --randomly-seed={seed} replays it")
+
+
+def pytest_report_header() -> str:
+    if SPEC.exists():
+        return f"spec conformance: every emulator response is checked against {SPEC}"
+    return f"spec conformance: OFF ({SPEC_MISSING})"
+
+
 @pytest.fixture(scope="session")
 def conformance() -> Conformance:
+    if not SPEC.exists() and under_ci():
+        missing(SPEC_MISSING)  # fails: under CI every response must be checked
     return Conformance(SPEC)
 
 

@@ -4,7 +4,7 @@ virtualenv, used from outside the repository.
 The wheel is built once per session (``pip wheel``, hatchling without build isolation, so no
 download); the virtualenv gets it with its dependencies through the outer pip
 (``pip --python``), which reuses pip's cache. Marked ``install``: ``pytest -m install`` runs
-just these, ``-m "not install"`` everything else.
+just these, ``-m "not install"`` everything else; and ``slow``, so ``make check`` leaves them out.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 
 from tests._readme import ROOT, block
 
-pytestmark = pytest.mark.install
+pytestmark = [pytest.mark.install, pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")

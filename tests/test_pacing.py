@@ -31,14 +31,12 @@ async def test_no_window_ever_counts_more_than_the_budget_whatever_the_delays() 
         await asyncio.sleep(back)
         permit.release()
 
-    started = loop.time()
     await asyncio.gather(*(one() for _ in range(60)))
-    elapsed = loop.time() - started
+    assert len(arrivals) == 60
     arrivals.sort()
     for i, start in enumerate(arrivals):
         assert len([a for a in arrivals[i:] if a < start + 0.2]) <= 10
-    # Paced on answers, it still uses most of the budget: 60 requests need 5 windows at least.
-    assert elapsed < 5 * (0.2 + 0.1) + 0.5
+    # How much of the budget it uses is a benchmark figure (benchmarks/RESULTS.md), not a test.
 
 
 async def test_waiters_are_served_first_come_first_served() -> None:
@@ -62,9 +60,8 @@ async def test_a_wait_past_the_deadline_is_refused_at_once_holding_nothing() -> 
         permit = await budget.acquire(None)
         assert permit is not None
         permit.release()
-    started = loop.time()
-    assert await budget.acquire(loop.time() + 5) is None
-    assert loop.time() - started < 0.5  # known at once: both permits return in an hour
+    # Known at once, not found out at the deadline: both permits return in an hour.
+    assert await asyncio.wait_for(budget.acquire(loop.time() + 3000), 30) is None
     assert not budget.idle()
 
 
@@ -214,13 +211,19 @@ async def test_a_block_holds_back_only_its_endpoint() -> None:
     assert pacer.blocked_for("PATCH /organizations/{organization_id}/metadata") == 0
 
 
-async def test_a_block_keeps_the_later_end_and_expires() -> None:
+async def test_a_block_keeps_the_later_end_and_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The loop's clock held still (nothing is awaited meanwhile): a machine busy enough to
+    # pause this test between two lines must not change what it sees.
+    loop = asyncio.get_running_loop()
+    now = [loop.time()]
+    monkeypatch.setattr(loop, "time", lambda: now[0])
     pacer = Pacer(None, "sk_test_x")
     pacer.block("GET /organizations", 0.02)
     pacer.block("GET /organizations", 0.01)  # an earlier end never shortens a block
-    assert pacer.blocked_for("GET /organizations") > 0.01
-    await asyncio.sleep(0.03)
+    assert pacer.blocked_for("GET /organizations") == pytest.approx(0.02)
+    now[0] += 0.03
     assert pacer.blocked_for("GET /organizations") == 0
+    monkeypatch.undo()
 
 
 @pytest.mark.parametrize("requests", [1, 3])

@@ -99,6 +99,7 @@ class Users(Mapping[str, UserRecord]):
 
     def __init__(self, clock: Callable[[], int]) -> None:
         self._now = clock
+        self._latest_created_at = 0
         self._by_id: dict[str, UserRecord] = {}
 
     def __getitem__(self, user_id: str) -> UserRecord:
@@ -133,13 +134,19 @@ class Users(Mapping[str, UserRecord]):
     def add(self, user: UserSpec) -> UserRecord:
         """Add (or replace) a user given by ID, by a mapping of its fields, or as a record."""
         if isinstance(user, str):
-            record = UserRecord(id=user, created_at=self._now())
+            record = UserRecord(id=user, created_at=self._created_at())
         elif isinstance(user, UserRecord):
             record = user
         else:
-            record = UserRecord(**{"created_at": self._now(), **user})
+            record = UserRecord(**{"created_at": self._created_at(), **user})
         self._by_id[record.id] = record
+        self._latest_created_at = max(self._latest_created_at, record.created_at)
         return record
+
+    def _created_at(self) -> int:
+        # Users seeded together often share a millisecond: each gets a later one than the user
+        # before, so GET /users (newest first) lists them in one order on any machine.
+        return max(self._now(), self._latest_created_at + 1)
 
     def add_many(self, users: Iterable[UserSpec]) -> list[UserRecord]:
         """Add several users; see :meth:`add`."""
@@ -156,7 +163,7 @@ class Users(Mapping[str, UserRecord]):
                 email_address=f"user{n}@example.com",
                 phone_number=f"+1555{n:07d}",
                 username=f"user{n}",
-                created_at=self._now(),
+                created_at=self._created_at(),
             )
             for n in range(start + 1, start + count + 1)
         )
@@ -191,6 +198,8 @@ class Users(Mapping[str, UserRecord]):
     def restore(self, snapshot: Iterable[Mapping[str, Any]]) -> None:
         """Replace the users with those saved by :meth:`snapshot` (no change is reported)."""
         self._by_id = {u.id: u for u in (UserRecord(**raw) for raw in snapshot)}
+        latest = max((u.created_at for u in self._by_id.values()), default=0)
+        self._latest_created_at = max(self._latest_created_at, latest)
 
 
 def _filter(

@@ -11,10 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from tests.emulator._process import COMMAND, emulator_process
 
 KEY = "sk_test_interrupted"
+# Ctrl-C as a terminal gives it: a process started with SIGINT ignored (inherited from the
+# test process when some earlier test or plugin left it so) would otherwise sync to the end.
+SYNC = (
+    COMMAND[0],
+    "-c",
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from clerk_orgs_async._cli import main; main()",
+)
 
 
 async def _organizations(session: aiohttp.ClientSession, base_url: str) -> dict[str, set[str]]:
@@ -29,6 +38,19 @@ async def _organizations(session: aiohttp.ClientSession, base_url: str) -> dict[
             members = (await response.json())["data"]
         found[org["slug"]] = {m["public_user_data"]["user_id"] for m in members}
     return found
+
+
+async def _organization_count(session: aiohttp.ClientSession, base_url: str) -> int:
+    """How many organizations there are, from the console's feed: one request, no latency."""
+    feed = URL(base_url).origin() / "_console" / "log"
+    async with session.get(feed) as response:
+        count: int = (await response.json())["counts"]["organizations"]
+    return count
+
+
+# The emulator's latency makes the whole sync take far longer (20 s and more) than the test
+# takes to see its first organizations and send SIGINT, and the test looks with one cheap
+# request: on a loaded machine a sync that finished first would exit 0 instead of 130.
 
 
 async def test_ctrl_c_prints_what_was_done_and_exits_130(tmp_path: Path) -> None:
@@ -47,11 +69,11 @@ async def test_ctrl_c_prints_what_was_done_and_exits_130(tmp_path: Path) -> None
     ]
     file.write_text("".join(json.dumps(r) + "\n" for r in records))
     async with (
-        emulator_process("--latency=0.03", "--users=3", f"--secret-key={KEY}") as emu,
+        emulator_process("--latency=0.2", "--users=3", f"--secret-key={KEY}") as emu,
         aiohttp.ClientSession(headers={"Authorization": f"Bearer {KEY}"}) as session,
     ):
         sync = await asyncio.create_subprocess_exec(
-            *COMMAND,
+            *SYNC,
             "sync",
             str(file),
             "--concurrency=2",
@@ -60,7 +82,7 @@ async def test_ctrl_c_prints_what_was_done_and_exits_130(tmp_path: Path) -> None
             stderr=asyncio.subprocess.PIPE,
             env={**os.environ, "CLERK_API_URL": emu.base_url, "CLERK_SECRET_KEY": KEY},
         )
-        while len(await _organizations(session, emu.base_url)) < 6:
+        while await _organization_count(session, emu.base_url) < 6:
             await asyncio.sleep(0.05)
         sync.send_signal(signal.SIGINT)
         out, err = await asyncio.wait_for(sync.communicate(), 30)
@@ -94,9 +116,9 @@ async def test_the_table_report_says_it_was_interrupted(tmp_path: Path) -> None:
     file.write_text(
         "".join(json.dumps({"slug": f"o-{n}", "name": f"O {n}"}) + "\n" for n in range(60))
     )
-    async with emulator_process("--latency=0.05", f"--secret-key={KEY}") as emu:
+    async with emulator_process("--latency=0.4", f"--secret-key={KEY}") as emu:
         sync = await asyncio.create_subprocess_exec(
-            *COMMAND,
+            *SYNC,
             "sync",
             str(file),
             "--concurrency=1",
@@ -105,7 +127,7 @@ async def test_the_table_report_says_it_was_interrupted(tmp_path: Path) -> None:
             env={**os.environ, "CLERK_API_URL": emu.base_url, "CLERK_SECRET_KEY": KEY},
         )
         async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {KEY}"}) as session:
-            while len(await _organizations(session, emu.base_url)) < 2:
+            while await _organization_count(session, emu.base_url) < 2:
                 await asyncio.sleep(0.05)
         sync.send_signal(signal.SIGINT)
         out, _ = await asyncio.wait_for(sync.communicate(), 30)

@@ -26,6 +26,8 @@ from tests.conftest import SECRET
 
 from ._seed import seed
 
+pytestmark = pytest.mark.slow  # a real Chromium: make test runs these, make check does not
+
 
 def org_item(page: Page, name: str) -> Locator:
     return page.locator("li.org").filter(has=page.locator(".org-name", has_text=name))

@@ -13,6 +13,10 @@ from clerk_orgs_async.testing import ClerkEmulator, ServedResponse
 
 SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "clerk-api"
 SPEC = SPEC_DIR / "bapi-2025-11-10-organization-surface.yml"
+SPEC_MISSING = (
+    f"Clerk's OpenAPI spec is not at {SPEC} (the repository's ../shared/clerk-api/): "
+    "the checks of the emulator's responses against it are off"
+)
 # Statuses any operation answers although the spec excerpt lists them on some only: a
 # malformed body, a missing or wrong key, an unknown resource or route, a method a route does
 # not take, a body shorter than its Content-Length, a body over the size limit (as sent or

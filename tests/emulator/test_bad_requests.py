@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from clerk_orgs_async._json import loads
 from clerk_orgs_async.testing import ClerkEmulator
+from tests._wait import until
 
 from ._fuzz import MULTIPART, is_clerk_error, part, random_request, routes
 from ._support import Api
@@ -83,6 +84,7 @@ async def test_integer_query_parameters_take_ascii_digits_only(api: Api, value: 
     assert reply.body["errors"][0]["meta"] == {"param_name": "limit"}
 
 
+@pytest.mark.slow  # a soak of 300 random requests: make test runs it, make check does not
 @settings(
     max_examples=300,
     deadline=None,
@@ -255,13 +257,10 @@ async def test_a_client_gone_in_the_middle_of_its_body_leaves_no_traceback(
     reader, writer = await asyncio.open_connection(clerk_emulator.host, clerk_emulator.port)
     writer.write(_post(clerk_emulator, b"Content-Length: 100\r\n", b'{"name": "Ac'))
     await writer.drain()
-    await asyncio.sleep(0.1)
+    await until(lambda: clerk_emulator.stats.requests == 1)  # it is reading the body
     writer.close()
     await writer.wait_closed()
-    for _ in range(50):
-        if clerk_emulator.requests:
-            break
-        await asyncio.sleep(0.02)
+    await until(lambda: bool(clerk_emulator.requests))
     assert [(r.status, r.fault) for r in clerk_emulator.requests] == [(None, None)]
     assert clerk_emulator.state.organizations == {}
     assert "Traceback" not in caplog.text

@@ -10,14 +10,15 @@ import aiohttp
 import pytest
 
 from clerk_orgs_async.testing import RequestRecord, ServedResponse
+from tests._needs import missing
 
-from ._support import SPEC_DIR, USERS_ROUTES, Api, Conformance
+from ._support import SPEC_DIR, SPEC_MISSING, USERS_ROUTES, Api, Conformance
 
 
 @pytest.fixture
 def checker(conformance: Conformance) -> Conformance:
     if not conformance.enabled:
-        pytest.skip("the spec is not beside the repository (../shared/clerk-api/)")
+        missing(SPEC_MISSING)
     return conformance
 
 

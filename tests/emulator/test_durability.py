@@ -148,6 +148,7 @@ async def _state_after_restart(data: Path, tmp_path: Path) -> dict[str, Any]:
         return second.state.snapshot()
 
 
+@pytest.mark.slow  # a soak of 25 emulators on disk: make test runs it, make check does not
 @settings(
     max_examples=25,
     deadline=None,

@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 
 from clerk_orgs_async._json import dumps
-from clerk_orgs_async.testing import ClerkEmulator, RequestRecord, ServedResponse
+from clerk_orgs_async.testing import ClerkEmulator, EmulatorState, RequestRecord, ServedResponse
+from clerk_orgs_async.testing._users import UserQuery
+from tests._needs import missing
 
-from ._support import Api, Conformance
+from ._support import SPEC_MISSING, Api, Conformance
 
 
 async def test_get_a_user(api: Api) -> None:
@@ -45,25 +47,38 @@ async def test_an_unknown_user_is_404(api: Api) -> None:
     assert (reply.status, reply.error_code()) == (404, "resource_not_found")
 
 
-async def test_list_pages_through_every_user_in_creation_order(api: Api) -> None:
+async def test_list_pages_through_every_user_newest_first(api: Api) -> None:
     first = await api.call("GET", "/users", params={"limit": 4})
     rest = await api.call("GET", "/users", params={"limit": 4, "offset": 4})
     ids = [u["id"] for u in first.body + rest.body]
-    assert ids == list(api.emulator.state.users)
+    assert ids == list(reversed(list(api.emulator.state.users)))
     assert len(first.body) == 4
+
+
+def test_users_seeded_within_one_millisecond_get_distinct_creation_times() -> None:
+    # A machine fast enough to seed every user in one millisecond, or a clock pinned by a test:
+    # the newest-first order must not depend on where the milliseconds fall.
+    state = EmulatorState(clock=lambda: 1_700_000_000_000)
+    state.add_users(["user_a", {"id": "user_b"}])
+    seeded = state.seed_users(2)
+    times = [user.created_at for user in state.users.values()]
+    assert times == sorted(set(times)), times
+    assert times[0] == 1_700_000_000_000
+    newest_first = state.users.page(UserQuery(), lambda _: set())
+    assert [u.id for u in newest_first] == [seeded[1].id, seeded[0].id, "user_b", "user_a"]
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"user_id": ["user_bob", "user_carol"]}, ["user_bob", "user_carol"]),
-        ({"user_id": "-user_alice", "limit": 2}, ["user_bob", "user_carol"]),
+        ({"user_id": ["user_bob", "user_carol"]}, ["user_carol", "user_bob"]),
+        ({"user_id": "-user_alice", "limit": 2}, ["user_frank", "user_erin"]),
         ({"email_address": "carol@sample.org"}, ["user_carol"]),
-        ({"username": ["bobby", "alice"]}, ["user_alice", "user_bob"]),
+        ({"username": ["bobby", "alice"]}, ["user_bob", "user_alice"]),
         ({"query": "sample.ORG"}, ["user_carol"]),
         ({"query": "user_da"}, ["user_dave"]),
         ({"name_query": "ake"}, ["user_bob"]),
-        ({"email_address_query": "EXAMPLE"}, ["user_alice", "user_bob"]),
+        ({"email_address_query": "EXAMPLE"}, ["user_bob", "user_alice"]),
         ({"last_active_at_after": 1_700_000_100_000}, ["user_bob"]),
         ({"order_by": "-username", "limit": 3}, ["user_carol", "user_bob", "user_alice"]),
         ({"order_by": "first_name", "limit": 2}, ["user_alice", "user_bob"]),
@@ -86,7 +101,7 @@ async def test_list_by_organization(api: Api) -> None:
         json={"user_id": "user_erin", "role": "org:member"},
     )
     members = await api.call("GET", "/users", params={"organization_id": org["id"]})
-    assert [u["id"] for u in members.body] == ["user_carol", "user_erin"]
+    assert [u["id"] for u in members.body] == ["user_erin", "user_carol"]
     outside = await api.call("GET", "/users", params={"organization_id": f"-{org['id']}"})
     assert {u["id"] for u in outside.body} == set(api.emulator.state.users) - {
         "user_carol",
@@ -160,7 +175,7 @@ async def test_the_conformance_check_catches_a_user_missing_a_required_field(
     api: Api, conformance: Conformance
 ) -> None:
     if not conformance.enabled:
-        pytest.skip("the spec is not beside the repository (../shared/clerk-api/)")
+        missing(SPEC_MISSING)
     reply = await api.call("GET", "/users/user_bob")
     record = RequestRecord(method="GET", path="/v1/users/user_bob", status=200)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -183,11 +182,11 @@ async def test_slow_bytes_end_in_a_timeout_not_a_hang() -> None:
             await writer.drain()
             await asyncio.sleep(0.05)
 
+    # The body would take 50 s: the client's own 0.5 s timeout ends it (not wait_for's 30 s,
+    # which would raise a plain TimeoutError), however slow a loaded machine makes it.
     async with raw_server(trickle) as url, client(url, retry=None, timeout=0.5) as clerk:
-        started = time.monotonic()
         with pytest.raises(APITimeoutError):
             await asyncio.wait_for(clerk.organizations.get("org_1"), 30)
-    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from clerk_orgs_async import (
     Organization,
 )
 from clerk_orgs_async.testing import ClerkEmulator
+from tests._wait import until
 
 BULK = "/v1/organizations/*/invitations/bulk"
 
@@ -166,7 +167,8 @@ async def test_a_bulk_call_in_flight_when_the_client_closes_is_reported_as_maybe
     )
     while not progress and not task.done():
         await asyncio.sleep(0.005)
-    await asyncio.sleep(0.2)  # the second call lands, its answer hangs
+    # The second call landed, its answer hangs.
+    await until(lambda: emu.state.invitations.pending_count(org.id) == 20)
     await clerk.aclose()
     with pytest.raises(BulkInvitationError) as caught:
         await asyncio.wait_for(task, 5)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from clerk_orgs_async import ClerkClient
 from clerk_orgs_async.sync import DesiredMember, DesiredOrganization, sync_organizations
 from clerk_orgs_async.testing import ClerkEmulator
@@ -24,6 +26,7 @@ def desired(n: int) -> DesiredOrganization:
     )
 
 
+@pytest.mark.slow  # a soak: make test runs it, make check does not
 async def test_sync_through_random_faults(
     clerk: ClerkClient, clerk_emulator: ClerkEmulator
 ) -> None:
