@@ -122,6 +122,12 @@ class EmulatorState:
         self._reset()
         self._users = users
 
+    def _touch(self, record: Organization | Membership) -> None:
+        """Stamp a write to ``record``: its ``updated_at`` always moves forward."""
+        # By a millisecond at least: a webhook receiver orders two events about one record by
+        # updated_at, and the emulator, unlike Clerk, can write twice in one millisecond.
+        record.updated_at = max(self._clock(), record.updated_at + 1)
+
     # Users
 
     @property
@@ -316,7 +322,7 @@ class EmulatorState:
             org.created_at = created_at
         if role_set_key is not None:
             org.role_set_key = role_set_key
-        org.updated_at = self._clock()
+        self._touch(org)
         self.changes.emit("organization.updated", org)
         self._changed()
         return org
@@ -334,7 +340,7 @@ class EmulatorState:
             org.public_metadata = deep_merge(org.public_metadata, public_metadata)
         if private_metadata is not None:
             org.private_metadata = deep_merge(org.private_metadata, private_metadata)
-        org.updated_at = self._clock()
+        self._touch(org)
         self.changes.emit("organization.updated", org)
         return org
 
@@ -385,7 +391,7 @@ class EmulatorState:
             del self._logos[org.image_id]
         org.image_id = new_id("img")
         self._logos[org.image_id] = Logo(data=data, content_type=content_type)
-        org.updated_at = self._clock()
+        self._touch(org)
         self.changes.emit("organization.updated", org)
         return org
 
@@ -395,7 +401,7 @@ class EmulatorState:
         if org.image_id is not None:
             del self._logos[org.image_id]
             org.image_id = None
-        org.updated_at = self._clock()
+        self._touch(org)
         self.changes.emit("organization.updated", org)
         return org
 
@@ -497,7 +503,7 @@ class EmulatorState:
         """Change a member's role."""
         membership = self._membership(org_id, user_id)
         membership.role = check_role(role, self.roles)
-        membership.updated_at = self._clock()
+        self._touch(membership)
         self.changes.emit("organizationMembership.updated", membership)
         return membership
 
@@ -515,7 +521,7 @@ class EmulatorState:
             membership.public_metadata = deep_merge(membership.public_metadata, public_metadata)
         if private_metadata is not None:
             membership.private_metadata = deep_merge(membership.private_metadata, private_metadata)
-        membership.updated_at = self._clock()
+        self._touch(membership)
         self.changes.emit("organizationMembership.updated", membership)
         return membership
 
