@@ -3,7 +3,8 @@
 200 seeded random operations go through ``ClerkClient``; the emulator POSTs their events over
 real HTTP to the example's ``/webhooks/clerk`` with duplicate, reorder, drop and bad-signature
 faults. Once every message is delivered (or failed for good), the mirror must match the
-emulator for everything no failed message touched, and after one reconcile for everything.
+emulator for everything no failed message touched; then 20 more operations during an outage
+(every attempt dropped), and after one reconcile the mirror matches everything.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from examples.fastapi_app import Mirror, reconcile
 
 SEED = 21
 OPERATIONS = 200
+OUTAGE = 20
 USERS = [f"user_{n}" for n in range(1, 9)]
 ROLES = ("org:admin", "org:member")
 # Svix's schedule, 100,000 times faster: nine attempts within about a second.
@@ -155,9 +157,16 @@ async def test_the_mirror_follows_200_random_operations_through_faulty_deliverie
         rng = random.Random(SEED)
         kinds = Counter([await operate(rng, emu, clerk, n) for n in range(OPERATIONS)])
         await emu.webhooks.idle(timeout=120)
+        before_outage = emu.webhooks.messages
+        rows_before_outage = mirror_rows(mirror), clerk_rows(emu)
+        # Then an outage: every attempt is lost until the schedule runs out.
+        emu.webhooks.set_faults(endpoint, WebhookFaults(drop=1.0))
+        for n in range(OPERATIONS, OPERATIONS + OUTAGE):
+            await operate(rng, emu, clerk, n)
+        await emu.webhooks.idle(timeout=120)
 
     assert set(kinds) == {"create", "update", "delete", "add", "role", "remove"}
-    messages = emu.webhooks.messages
+    messages = before_outage
     assert {m.status for m in messages} <= {"delivered", "failed"}
     delivered = [m for m in messages if m.status == "delivered"]
     failed = [m for m in messages if m.status == "failed"]
@@ -181,10 +190,16 @@ async def test_the_mirror_follows_200_random_operations_through_faulty_deliverie
     created_order = [m.id for m in sorted(delivered, key=lambda m: m.created_at)]
     assert handled != created_order, "no message arrived out of order"
 
-    # Before any reconcile the mirror is right, except where a message failed for good.
+    # Before any reconcile the mirror was right, except where a message failed for good.
     missed = {organization_of(m) for m in failed}
-    assert without(mirror_rows(mirror), missed) == without(clerk_rows(emu), missed)
+    mirrored, clerks = rows_before_outage
+    assert without(mirrored, missed) == without(clerks, missed)
 
+    # The outage's messages all failed: the mirror missed them, until the reconcile.
+    lost = emu.webhooks.messages[len(messages) :]
+    assert lost and {m.status for m in lost} == {"failed"}
+    assert {m.id for m in lost}.isdisjoint(mirror.handled)
+    assert mirror_rows(mirror) != clerk_rows(emu)
     await reconcile(clerk, mirror)
     assert mirror_rows(mirror) == clerk_rows(emu)
 
