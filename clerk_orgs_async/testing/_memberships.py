@@ -27,7 +27,7 @@ from clerk_orgs_async.testing._listing import (
 )
 from clerk_orgs_async.testing._organizations import OrganizationRecord, Organizations
 from clerk_orgs_async.testing._roles import RoleCatalog
-from clerk_orgs_async.testing._rules import check_role, deep_merge
+from clerk_orgs_async.testing._rules import check_role, deep_merge, next_update
 from clerk_orgs_async.testing._users import UserRecord, Users
 
 _USER_SORT_FIELDS = ("phone_number", "email_address", "first_name", "last_name", "username")
@@ -217,7 +217,7 @@ class Memberships:
         """Change a member's role."""
         membership = self.get(org_id, user_id)
         membership.role = check_role(role, self._roles)
-        membership.updated_at = self._now()
+        membership.updated_at = next_update(self._now(), membership.updated_at)
         self._changes.emit("organizationMembership.updated", membership)
         return membership
 
@@ -235,7 +235,7 @@ class Memberships:
             membership.public_metadata = deep_merge(membership.public_metadata, public_metadata)
         if private_metadata is not None:
             membership.private_metadata = deep_merge(membership.private_metadata, private_metadata)
-        membership.updated_at = self._now()
+        membership.updated_at = next_update(self._now(), membership.updated_at)
         self._changes.emit("organizationMembership.updated", membership)
         return membership
 

@@ -33,6 +33,7 @@ from clerk_orgs_async.testing._rules import (
     check_name,
     check_slug,
     deep_merge,
+    next_update,
     slugify,
     unique_slug,
 )
@@ -276,7 +277,7 @@ class Organizations(Mapping[str, OrganizationRecord]):
             org.created_at = created_at
         if role_set_key is not None:
             org.role_set_key = role_set_key
-        org.updated_at = self._now()
+        org.updated_at = next_update(self._now(), org.updated_at)
         self._changed("organization.updated", org)
         return org
 
@@ -293,7 +294,7 @@ class Organizations(Mapping[str, OrganizationRecord]):
             org.public_metadata = deep_merge(org.public_metadata, public_metadata)
         if private_metadata is not None:
             org.private_metadata = deep_merge(org.private_metadata, private_metadata)
-        org.updated_at = self._now()
+        org.updated_at = next_update(self._now(), org.updated_at)
         self._changes.emit("organization.updated", org)
         return org
 
@@ -331,7 +332,7 @@ class Organizations(Mapping[str, OrganizationRecord]):
             del self._logos[org.image_id]
         org.image_id = new_id("img")
         self._logos[org.image_id] = LogoRecord(data=data, content_type=content_type)
-        org.updated_at = self._now()
+        org.updated_at = next_update(self._now(), org.updated_at)
         self._changes.emit("organization.updated", org)
         return org
 
@@ -341,7 +342,7 @@ class Organizations(Mapping[str, OrganizationRecord]):
         if org.image_id is not None:
             del self._logos[org.image_id]
             org.image_id = None
-        org.updated_at = self._now()
+        org.updated_at = next_update(self._now(), org.updated_at)
         self._changes.emit("organization.updated", org)
         return org
 

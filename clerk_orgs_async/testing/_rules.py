@@ -35,6 +35,13 @@ _RFC3339 = re.compile(
 )
 
 
+def next_update(now_ms: int, previous_ms: int) -> int:
+    """The ``updated_at`` of a write: now, and always past the previous one."""
+    # By a millisecond at least: a webhook receiver orders two events about one record by
+    # updated_at, and the emulator, unlike Clerk, can write twice in one millisecond.
+    return max(now_ms, previous_ms + 1)
+
+
 def check_name(name: str) -> str:
     """Return ``name`` if Clerk accepts it: not blank, at most 256 characters, no URL or HTML."""
     if not name.strip():
