@@ -115,7 +115,10 @@ async def test_redis_killed_mid_run_the_job_finishes_and_pacing_resumes_through_
         # outage finds it restarted on its next call (its run_id changed).
         lost = report["log"].count("is unreachable")
         assert lost + report["log"].count("restarted and lost") == 1, report["log"]
-        assert report["log"].count("shared through it") == lost, report["log"]
+        # Back on Redis at most once; a worker whose last request left before its next probe
+        # (every second) finished on local pacing, which depends on the machine's load.
+        assert report["log"].count("shared through it") <= lost, report["log"]
+    assert any("shared through it" in report["log"] for report in reports)
     assert scripts >= 20  # the restarted server (fresh statistics) paced the rest of the job
     # Only the window in which Redis is lost can see more than the budget: by what clients
     # that held less than their fallback share add before the others' permits come back.
