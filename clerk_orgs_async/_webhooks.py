@@ -136,8 +136,8 @@ def verify_webhook(
             Webhooks' base64 form, or ``tolerance`` is not a finite number >= 0.
         ImportError: the ``standardwebhooks`` package is not installed.
 
-    Example::
-
+    Example:
+        ```python
         from clerk_orgs_async import Organization
         from clerk_orgs_async.webhooks import WebhookVerificationError, verify_webhook
 
@@ -147,6 +147,7 @@ def verify_webhook(
             return Response(status_code=400)
         if event.type == "organization.created" and isinstance(event.data, Organization):
             print(event.data.slug)
+        ```
     """
     webhook = _webhook(secret)
     number = isinstance(tolerance, int | float) and not isinstance(tolerance, bool)

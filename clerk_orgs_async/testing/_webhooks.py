@@ -136,14 +136,22 @@ class Webhooks:
     ) -> CapturedWebhooks:
         """Serve an endpoint on 127.0.0.1 that collects the verified events, for tests.
 
-        Example::
+        It is registered at once and closed with the emulator (or by ``await
+        captured.close()``, or ``async with``).
 
+        Args:
+            events: only these event types are delivered to it (all when ``None``).
+            faults: the endpoint's webhook faults (duplicates, reordering, drops...).
+
+        Returns:
+            The ``CapturedWebhooks``, whose ``wait_for(event_type)`` waits for an event.
+
+        Example:
+            ```python
             captured = await emu.webhooks.capture()
             await clerk.organizations.create(name="Acme")
             event = await captured.wait_for("organization.created")
-
-        It is registered at once and closed with the emulator (or by ``await
-        captured.close()``, or ``async with``).
+            ```
         """
         require_signer()
         captured = CapturedWebhooks(on_close=self._forget)
