@@ -32,7 +32,7 @@ async def _everything(api: Api) -> Any:
     return json.loads(json.dumps(seen).replace(api.emulator.base_url, "BASE"))
 
 
-async def test_the_new_records_survive_a_restart(
+async def test_invitations_domains_and_roles_survive_a_restart(
     tmp_path: Path, emulator_options: dict[str, Any]
 ) -> None:
     data = tmp_path / "state.json"
