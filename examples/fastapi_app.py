@@ -12,9 +12,12 @@ ID stay in the app's logs. The member routes take an organization's ID or its sl
 memberships (:class:`Mirror`), which a periodic reconcile corrects for whatever webhooks
 missed. Its signing secret is ``$CLERK_WEBHOOK_SIGNING_SECRET``.
 
-    pip install -e '.[examples]'                  # fastapi and uvicorn
-    CLERK_SECRET_KEY=sk_test_... uvicorn examples.fastapi_app:app       # from the repository
-    CLERK_SECRET_KEY=sk_test_... uvicorn --app-dir examples fastapi_app:app   # from anywhere
+    pip install -e '.[examples]'        # fastapi, uvicorn and standardwebhooks
+    export CLERK_SECRET_KEY=sk_test_...   # Clerk's key, or the one `clerk-orgs emulator` prints
+    export CLERK_API_URL=...              # only against the emulator (it prints this line too)
+    export CLERK_WEBHOOK_SIGNING_SECRET=whsec_...   # the endpoint's, for POST /webhooks/clerk
+    uvicorn examples.fastapi_app:app                  # from the repository
+    uvicorn --app-dir examples fastapi_app:app        # from anywhere
 """
 
 from __future__ import annotations
