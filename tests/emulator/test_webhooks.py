@@ -119,6 +119,16 @@ def test_bad_endpoints_are_refused(spec: dict[str, Any], error: str) -> None:
         ClerkEmulator().webhooks.add(**spec)
 
 
+@pytest.mark.parametrize("secret", ["whsec_A", "sk_test_abc", "whsec_", ""])
+def test_a_secret_that_cannot_sign_is_refused_without_showing_it(secret: str) -> None:
+    with pytest.raises(ValueError, match="whsec_ followed by the base64 of a key") as caught:
+        WebhookEndpoint(url="http://127.0.0.1:9/hook", secret=secret)
+    assert "sk_test_abc" not in str(caught.value)
+    with pytest.raises(TypeError, match="a string") as typed:
+        WebhookEndpoint(url="http://127.0.0.1:9/hook", secret=b"whsec_QUFB")  # type: ignore[arg-type]
+    assert "QUFB" not in str(typed.value)
+
+
 @pytest.mark.parametrize("faults", [{"drop": 2}, {"duplicate": -0.1}, {"delay": float("inf")}])
 def test_bad_faults_are_refused(faults: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=r"probability|seconds"):
@@ -602,6 +612,11 @@ async def test_an_endpoint_that_does_not_answer_in_time_fails_the_attempt() -> N
         (lambda w: w["messages"][0].update(created_at="5"), "'5' is not an integer"),
         (lambda w: w["messages"][0].update(endpoint_id="ep_gone"), "for no endpoint: ep_gone"),
         (lambda w: w.pop("instance_id"), "webhooks: KeyError"),
+        # Each of these once stopped every delivery to the endpoint at its first attempt.
+        (lambda w: w["endpoints"][0].update(secret="whsec_A"), "signing secret is whsec_"),
+        (lambda w: w["endpoints"][0].update(secret="sk_test_x"), "signing secret is whsec_"),
+        (lambda w: w["endpoints"][0].update(secret=""), "signing secret is whsec_"),
+        (lambda w: w["messages"][0].update(id="msg_1\r\nX: y"), "is not a message ID"),
     ],
 )
 async def test_a_damaged_webhooks_section_is_refused_whole(
