@@ -216,7 +216,8 @@ class WebhookDelivery:
                 async with self._session.post(
                     url, data=message.payload.encode(), headers=headers, allow_redirects=False
                 ) as response:
-                    await response.read()
+                    # The status decides, as with Svix; the body is not read (nor held in
+                    # memory, however large), and the connection is closed with it unread.
                     abort = response.headers.get("webhook-delivery", "").lower() == _ABORT
                     latency = time.perf_counter() - started
                     return WebhookAttempt(

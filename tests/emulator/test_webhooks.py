@@ -604,6 +604,38 @@ async def test_an_endpoint_that_does_not_answer_in_time_fails_the_attempt() -> N
     assert "Timeout" in attempt.error
 
 
+async def test_the_answer_is_its_status_whatever_follows_the_headers() -> None:
+    # The body is not read: an endpoint that streamed a huge or endless one after its 200
+    # filled the emulator's memory, then failed the attempt when the timeout came.
+    hang = asyncio.Event()
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(status=200)
+        await response.prepare(request)
+        await response.write(b"x" * 65536)
+        await hang.wait()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/", endless)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    store = WebhookStore()
+    store.add(WebhookEndpoint(url=f"http://127.0.0.1:{runner.addresses[0][1]}/"))
+    delivery = WebhookDelivery(store, (), timeout=10)
+    await delivery.start()
+    try:
+        [message] = store.enqueue("organization.created", "{}", 0)
+        await asyncio.wait_for(delivery.idle(), 30)
+    finally:
+        await delivery.close()
+        hang.set()
+        await runner.cleanup()
+    [attempt] = message.attempts
+    assert (message.status, attempt.status, attempt.error) == ("delivered", 200, None)
+
+
 @pytest.mark.parametrize(
     ("damage", "found"),
     [
