@@ -223,7 +223,9 @@ class WebhookDelivery:
                     return WebhookAttempt(
                         at=at, status=response.status, latency=latency, fault=fault
                     ), abort
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            # ValueError: a host that cannot be IDNA-encoded ("http://./") is a UnicodeError
+            # from aiohttp's resolver; uncaught, it ended the endpoint's deliveries for good.
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 latency = time.perf_counter() - started
                 return WebhookAttempt(at=at, latency=latency, error=error, fault=fault), False

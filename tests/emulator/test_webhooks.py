@@ -636,6 +636,27 @@ async def test_the_answer_is_its_status_whatever_follows_the_headers() -> None:
     assert (message.status, attempt.status, attempt.error) == ("delivered", 200, None)
 
 
+@pytest.mark.parametrize("url", ["http://.:9/", "http://" + "a" * 64 + ":9/"])
+async def test_a_host_that_cannot_be_resolved_fails_the_attempt_and_the_next_go_on(
+    url: str,
+) -> None:
+    store = WebhookStore()
+    store.add(WebhookEndpoint(url=url))
+    delivery = WebhookDelivery(store, ())
+    await delivery.start()
+    try:
+        [first] = store.enqueue("organization.created", "{}", 0)
+        [second] = store.enqueue("organization.updated", "{}", 1)
+        await asyncio.wait_for(delivery.idle(), 10)
+    finally:
+        await delivery.close()
+    for message in (first, second):
+        [attempt] = message.attempts
+        assert (message.status, attempt.status) == ("failed", None)
+        assert attempt.error is not None
+        assert "UnicodeError" in attempt.error
+
+
 @pytest.mark.parametrize(
     ("damage", "found"),
     [
