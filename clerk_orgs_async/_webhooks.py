@@ -224,6 +224,13 @@ def _svix_headers(headers: Mapping[str, str]) -> tuple[str, str, str]:
     missing = [name for name in (_ID, _TIMESTAMP, _SIGNATURE) if not found.get(name)]
     if missing:
         raise WebhookVerificationError(f"missing header: {', '.join(missing)}")
+    for name, value in found.items():
+        # aiohttp hands header bytes that are not UTF-8 over as lone surrogates, which the
+        # signing would fail to encode (a UnicodeEncodeError, a 500, for anyone's request).
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise WebhookVerificationError(f"{name} is not UTF-8 text") from None
     return found[_ID], found[_TIMESTAMP], found[_SIGNATURE]
 
 
@@ -240,7 +247,10 @@ def _check_timestamp(stamp: str, tolerance: float) -> datetime:
             f"svix-timestamp is too {side}: {abs(skew):.0f} s from now, beyond the "
             f"{tolerance:g} s tolerance (a replay, or a clock out of step)"
         )
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc)
+    except (OverflowError, ValueError, OSError):  # past the year 9999, under a wide tolerance
+        raise WebhookVerificationError("svix-timestamp is out of range") from None
 
 
 def _decode(message_id: str, body: bytes) -> WebhookEvent:

@@ -216,13 +216,16 @@ class WebhookDelivery:
                 async with self._session.post(
                     url, data=message.payload.encode(), headers=headers, allow_redirects=False
                 ) as response:
-                    await response.read()
+                    # The status decides, as with Svix; the body is not read (nor held in
+                    # memory, however large), and the connection is closed with it unread.
                     abort = response.headers.get("webhook-delivery", "").lower() == _ABORT
                     latency = time.perf_counter() - started
                     return WebhookAttempt(
                         at=at, status=response.status, latency=latency, fault=fault
                     ), abort
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            # ValueError: a host that cannot be IDNA-encoded ("http://./") is a UnicodeError
+            # from aiohttp's resolver; uncaught, it ended the endpoint's deliveries for good.
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 latency = time.perf_counter() - started
                 return WebhookAttempt(at=at, latency=latency, error=error, fault=fault), False

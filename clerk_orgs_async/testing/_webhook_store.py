@@ -9,6 +9,9 @@ with a data file they are delivered after a restart.
 from __future__ import annotations
 
 import base64
+import binascii
+import contextlib
+import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -90,6 +93,24 @@ def _check_url(_: Any, __: Any, url: str) -> None:
         raise ValueError(f"a webhook endpoint is an http(s) URL, not {url!r}")
 
 
+_SECRET = re.compile(r"(?:whsec_)?[A-Za-z0-9+/]+={0,2}")
+_MESSAGE_ID = re.compile(r"[!-~]+")
+"""A message ID is sent as the ``svix-id`` header: printable ASCII, no space nor line break."""
+
+
+def _check_secret(_: Any, __: Any, secret: str) -> None:
+    # Checked here, not at the first delivery: a secret standardwebhooks cannot decode fails
+    # the signing of every attempt and stops the endpoint's deliveries. Never quoted.
+    if not isinstance(secret, str):
+        raise TypeError("a webhook signing secret is a string (whsec_…)")
+    key = b""
+    if _SECRET.fullmatch(secret):
+        with contextlib.suppress(binascii.Error):  # padded, as standardwebhooks decodes it
+            key = base64.b64decode(secret.removeprefix("whsec_") + "==")
+    if not key:
+        raise ValueError("a webhook signing secret is whsec_ followed by the base64 of a key")
+
+
 def _check_events(_: Any, __: Any, events: tuple[str, ...] | None) -> None:
     unknown = sorted(set(events or ()) - set(EVENT_TYPES))
     if unknown:
@@ -117,7 +138,7 @@ class WebhookEndpoint:
 
     id: str = attrs.field(factory=lambda: new_id("ep"))
     url: str = attrs.field(validator=_check_url)
-    secret: str = attrs.field(factory=new_signing_secret, repr=False)
+    secret: str = attrs.field(factory=new_signing_secret, repr=False, validator=_check_secret)
     events: tuple[str, ...] | None = attrs.field(
         default=None, converter=_events, validator=_check_events
     )
@@ -343,7 +364,7 @@ class WebhookStore:
         ids = {e.id for e in endpoints}
         messages = [
             WebhookMessage(
-                id=_text(raw["id"]),
+                id=_message_id(raw["id"]),
                 endpoint_id=_text(raw["endpoint_id"]),
                 event_type=_text(raw["event_type"]),
                 payload=_text(raw["payload"]),
@@ -363,6 +384,13 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{value!r} is not a string")
     return value
+
+
+def _message_id(value: Any) -> str:
+    text = _text(value)
+    if not _MESSAGE_ID.fullmatch(text):
+        raise ValueError(f"{text!r} is not a message ID")
+    return text
 
 
 def _integer(value: Any) -> int:

@@ -119,6 +119,16 @@ def test_bad_endpoints_are_refused(spec: dict[str, Any], error: str) -> None:
         ClerkEmulator().webhooks.add(**spec)
 
 
+@pytest.mark.parametrize("secret", ["whsec_A", "sk_test_abc", "whsec_", ""])
+def test_a_secret_that_cannot_sign_is_refused_without_showing_it(secret: str) -> None:
+    with pytest.raises(ValueError, match="whsec_ followed by the base64 of a key") as caught:
+        WebhookEndpoint(url="http://127.0.0.1:9/hook", secret=secret)
+    assert "sk_test_abc" not in str(caught.value)
+    with pytest.raises(TypeError, match="a string") as typed:
+        WebhookEndpoint(url="http://127.0.0.1:9/hook", secret=b"whsec_QUFB")  # type: ignore[arg-type]
+    assert "QUFB" not in str(typed.value)
+
+
 @pytest.mark.parametrize("faults", [{"drop": 2}, {"duplicate": -0.1}, {"delay": float("inf")}])
 def test_bad_faults_are_refused(faults: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=r"probability|seconds"):
@@ -594,6 +604,59 @@ async def test_an_endpoint_that_does_not_answer_in_time_fails_the_attempt() -> N
     assert "Timeout" in attempt.error
 
 
+async def test_the_answer_is_its_status_whatever_follows_the_headers() -> None:
+    # The body is not read: an endpoint that streamed a huge or endless one after its 200
+    # filled the emulator's memory, then failed the attempt when the timeout came.
+    hang = asyncio.Event()
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(status=200)
+        await response.prepare(request)
+        await response.write(b"x" * 65536)
+        await hang.wait()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/", endless)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    store = WebhookStore()
+    store.add(WebhookEndpoint(url=f"http://127.0.0.1:{runner.addresses[0][1]}/"))
+    delivery = WebhookDelivery(store, (), timeout=10)
+    await delivery.start()
+    try:
+        [message] = store.enqueue("organization.created", "{}", 0)
+        await asyncio.wait_for(delivery.idle(), 30)
+    finally:
+        await delivery.close()
+        hang.set()
+        await runner.cleanup()
+    [attempt] = message.attempts
+    assert (message.status, attempt.status, attempt.error) == ("delivered", 200, None)
+
+
+@pytest.mark.parametrize("url", ["http://.:9/", "http://" + "a" * 64 + ":9/"])
+async def test_a_host_that_cannot_be_resolved_fails_the_attempt_and_the_next_go_on(
+    url: str,
+) -> None:
+    store = WebhookStore()
+    store.add(WebhookEndpoint(url=url))
+    delivery = WebhookDelivery(store, ())
+    await delivery.start()
+    try:
+        [first] = store.enqueue("organization.created", "{}", 0)
+        [second] = store.enqueue("organization.updated", "{}", 1)
+        await asyncio.wait_for(delivery.idle(), 10)
+    finally:
+        await delivery.close()
+    for message in (first, second):
+        [attempt] = message.attempts
+        assert (message.status, attempt.status) == ("failed", None)
+        assert attempt.error is not None
+        assert "UnicodeError" in attempt.error
+
+
 @pytest.mark.parametrize(
     ("damage", "found"),
     [
@@ -602,6 +665,11 @@ async def test_an_endpoint_that_does_not_answer_in_time_fails_the_attempt() -> N
         (lambda w: w["messages"][0].update(created_at="5"), "'5' is not an integer"),
         (lambda w: w["messages"][0].update(endpoint_id="ep_gone"), "for no endpoint: ep_gone"),
         (lambda w: w.pop("instance_id"), "webhooks: KeyError"),
+        # Each of these once stopped every delivery to the endpoint at its first attempt.
+        (lambda w: w["endpoints"][0].update(secret="whsec_A"), "signing secret is whsec_"),
+        (lambda w: w["endpoints"][0].update(secret="sk_test_x"), "signing secret is whsec_"),
+        (lambda w: w["endpoints"][0].update(secret=""), "signing secret is whsec_"),
+        (lambda w: w["messages"][0].update(id="msg_1\r\nX: y"), "is not a message ID"),
     ],
 )
 async def test_a_damaged_webhooks_section_is_refused_whole(

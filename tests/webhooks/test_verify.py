@@ -113,6 +113,19 @@ def test_a_timestamp_in_other_digits_is_refused() -> None:
     refused(BODY, headers | {"svix-timestamp": arabic})
 
 
+@pytest.mark.parametrize("name", ["svix-id", "svix-signature"])
+def test_a_header_that_is_not_utf8_is_refused(name: str) -> None:
+    # What aiohttp's server makes of a header byte that is not UTF-8: a lone surrogate.
+    headers = signed_headers(BODY)
+    error = refused(BODY, headers | {name: headers[name] + "\udcff"})
+    assert str(error) == f"{name} is not UTF-8 text"
+
+
+def test_a_timestamp_beyond_the_calendar_is_refused_under_any_tolerance() -> None:
+    headers = signed_headers(BODY) | {"svix-timestamp": "9" * 12}  # the year 33658
+    refused(BODY, headers, tolerance=1e13)
+
+
 @pytest.mark.parametrize("name", ["svix-id", "svix-timestamp", "svix-signature"])
 def test_each_missing_or_empty_header_is_refused_by_name(name: str) -> None:
     headers = signed_headers(BODY)
