@@ -7,12 +7,14 @@ under ``TYPE_CHECKING`` and inside functions: the aggregate hands each store wha
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 
 from clerk_orgs_async.testing import _routes
+from clerk_orgs_async.testing._state import SNAPSHOT_CHECKS
 from clerk_orgs_async.testing._webhook_events import RENDERERS
 from clerk_orgs_async.testing._webhook_store import EVENT_TYPES
 
@@ -74,3 +76,13 @@ def test_each_event_the_emulator_sends_is_rendered_by_the_one_group_declaring_it
 def test_webhook_events_learns_the_renderers_from_the_groups_not_by_name() -> None:
     group_modules = {m for m in imported("_webhook_events") if re.search(r"\.\w+_http\b", m)}
     assert group_modules == set()
+
+
+def test_each_store_declares_the_checks_of_its_data_file_sections() -> None:
+    stores = [importlib.import_module(f"clerk_orgs_async.testing.{store}") for store in STORES]
+    assert {store.check_snapshot for store in stores} <= set(SNAPSHOT_CHECKS)
+
+
+def test_the_data_file_check_knows_no_group_and_no_aggregate() -> None:
+    testing = {f"clerk_orgs_async.testing.{module}" for module in (*STORES, "_state")}
+    assert imported("_snapshot") & testing == set()
