@@ -57,15 +57,34 @@ def test_the_readme_is_read_in_five_minutes() -> None:
     assert lines <= 250, f"README.md has {lines} lines; the rest belongs in docs/"
 
 
+def _emulator_map() -> tuple[str, str]:
+    """docs/development.md split in two: the emulator's module map, and the rest."""
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    before, section = text.split("### The emulator", 1)
+    emulator, after = section.split("\n### ", 1)
+    return emulator, before + after
+
+
 def test_the_module_map_names_every_module_of_the_client_core() -> None:
     """docs/development.md's map lists each module of the package root, and only real ones."""
-    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    text = _emulator_map()[1]
     package = ROOT / "clerk_orgs_async"
     unmapped = sorted(p.name for p in package.glob("*.py") if f"`{p.name}`" not in text)
     assert not unmapped, f"add {unmapped} to the module map in docs/development.md"
     named = set(re.findall(r"\| `(\w+\.py)` \|", text))
     gone = sorted(name for name in named if not (package / name).exists())
     assert not gone, f"the module map names modules that do not exist: {gone}"
+
+
+def test_the_module_map_names_every_module_of_the_emulator() -> None:
+    """Each module of ``testing`` has its line in the emulator's map, and each named exists."""
+    text = _emulator_map()[0]
+    package = ROOT / "clerk_orgs_async" / "testing"
+    unmapped = sorted(p.name for p in package.glob("*.py") if f"`{p.name}`" not in text)
+    assert not unmapped, f"add {unmapped} to the emulator's module map in docs/development.md"
+    named = set(re.findall(r"`(\w+\.py)`", text))
+    gone = sorted(name for name in named if not (package / name).exists())
+    assert not gone, f"the emulator's module map names modules that do not exist: {gone}"
 
 
 def test_the_site_builds_and_is_read_offline() -> None:

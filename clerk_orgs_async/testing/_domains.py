@@ -19,6 +19,7 @@ from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, param_inv
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import parse_order
 from clerk_orgs_async.testing._organizations import Organizations
+from clerk_orgs_async.testing._snapshot import SnapshotCheck, records, refer
 
 ENROLLMENT_MODES = (
     "manual_invitation",
@@ -254,3 +255,10 @@ class Domains:
         self.clear()
         self._by_id = {d.id: d for d in (DomainRecord(**raw) for raw in snapshot)}
         self._seq = itertools.count(max((d.seq for d in self._by_id.values()), default=-1) + 1)
+
+
+def check_snapshot(check: SnapshotCheck) -> None:
+    """Check a data file's ``domains`` (version 2 on): of known organizations."""
+    if check.version >= 2:
+        domains = records(check.snapshot, "domains", DomainRecord)
+        refer(domains, "domains", "organization_id", check.ids["organizations"])

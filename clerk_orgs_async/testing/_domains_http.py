@@ -9,6 +9,7 @@ from aiohttp import web
 from clerk_orgs_async.testing import _bodies as bodies
 from clerk_orgs_async.testing._domains import DomainRecord
 from clerk_orgs_async.testing._http import (
+    EventJson,
     deleted,
     images_base,
     json_response,
@@ -155,6 +156,18 @@ async def delete_domain(request: web.Request) -> web.Response:
 async def verify_ownership(request: web.Request) -> web.Response:
     """``POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership``."""
     return _one(request, state(request).domains.verify_ownership(*_ids(request)))
+
+
+EVENTS: dict[str, EventJson] = {
+    **dict.fromkeys(
+        ("organizationDomain.created", "organizationDomain.updated"),
+        lambda emulated, domain, base, _: domain_json(emulated, domain, base),
+    ),
+    "organizationDomain.deleted": lambda _, domain, __, ___: deleted(
+        "organization_domain", domain.id
+    ),
+}
+"""The webhook events this group sends, each with how its ``data`` renders."""
 
 
 def add_routes(app: web.Application) -> None:

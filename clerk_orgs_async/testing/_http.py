@@ -25,6 +25,10 @@ STATE = web.AppKey("state", EmulatorState)
 IMAGES_PATH = "/v1/_emulator/images"
 DEFAULT_IMAGE = "default"
 """The image ID under which the emulator serves its placeholder avatar."""
+EventJson = Callable[[EmulatorState, Any, str, Mapping[str, Any]], dict[str, Any]]
+"""Renders a changed record as its webhook event's ``data``, as the API answers it: called with
+the state, the record, the images' base URL and what the store reported beside the record.
+Each group's HTTP module declares ``EVENTS``, its event types' renderers (``_webhook_events``)."""
 
 
 def state(request: web.Request) -> EmulatorState:

@@ -22,6 +22,7 @@ from clerk_orgs_async.testing._memberships import Memberships
 from clerk_orgs_async.testing._organizations import Organizations
 from clerk_orgs_async.testing._roles import RoleCatalog
 from clerk_orgs_async.testing._rules import check_role
+from clerk_orgs_async.testing._snapshot import SnapshotCheck, records, refer
 from clerk_orgs_async.testing._users import Users
 
 MAX_BULK = 10
@@ -348,3 +349,10 @@ class Invitations:
             invitation = InvitationRecord(**raw)
             self._by_org.setdefault(invitation.organization_id, {})[invitation.id] = invitation
         self._seq = itertools.count(max((i.seq for i in self._all()), default=-1) + 1)
+
+
+def check_snapshot(check: SnapshotCheck) -> None:
+    """Check a data file's ``invitations`` (version 2 on): to known organizations."""
+    if check.version >= 2:
+        invitations = records(check.snapshot, "invitations", InvitationRecord)
+        refer(invitations, "invitations", "organization_id", check.ids["organizations"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -9,6 +10,7 @@ from aiohttp import web
 from clerk_orgs_async.testing import _bodies as bodies
 from clerk_orgs_async.testing._errors import body_invalid
 from clerk_orgs_async.testing._http import (
+    EventJson,
     image_url,
     images_base,
     json_response,
@@ -172,6 +174,25 @@ async def revoke_invitation(request: web.Request) -> web.Response:
         info["organization_id"], info["invitation_id"], **optional(body, "requesting_user_id")
     )
     return _one(request, revoked)
+
+
+def _invitation_event(
+    emulated: EmulatorState, invitation: InvitationRecord, base: str, context: Mapping[str, Any]
+) -> dict[str, Any]:
+    body = invitation_json(emulated, invitation, base)
+    # An accepted invitation's event names who accepted it, which its API object does not.
+    return {**body, "user_id": context["user_id"]} if "user_id" in context else body
+
+
+EVENTS: dict[str, EventJson] = dict.fromkeys(
+    (
+        "organizationInvitation.created",
+        "organizationInvitation.revoked",
+        "organizationInvitation.accepted",
+    ),
+    _invitation_event,
+)
+"""The webhook events this group sends, each with how its ``data`` renders."""
 
 
 def add_routes(app: web.Application) -> None:

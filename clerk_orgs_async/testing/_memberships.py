@@ -28,6 +28,7 @@ from clerk_orgs_async.testing._listing import (
 from clerk_orgs_async.testing._organizations import OrganizationRecord, Organizations
 from clerk_orgs_async.testing._roles import RoleCatalog
 from clerk_orgs_async.testing._rules import check_role, deep_merge, next_update
+from clerk_orgs_async.testing._snapshot import SnapshotCheck, records, refer, unique
 from clerk_orgs_async.testing._users import UserRecord, Users
 
 _USER_SORT_FIELDS = ("phone_number", "email_address", "first_name", "last_name", "username")
@@ -373,3 +374,11 @@ def sort_memberships(
     absent = [m for m in memberships if getattr(users[m.user_id], field) is None]
     present.sort(key=lambda m: (getattr(users[m.user_id], field), m.seq), reverse=descending)
     return present + absent
+
+
+def check_snapshot(check: SnapshotCheck) -> None:
+    """Check a data file's ``memberships``: of known organizations and users, once each."""
+    memberships = records(check.snapshot, "memberships", MembershipRecord)
+    refer(memberships, "memberships", "organization_id", check.ids["organizations"])
+    refer(memberships, "memberships", "user_id", check.ids["users"])
+    unique(((m["organization_id"], m["user_id"]) for m in memberships), "memberships", "user_id")

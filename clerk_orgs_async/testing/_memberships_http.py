@@ -7,7 +7,14 @@ from typing import Any
 from aiohttp import web
 
 from clerk_orgs_async.testing import _bodies as bodies
-from clerk_orgs_async.testing._http import image_url, images_base, json_response, page_params, state
+from clerk_orgs_async.testing._http import (
+    EventJson,
+    image_url,
+    images_base,
+    json_response,
+    page_params,
+    state,
+)
 from clerk_orgs_async.testing._memberships import MembershipQuery, MembershipRecord
 from clerk_orgs_async.testing._organizations_http import organization_json
 from clerk_orgs_async.testing._payload import read_body
@@ -144,6 +151,17 @@ async def merge_membership_metadata(request: web.Request) -> web.Response:
     body = bodies.parse_json(await read_body(request), bodies.METADATA)
     member = state(request).organization_memberships.merge_metadata(*_ids(request), **body)
     return _one(request, member)
+
+
+EVENTS: dict[str, EventJson] = dict.fromkeys(
+    (
+        "organizationMembership.created",
+        "organizationMembership.updated",
+        "organizationMembership.deleted",
+    ),
+    lambda emulated, member, base, _: membership_json(emulated, member, base),
+)
+"""The webhook events this group sends, each with how its ``data`` renders."""
 
 
 def add_routes(app: web.Application) -> None:

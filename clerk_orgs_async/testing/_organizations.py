@@ -9,6 +9,7 @@ organization keeps only ``members_count``, which that store moves through
 from __future__ import annotations
 
 import base64
+import binascii
 import itertools
 from collections.abc import (
     Callable,
@@ -37,6 +38,7 @@ from clerk_orgs_async.testing._rules import (
     slugify,
     unique_slug,
 )
+from clerk_orgs_async.testing._snapshot import SnapshotCheck, field, ids, records, unique
 from clerk_orgs_async.testing._users import Users
 
 ORG_SORT_KEYS: dict[str, Callable[[OrganizationRecord], tuple[Any, ...]]] = {
@@ -429,3 +431,17 @@ def _filter(
             checks.append(lambda o: o.id in included_ids)
         checks.append(lambda o: o.id not in excluded_ids)
     return all_of(checks)
+
+
+def check_snapshot(check: SnapshotCheck) -> None:
+    """Check a data file's ``organizations`` and ``logos`` (see ``_snapshot``)."""
+    orgs = records(check.snapshot, "organizations", OrganizationRecord)
+    check.ids["organizations"] = ids(orgs, "organizations")
+    unique((org["slug"] for org in orgs), "organizations", "slug")
+    for image_id, logo in field(check.snapshot, "logos", dict).items():
+        where = f"logos[{image_id!r}]"
+        field(logo, "content_type", str, where)
+        try:
+            base64.b64decode(field(logo, "data", str, where), validate=True)
+        except binascii.Error:
+            raise ValueError(f"{where}.data is not base64") from None

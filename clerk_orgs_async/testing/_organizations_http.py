@@ -13,6 +13,7 @@ from clerk_orgs_async.testing._errors import body_invalid, not_found, param_miss
 from clerk_orgs_async.testing._http import (
     DEFAULT_IMAGE,
     IMAGES_PATH,
+    EventJson,
     image_url,
     images_base,
     json_response,
@@ -287,6 +288,14 @@ async def image(request: web.Request) -> web.Response:
     if logo is None:
         raise not_found("image")
     return web.Response(body=logo.data, content_type=logo.content_type)
+
+
+EVENTS: dict[str, EventJson] = {
+    "organization.created": lambda _, org, base, __: organization_json(org, base),
+    "organization.updated": lambda _, org, base, __: organization_json(org, base),
+    "organization.deleted": lambda _, org, base, __: deleted_organization_json(org),
+}
+"""The webhook events this group sends, each with how its ``data`` renders."""
 
 
 def add_routes(app: web.Application) -> None:

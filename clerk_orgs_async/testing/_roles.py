@@ -22,6 +22,7 @@ from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import ClerkAPIError, param_invalid
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import parse_order
+from clerk_orgs_async.testing._snapshot import SnapshotCheck, field, ids, records, refer
 
 ADMIN = "org:admin"
 MEMBER = "org:member"
@@ -525,3 +526,19 @@ def _listed(records: Iterable[Any], query: str | None, order_by: str) -> list[An
     else:
         found.sort(key=lambda r: (getattr(r, field), r.seq), reverse=descending)
     return found
+
+
+def check_snapshot(check: SnapshotCheck) -> None:
+    """Check a data file's ``roles_and_permissions`` (version 2 on; see ``_snapshot``)."""
+    if check.version < 2:
+        return
+    catalog = field(check.snapshot, "roles_and_permissions", dict)
+    permissions = ids(records(catalog, "permissions", PermissionRecord), "permissions")
+    role_ids = ids(records(catalog, "roles", RoleRecord), "roles")
+    for n, role in enumerate(catalog["roles"]):
+        for permission_id in role["permission_ids"]:
+            if permission_id not in permissions:
+                raise ValueError(f"roles[{n}].permission_ids: no permission {permission_id!r}")
+    refer([catalog], "roles_and_permissions", "creator_role_id", role_ids)
+    if catalog.get("domain_default_role_id") is not None:
+        refer([catalog], "roles_and_permissions", "domain_default_role_id", role_ids)

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from clerk_orgs_async.testing import _bodies as bodies
 from clerk_orgs_async.testing._errors import body_invalid
-from clerk_orgs_async.testing._http import deleted, json_response, optional, page, state
+from clerk_orgs_async.testing._http import EventJson, deleted, json_response, optional, page, state
 from clerk_orgs_async.testing._payload import read_body
 from clerk_orgs_async.testing._roles import PermissionRecord, RoleCatalog, RoleRecord
 
@@ -181,6 +181,19 @@ async def delete_permission(request: web.Request) -> web.Response:
     """``DELETE /organization_permissions/{permission_id}``: the roles holding it lose it."""
     permission = state(request).roles.delete_permission(_permission_id(request))
     return json_response(deleted("permission", permission.id))
+
+
+EVENTS: dict[str, EventJson] = {
+    **dict.fromkeys(
+        ("role.created", "role.updated", "role.deleted"),
+        lambda emulated, role, _, __: role_json(emulated.roles, role),
+    ),
+    **dict.fromkeys(
+        ("permission.created", "permission.updated", "permission.deleted"),
+        lambda _, permission, __, ___: permission_json(permission),
+    ),
+}
+"""The webhook events this group sends, each with how its ``data`` renders."""
 
 
 def add_routes(app: web.Application) -> None:

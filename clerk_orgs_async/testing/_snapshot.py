@@ -5,75 +5,46 @@ is a number, a membership of a user who does not exist. Loaded as is, it would m
 answer 500 later; refused here, it names the first field at fault. Checked by hand against
 the records' own annotations: cattrs would quietly turn ``"5"`` into ``5``, where a data file
 must be refused, not mended.
+
+Each group's store declares the checks of its sections (its module's ``check_snapshot``); the
+aggregate runs them in order, and each notes the IDs its records hold for the references of
+the groups after it. This module knows no group.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._domains import DomainRecord
-from clerk_orgs_async.testing._invitations import InvitationRecord
-from clerk_orgs_async.testing._memberships import MembershipRecord
-from clerk_orgs_async.testing._organizations import OrganizationRecord
-from clerk_orgs_async.testing._roles import PermissionRecord, RoleRecord
-from clerk_orgs_async.testing._users import UserRecord
-from clerk_orgs_async.testing._webhook_store import check_webhooks
+
+@attrs.define
+class SnapshotCheck:
+    """A saved state being checked, and the IDs of each section checked so far (``users``…)."""
+
+    snapshot: Mapping[str, Any]
+    version: int
+    ids: dict[str, set[str]] = attrs.Factory(dict)
 
 
-def check_snapshot(snapshot: Mapping[str, Any], version: int) -> None:
-    """Check a snapshot of ``version`` (1 to 3) field by field and reference by reference.
+def check_snapshot(
+    snapshot: Mapping[str, Any], version: int, checks: Iterable[Callable[[SnapshotCheck], None]]
+) -> None:
+    """Check a snapshot of ``version`` with each group's checks, in order.
 
     Raises:
         ValueError: the first problem, with where it is (``memberships[1].user_id``).
     """
-    users = _ids(_records(snapshot, "users", UserRecord), "users")
-    orgs = _records(snapshot, "organizations", OrganizationRecord)
-    org_ids = _ids(orgs, "organizations")
-    _unique((org["slug"] for org in orgs), "organizations", "slug")
-    memberships = _records(snapshot, "memberships", MembershipRecord)
-    _refer(memberships, "memberships", "organization_id", org_ids)
-    _refer(memberships, "memberships", "user_id", users)
-    _unique(((m["organization_id"], m["user_id"]) for m in memberships), "memberships", "user_id")
-    logos = _field(snapshot, "logos", dict, "")
-    for image_id, logo in logos.items():
-        where = f"logos[{image_id!r}]"
-        _field(logo, "content_type", str, where)
-        try:
-            base64.b64decode(_field(logo, "data", str, where), validate=True)
-        except binascii.Error:
-            raise ValueError(f"{where}.data is not base64") from None
-    if version < 2:
-        return
-    catalog = _field(snapshot, "roles_and_permissions", dict, "")
-    permissions = _ids(_records(catalog, "permissions", PermissionRecord), "permissions")
-    roles = _records(catalog, "roles", RoleRecord)
-    role_ids = _ids(roles, "roles")
-    for n, role in enumerate(roles):
-        for permission_id in role["permission_ids"]:
-            if permission_id not in permissions:
-                raise ValueError(f"roles[{n}].permission_ids: no permission {permission_id!r}")
-    _refer([catalog], "roles_and_permissions", "creator_role_id", role_ids)
-    if catalog.get("domain_default_role_id") is not None:
-        _refer([catalog], "roles_and_permissions", "domain_default_role_id", role_ids)
-    _refer(
-        _records(snapshot, "invitations", InvitationRecord),
-        "invitations",
-        "organization_id",
-        org_ids,
-    )
-    _refer(_records(snapshot, "domains", DomainRecord), "domains", "organization_id", org_ids)
-    if version >= 3:
-        check_webhooks(_field(snapshot, "webhooks", dict, ""))
+    check = SnapshotCheck(snapshot, version)
+    for group_check in checks:
+        group_check(check)
 
 
-def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
+def field(data: Mapping[str, Any], name: str, kind: type, where: str = "") -> Any:
+    """``data[name]``, which must be of type ``kind``."""
     if not isinstance(data, Mapping):
         raise ValueError(f"{where or 'the state'} is not a JSON object")
     value = data.get(name)
@@ -82,24 +53,24 @@ def _field(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
     return value
 
 
-def _records(data: Mapping[str, Any], name: str, cls: type) -> list[dict[str, Any]]:
+def records(data: Mapping[str, Any], name: str, cls: type) -> list[dict[str, Any]]:
     """``data[name]``: a list of objects holding exactly ``cls``'s fields, of their types."""
-    records: list[dict[str, Any]] = _field(data, name, list, "")
+    found: list[dict[str, Any]] = field(data, name, list)
     hints = typing.get_type_hints(cls)
     fields = attrs.fields_dict(cls)
-    for n, record in enumerate(records):
+    for n, record in enumerate(found):
         where = f"{name}[{n}]"
         if not isinstance(record, dict):
             raise ValueError(f"{where} is not a JSON object")
         if unknown := set(record) - set(fields):
             raise ValueError(f"{where} has unknown fields: {', '.join(sorted(unknown))}")
-        for field_name, field in fields.items():
+        for field_name, attribute in fields.items():
             if field_name not in record:
-                if field.default is attrs.NOTHING:
+                if attribute.default is attrs.NOTHING:
                     raise ValueError(f"{where}.{field_name} is missing")
             elif not _fits(record[field_name], hints[field_name]):
                 raise ValueError(f"{where}.{field_name} is not {_a(hints[field_name])}")
-    return records
+    return found
 
 
 def _fits(value: Any, kind: Any) -> bool:
@@ -124,11 +95,13 @@ def _a(kind: Any) -> str:
     return f"of type {getattr(kind, '__name__', kind)}"
 
 
-def _ids(records: list[dict[str, Any]], name: str) -> set[str]:
-    return _unique((record["id"] for record in records), name, "id")
+def ids(records: list[dict[str, Any]], name: str) -> set[str]:
+    """The records' IDs, each only once."""
+    return unique((record["id"] for record in records), name, "id")
 
 
-def _unique(values: Iterable[Any], name: str, field: str) -> set[Any]:
+def unique(values: Iterable[Any], name: str, field: str) -> set[Any]:
+    """The values, refused if one appears twice."""
     seen: set[Any] = set()
     for n, value in enumerate(values):
         if value in seen:
@@ -137,7 +110,8 @@ def _unique(values: Iterable[Any], name: str, field: str) -> set[Any]:
     return seen
 
 
-def _refer(records: list[dict[str, Any]], name: str, field: str, known: set[str]) -> None:
+def refer(records: list[dict[str, Any]], name: str, field: str, known: set[str]) -> None:
+    """Refuse a record whose ``field`` names none of ``known``."""
     for n, record in enumerate(records):
         value = record.get(field)
         if not isinstance(value, str) or value not in known:

@@ -17,6 +17,15 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from clerk_orgs_async.testing import (
+    _domains,
+    _invitations,
+    _memberships,
+    _organizations,
+    _roles,
+    _users,
+    _webhook_store,
+)
 from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._domains import Domains
 from clerk_orgs_async.testing._errors import already_a_member
@@ -35,13 +44,23 @@ from clerk_orgs_async.testing._organizations import (
     Organizations,
 )
 from clerk_orgs_async.testing._roles import RoleCatalog, RoleRecord
-from clerk_orgs_async.testing._snapshot import check_snapshot
+from clerk_orgs_async.testing._snapshot import SnapshotCheck, check_snapshot
 from clerk_orgs_async.testing._users import UserRecord, Users, UserSpec
 from clerk_orgs_async.testing._webhook_store import WebhookStore
 
 SNAPSHOT_VERSION = 3
 """Version 2 added roles, permissions, invitations and domains, version 3 the webhook endpoints
 and undelivered messages; older files still load."""
+SNAPSHOT_CHECKS: tuple[Callable[[SnapshotCheck], None], ...] = (
+    _users.check_snapshot,
+    _organizations.check_snapshot,
+    _memberships.check_snapshot,
+    _roles.check_snapshot,
+    _invitations.check_snapshot,
+    _domains.check_snapshot,
+    _webhook_store.check_snapshot,
+)
+"""Each store's checks of a data file, in order: a group's records may name those before it."""
 
 
 def _now_ms() -> int:
@@ -431,7 +450,8 @@ class EmulatorState:
         version = snapshot.get("version")
         if type(version) is not int or not 1 <= version <= SNAPSHOT_VERSION:
             raise ValueError(f"unsupported emulator state version {version!r}")
-        check_snapshot(snapshot, version)  # before anything changes: loaded whole or not at all
+        # Before anything changes: a data file loads whole or not at all.
+        check_snapshot(snapshot, version, SNAPSHOT_CHECKS)
         self._clear()
         self.users.restore(snapshot["users"])
         self.organizations.restore(snapshot["organizations"], snapshot["logos"])

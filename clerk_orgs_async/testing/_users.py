@@ -31,6 +31,7 @@ from clerk_orgs_async.testing._listing import (
     split_signed,
     within,
 )
+from clerk_orgs_async.testing._snapshot import SnapshotCheck, ids, records
 
 _EXACT = ("email_address", "phone_number", "username", "web3_wallet")
 _QUERY_FIELDS = (*_EXACT, "id", "first_name", "last_name")
@@ -272,3 +273,8 @@ def exact_filters(getall: Callable[[str], list[str]]) -> dict[str, list[str]]:
         if len(values) > MAX_FILTER_VALUES:
             raise param_invalid(field, f"accepts at most {MAX_FILTER_VALUES} values")
     return {field: values for field, values in found.items() if values}
+
+
+def check_snapshot(check: SnapshotCheck) -> None:
+    """Check a data file's ``users`` (see ``_snapshot``)."""
+    check.ids["users"] = ids(records(check.snapshot, "users", UserRecord), "users")

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from clerk_orgs_async.testing._bodies import query_int
 from clerk_orgs_async.testing._errors import not_found, param_invalid
-from clerk_orgs_async.testing._http import image_url, images_base, json_response, state
+from clerk_orgs_async.testing._http import EventJson, image_url, images_base, json_response, state
 from clerk_orgs_async.testing._users import UserQuery, UserRecord, exact_filters
 
 _PARTIAL = ("email_address_query", "phone_number_query", "username_query", "name_query")
@@ -179,6 +179,10 @@ async def get_user(request: web.Request) -> web.Response:
     if user is None:
         raise not_found("user")
     return json_response(user_json(user, images_base(request)))
+
+
+EVENTS: dict[str, EventJson] = {}
+"""None: Clerk's user events are not of its organization surface, which the emulator sends."""
 
 
 def add_routes(app: web.Application) -> None:

@@ -1,10 +1,11 @@
 """A change of state to Clerk's event envelope, its ``data`` rendered as the API renders it.
 
 The stores report changes (``_changes``); :class:`EventRenderer` listens, renders the record at
-once with the API's own renderers and queues the JSON in the webhook store. A change made
-while an HTTP request is handled (the API or the console) carries the request's client address
-and user agent in ``event_attributes.http_request``, as Clerk's do, and its ``image_url`` fields
-use the request's host, as the API's answer to it does.
+once with the renderer its group's HTTP module declares for the event type (``EVENTS``) and
+queues the JSON in the webhook store. A change made while an HTTP request is handled (the API
+or the console) carries the request's client address and user agent in
+``event_attributes.http_request``, as Clerk's do, and its ``image_url`` fields use the
+request's host, as the API's answer to it does.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ import attrs
 from aiohttp import web
 
 from clerk_orgs_async._json import dumps
-from clerk_orgs_async.testing._domains_http import domain_json
-from clerk_orgs_async.testing._http import deleted, images_base
-from clerk_orgs_async.testing._invitations_http import invitation_json
-from clerk_orgs_async.testing._memberships_http import membership_json
-from clerk_orgs_async.testing._organizations_http import (
-    deleted_organization_json,
-    organization_json,
-)
-from clerk_orgs_async.testing._roles_http import permission_json, role_json
+from clerk_orgs_async.testing._http import EventJson, images_base
+from clerk_orgs_async.testing._routes import GROUPS
 from clerk_orgs_async.testing._state import EmulatorState
+
+RENDERERS: dict[str, EventJson] = {
+    event: render for group in GROUPS for event, render in group.EVENTS.items()
+}
+"""Each event type's renderer, as the groups' HTTP modules declare them (``EVENTS``)."""
 
 
 @attrs.frozen
@@ -59,23 +58,7 @@ def render_data(
     state: EmulatorState, event_type: str, record: Any, base: str, **context: Any
 ) -> dict[str, Any]:
     """The event's ``data``: the object as the API answers it (see WEBHOOKS.md's table)."""
-    group, _, action = event_type.partition(".")
-    if group == "organization":
-        if action == "deleted":
-            return deleted_organization_json(record)
-        return organization_json(record, base)
-    if group == "organizationMembership":
-        return membership_json(state, record, base)
-    if group == "organizationInvitation":
-        body = invitation_json(state, record, base)
-        return {**body, "user_id": context["user_id"]} if "user_id" in context else body
-    if group == "organizationDomain":
-        if action == "deleted":
-            return deleted("organization_domain", record.id)
-        return domain_json(state, record, base)
-    if group == "role":
-        return role_json(state.roles, record)
-    return permission_json(record)
+    return RENDERERS[event_type](state, record, base, context)
 
 
 class EventRenderer:

@@ -20,6 +20,7 @@ import attrs
 from yarl import URL
 
 from clerk_orgs_async.testing._ids import new_id
+from clerk_orgs_async.testing._snapshot import SnapshotCheck, field
 
 SVIX_RETRY_SCHEDULE = (0.0, 5.0, 300.0, 1_800.0, 7_200.0, 18_000.0, 36_000.0, 36_000.0)
 """Seconds between a failed attempt and the next: Svix's schedule (then the message failed).
@@ -399,13 +400,17 @@ def _integer(value: Any) -> int:
     return value
 
 
-def check_webhooks(snapshot: Any) -> None:
-    """Refuse a snapshot's ``webhooks`` section that :meth:`WebhookStore.restore` cannot load.
+def check_snapshot(check: SnapshotCheck) -> None:
+    """Refuse a data file's ``webhooks`` (version 3 on) that :meth:`WebhookStore.restore`
+    cannot load.
 
     Raises:
         ValueError: what is wrong, with where.
     """
+    if check.version < 3:
+        return
+    webhooks = field(check.snapshot, "webhooks", dict)
     try:
-        WebhookStore().restore(snapshot)
+        WebhookStore().restore(webhooks)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"webhooks: {type(exc).__name__}: {exc}") from None

@@ -7,14 +7,22 @@ under ``TYPE_CHECKING`` and inside functions: the aggregate hands each store wha
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from pathlib import Path
 
 import pytest
 
 from clerk_orgs_async.testing import _routes
+from clerk_orgs_async.testing._state import SNAPSHOT_CHECKS
+from clerk_orgs_async.testing._webhook_events import RENDERERS
+from clerk_orgs_async.testing._webhook_store import EVENT_TYPES
 
 TESTING = Path(__file__).parents[2] / "clerk_orgs_async" / "testing"
-STORES = ("_users", "_organizations", "_memberships", "_invitations", "_domains", "_roles")
+STORES = sorted(
+    path.stem.removesuffix("_http") for path in TESTING.glob("_*_http.py") if path.stem != "_http"
+)
+"""Every group's store, named by its HTTP module: a new group needs no line here."""
 
 
 def imported_by(source: str) -> set[str]:
@@ -60,3 +68,24 @@ def test_the_check_sees_imports_under_type_checking_and_inside_functions() -> No
     )
     assert "clerk_orgs_async.testing._state" in names
     assert "clerk_orgs_async.testing._http" in names
+
+
+def test_each_event_the_emulator_sends_is_rendered_by_the_one_group_declaring_it() -> None:
+    declared = [event for group in _routes.GROUPS for event in group.EVENTS]
+    assert sorted(declared) == sorted(EVENT_TYPES)
+    assert set(RENDERERS) == set(EVENT_TYPES)
+
+
+def test_webhook_events_learns_the_renderers_from_the_groups_not_by_name() -> None:
+    group_modules = {m for m in imported("_webhook_events") if re.search(r"\.\w+_http\b", m)}
+    assert group_modules == set()
+
+
+def test_each_store_declares_the_checks_of_its_data_file_sections() -> None:
+    stores = [importlib.import_module(f"clerk_orgs_async.testing.{store}") for store in STORES]
+    assert {store.check_snapshot for store in stores} <= set(SNAPSHOT_CHECKS)
+
+
+def test_the_data_file_check_knows_no_group_and_no_aggregate() -> None:
+    testing = {f"clerk_orgs_async.testing.{module}" for module in (*STORES, "_state")}
+    assert imported("_snapshot") & testing == set()
