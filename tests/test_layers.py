@@ -79,17 +79,10 @@ def test_cycles_finds_a_cycle_and_only_it() -> None:
     assert sorted(cycles(edges)) == [["a", "b", "c"], ["e"]]
 
 
-KNOWN_CYCLES: list[list[str]] = [
-    # Issue 19 removed both it knew of (_pacing with the Redis modules, testing._state with its
-    # stores); a cycle listed here is one to remove (the test says when it is gone).
-]
-
-
 def test_the_package_has_no_import_cycle(graph: grimp.ImportGraph) -> None:
     edges = {module: graph.find_modules_directly_imported_by(module) for module in graph.modules}
     found = [[name.removeprefix(PACKAGE + ".") for name in cycle] for cycle in cycles(edges)]
-    assert [cycle for cycle in found if cycle not in KNOWN_CYCLES] == []
-    assert [cycle for cycle in KNOWN_CYCLES if cycle not in found] == [], "gone: unlist it"
+    assert found == []
 
 
 def test_the_graph_counts_type_checking_imports(graph: grimp.ImportGraph) -> None:
