@@ -12,15 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import grimp
 import pytest
 
-if sys.version_info < (3, 11):  # pragma: no cover
-    pytest.skip("grimp and import-linter need Python 3.11 or later", allow_module_level=True)
-
-import grimp
-
-# Imported by name: mypy checks the suite as Python 3.10, which has no tomllib.
-tomllib: Any = importlib.import_module("tomllib")
+# Imported by name: mypy checks the suite as Python 3.10, which has tomli (import-linter's
+# dependency there) instead of tomllib.
+tomllib: Any = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
 
 PACKAGE = "clerk_orgs_async"
 PYPROJECT = Path(__file__).parent.parent / "pyproject.toml"
