@@ -64,10 +64,14 @@ class RedisProxy:
         except OSError:
             writer.close()
             return
-        scripts: list[bool] = []  # one per command sent: whether it runs a script
+        # Whether a script was sent on this connection and its reply has not come back yet.
+        # redis-py waits for a command's reply before it sends the next on a connection (its
+        # handshake alone is pipelined, and answered before the connection is used), so the
+        # first bytes back after a script are its reply: no need to count commands per chunk.
+        script_sent = [False]
         for pump in (
-            self._pump(reader, up_writer, scripts, upstream=True),
-            self._pump(up_reader, writer, scripts, upstream=False),
+            self._pump(reader, up_writer, script_sent, upstream=True),
+            self._pump(up_reader, writer, script_sent, upstream=False),
         ):
             task = asyncio.ensure_future(pump)
             self._pumps.add(task)
@@ -77,7 +81,7 @@ class RedisProxy:
         self,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
-        scripts: list[bool],
+        script_sent: list[bool],
         *,
         upstream: bool,
     ) -> None:
@@ -88,10 +92,8 @@ class RedisProxy:
 
         async def read() -> None:
             while data := await reader.read(65536):
-                if upstream:
-                    # redis-py sends one command and awaits its reply before the next on a
-                    # connection, so a chunk is one command or one reply.
-                    scripts.append(b"EVALSHA" in data.upper() or b"\r\nEVAL\r\n" in data.upper())
+                if upstream and (b"EVALSHA" in data.upper() or b"\r\nEVAL\r\n" in data.upper()):
+                    script_sent[0] = True
                 queue.put_nowait((loop.time() + self.latency / 2, data))
             queue.put_nowait((0.0, b""))
 
@@ -102,7 +104,9 @@ class RedisProxy:
                 if not data:
                     break
                 await asyncio.sleep(max(0.0, due - loop.time()))
-                script = not upstream and bool(scripts) and scripts.pop(0)
+                script = not upstream and script_sent[0]
+                if script:
+                    script_sent[0] = False
                 if script and self._holding:
                     self.reply_held.set()
                     await self._released.wait()
