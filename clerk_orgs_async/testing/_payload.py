@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import zlib
 from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 
@@ -32,7 +33,10 @@ _ZLIB_WBITS = {
     "x-gzip": 16 + zlib.MAX_WBITS,
     "deflate": zlib.MAX_WBITS,
 }
-_READ = "clerk_orgs_async.testing.body"
+# aiohttp 3.14 warns (NotAppKeyWarning) on a plain string key; RequestKey is new there.
+_READ: Any = getattr(web, "RequestKey", lambda name, _kind: name)(
+    "clerk_orgs_async.testing.body", object
+)
 """Where a request keeps its decoded body (or why it has none) for the next reader."""
 
 
