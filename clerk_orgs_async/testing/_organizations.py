@@ -13,18 +13,15 @@ import binascii
 import itertools
 from collections.abc import (
     Callable,
-    ItemsView,
     Iterable,
-    Iterator,
-    KeysView,
     Mapping,
     Sequence,
-    ValuesView,
 )
 from typing import Any
 
 import attrs
 
+from clerk_orgs_async.testing._by_id import ById
 from clerk_orgs_async.testing._changes import Changes
 from clerk_orgs_async.testing._errors import ClerkAPIError, not_found, param_invalid
 from clerk_orgs_async.testing._ids import new_id
@@ -99,7 +96,7 @@ class OrganizationQuery:
         return bool(self.query or self.user_ids or self.organization_ids)
 
 
-class Organizations(Mapping[str, OrganizationRecord]):
+class Organizations(ById[OrganizationRecord]):
     """The organizations by ID, in creation order (a read-only mapping with its writes).
 
     Args:
@@ -109,6 +106,8 @@ class Organizations(Mapping[str, OrganizationRecord]):
         changes: where each change is reported (``organization.created``, ``.updated`` and
             ``.deleted``).
     """
+
+    KIND = "organization"
 
     def __init__(
         self,
@@ -131,35 +130,6 @@ class Organizations(Mapping[str, OrganizationRecord]):
         self._slugs: dict[str, OrganizationRecord] = {}
         self._logos: dict[str, LogoRecord] = {}
         self._sorted: dict[tuple[str, bool], list[OrganizationRecord]] = {}
-
-    def __getitem__(self, org_id: str) -> OrganizationRecord:
-        return self._by_id[org_id]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._by_id)
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    def __contains__(self, org_id: object) -> bool:
-        return org_id in self._by_id
-
-    # The dict's own views: the mixins' would look every key up again.
-    def keys(self) -> KeysView[str]:
-        return self._by_id.keys()
-
-    def values(self) -> ValuesView[OrganizationRecord]:
-        return self._by_id.values()
-
-    def items(self) -> ItemsView[str, OrganizationRecord]:
-        return self._by_id.items()
-
-    def require(self, org_id: str) -> OrganizationRecord:
-        """The organization with this ID, or Clerk's 404."""
-        try:
-            return self._by_id[org_id]
-        except KeyError:
-            raise not_found("organization") from None
 
     def find(self, id_or_slug: str) -> OrganizationRecord:
         """The organization with this ID or slug, or Clerk's 404."""

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from collections.abc import (
     Callable,
-    ItemsView,
     Iterable,
-    Iterator,
-    KeysView,
     Mapping,
     Sequence,
-    ValuesView,
 )
 from typing import Any
 
 import attrs
 
-from clerk_orgs_async.testing._errors import not_found, param_invalid
+from clerk_orgs_async.testing._by_id import ById
+from clerk_orgs_async.testing._errors import param_invalid
 from clerk_orgs_async.testing._ids import new_id
 from clerk_orgs_async.testing._listing import (
     MAX_FILTER_VALUES,
@@ -91,46 +88,19 @@ class UserQuery:
     offset: int = 0
 
 
-class Users(Mapping[str, UserRecord]):
+class Users(ById[UserRecord]):
     """The users by ID, in the order they were added (a read-only mapping with its writes).
 
     Args:
         clock: the current Unix time in milliseconds.
     """
 
+    KIND = "user"
+
     def __init__(self, clock: Callable[[], int]) -> None:
         self._now = clock
         self._latest_created_at = 0
         self._by_id: dict[str, UserRecord] = {}
-
-    def __getitem__(self, user_id: str) -> UserRecord:
-        return self._by_id[user_id]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._by_id)
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    def __contains__(self, user_id: object) -> bool:
-        return user_id in self._by_id
-
-    # The dict's own views: the mixins' would look every key up again.
-    def keys(self) -> KeysView[str]:
-        return self._by_id.keys()
-
-    def values(self) -> ValuesView[UserRecord]:
-        return self._by_id.values()
-
-    def items(self) -> ItemsView[str, UserRecord]:
-        return self._by_id.items()
-
-    def require(self, user_id: str) -> UserRecord:
-        """The user with this ID, or Clerk's 404."""
-        try:
-            return self._by_id[user_id]
-        except KeyError:
-            raise not_found("user") from None
 
     def add(self, user: UserSpec) -> UserRecord:
         """Add (or replace) a user given by ID, by a mapping of its fields, or as a record."""
