@@ -16,14 +16,6 @@ from yarl import URL
 from tests.emulator._process import COMMAND, emulator_process
 
 KEY = "sk_test_interrupted"
-# Ctrl-C as a terminal gives it: a process started with SIGINT ignored (inherited from the
-# test process when some earlier test or plugin left it so) would otherwise sync to the end.
-SYNC = (
-    COMMAND[0],
-    "-c",
-    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-    "from clerk_orgs_async._cli import main; main()",
-)
 
 
 async def _organizations(session: aiohttp.ClientSession, base_url: str) -> dict[str, set[str]]:
@@ -73,7 +65,7 @@ async def test_ctrl_c_prints_what_was_done_and_exits_130(tmp_path: Path) -> None
         aiohttp.ClientSession(headers={"Authorization": f"Bearer {KEY}"}) as session,
     ):
         sync = await asyncio.create_subprocess_exec(
-            *SYNC,
+            *COMMAND,
             "sync",
             str(file),
             "--concurrency=2",
@@ -118,7 +110,7 @@ async def test_the_table_report_says_it_was_interrupted(tmp_path: Path) -> None:
     )
     async with emulator_process("--latency=0.4", f"--secret-key={KEY}") as emu:
         sync = await asyncio.create_subprocess_exec(
-            *SYNC,
+            *COMMAND,
             "sync",
             str(file),
             "--concurrency=1",

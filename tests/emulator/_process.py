@@ -12,7 +12,15 @@ from typing import Any
 
 import attrs
 
-COMMAND = (sys.executable, "-c", "import sys; from clerk_orgs_async._cli import main; main()")
+# `clerk-orgs` as a terminal starts it: with Ctrl-C's default handler. A process started in the
+# background by a non-interactive shell (`make test &`, some CI runners) ignores SIGINT, and its
+# children inherit that, so a test's SIGINT would otherwise be lost.
+COMMAND = (
+    sys.executable,
+    "-c",
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from clerk_orgs_async._cli import main; main()",
+)
 
 
 @attrs.define
