@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
+import re
 import sys
 from pathlib import Path
 
@@ -16,11 +16,9 @@ from clerk_orgs_async.testing import ClerkEmulator
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+# uvicorn's log line once it listens; with `--port 0` it names the port the system gave it
+# (a port probed free beforehand could be taken by a parallel test before uvicorn binds it).
+_RUNNING = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+) ")
 
 
 @pytest.mark.parametrize(
@@ -33,7 +31,6 @@ def _free_port() -> int:
     ],
 )
 async def test_uvicorn_serves_the_example(tmp_path: Path, cwd: str, target: list[str]) -> None:
-    port = _free_port()
     async with ClerkEmulator(users=["user_1"]) as emu:
         server = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -41,7 +38,7 @@ async def test_uvicorn_serves_the_example(tmp_path: Path, cwd: str, target: list
             "uvicorn",
             *target,
             "--port",
-            str(port),
+            "0",
             cwd=ROOT if cwd == "root" else tmp_path,
             env={**os.environ, "CLERK_SECRET_KEY": emu.secret_key, "CLERK_API_URL": emu.base_url},
             stdout=asyncio.subprocess.DEVNULL,
@@ -49,10 +46,13 @@ async def test_uvicorn_serves_the_example(tmp_path: Path, cwd: str, target: list
         )
         try:
             assert server.stderr is not None
-            while b"Uvicorn running on" not in (
-                line := await asyncio.wait_for(server.stderr.readline(), 30)
-            ):
+            while (
+                running := _RUNNING.search(
+                    line := await asyncio.wait_for(server.stderr.readline(), 30)
+                )
+            ) is None:
                 assert line, "uvicorn exited"
+            port = int(running.group(1))
             async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
                 async with http.post(
                     "/organizations", json={"name": "Acme", "created_by": "user_1"}

@@ -11,9 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from yarl import URL
 
 from tests.emulator._process import COMMAND, emulator_process
+
+# Two processes and an emulator slowed on purpose, seconds each: make test runs these, make
+# check does not.
+pytestmark = pytest.mark.slow
 
 KEY = "sk_test_interrupted"
 

@@ -30,9 +30,22 @@ class RedisServer:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._process: subprocess.Popen[bytes] | None = None
+        self._started_once = False
 
     def start(self) -> None:
-        self._process = subprocess.Popen(
+        """Start it; the first start moves to another free port if the probed one was taken in
+        the meantime (by a test in another worker), a restart keeps its port and URL."""
+        for _ in range(5):
+            if self._launch():
+                return
+            if self._started_once:
+                break
+            self.port = free_port()
+            self.url = f"redis://127.0.0.1:{self.port}/0"
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def _launch(self) -> bool:
+        process = self._process = subprocess.Popen(
             [
                 self._binary,
                 "--port",
@@ -50,10 +63,21 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20
-        while not self.answers():
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start on port {self.port}")
-            time.sleep(0.02)
+        while self._pid() != process.pid:  # another worker's redis-server on the port is not ours
+            if process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                return False
+            time.sleep(0.02)  # polling another process: there is no event to await
+        self._started_once = True
+        return True
+
+    def _pid(self) -> int | None:
+        """The process ID of the redis-server that answers on the port (None: none answers)."""
+        try:
+            with self.client() as client:
+                return int(client.info("server")["process_id"])
+        except redis.RedisError:
+            return None
 
     def answers(self) -> bool:
         """True when the server answers PING."""
