@@ -41,7 +41,10 @@ def fresh(name: str) -> dict[str, object]:
     return {**sample(name), "created_at": now_ms, "updated_at": now_ms}
 
 
-DATED = {"Date": format_datetime(datetime.now(timezone.utc), usegmt=True)}
+def dated() -> dict[str, str]:
+    """The Date header of a server whose clock agrees, as it answers now (not at import: a
+    module is imported at collection, long before its last test runs)."""
+    return {"Date": format_datetime(datetime.now(timezone.utc), usegmt=True)}
 
 
 @pytest.fixture
@@ -230,7 +233,7 @@ async def test_ambiguous_create_with_slug_returns_what_was_created(
     mock: aioresponses, sleeps: list[float]
 ) -> None:
     mock.post(ORGS, exception=asyncio.TimeoutError())
-    mock.get(f"{ORGS}/acme-corp", payload=fresh("organization"), headers=DATED)
+    mock.get(f"{ORGS}/acme-corp", payload=fresh("organization"), headers=dated())
     async with client() as clerk:
         org = await clerk.organizations.create(name="Acme Corporation", slug="acme-corp")
     assert org.id == "org_2xK7d3mQz9LpR4sT8vW1yB6nH0c"
@@ -271,7 +274,7 @@ async def test_ambiguous_membership_create_looks_the_member_up(
     mock.get(
         f"{MEMBERS}?user_id=user_1&limit=1",
         payload={"data": [fresh("membership")], "total_count": 1},
-        headers=DATED,
+        headers=dated(),
     )
     async with client() as clerk:
         member = await clerk.organization_memberships.create(
@@ -333,13 +336,14 @@ async def test_a_failing_on_retry_hook_does_not_break_the_call(
 METADATA = f"{ORG}/metadata"
 
 
-@pytest.mark.parametrize(
-    "retry_after",
-    ["3600", format_datetime(datetime.now(timezone.utc) + timedelta(days=1), usegmt=True)],
-)
+@pytest.mark.parametrize("form", ["seconds", "http-date"])
 async def test_a_429_blocks_only_its_endpoint_and_never_past_a_deadline(
-    mock: aioresponses, sleeps: list[float], retry_after: str
+    mock: aioresponses, sleeps: list[float], form: str
 ) -> None:
+    # The date is made here, not in the test's ID: IDs must be the same in every process
+    # (pytest-xdist's workers compare them) and every run (--lf, a seed's replay).
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    retry_after = "3600" if form == "seconds" else format_datetime(tomorrow, usegmt=True)
     mock.patch(METADATA, status=429, headers={"Retry-After": retry_after}, payload={"errors": []})
     mock.get(f"{API}/organizations/org_2", payload=sample("organization"))
     mock.patch(f"{API}/organizations/org_2/metadata", payload=sample("organization"))
@@ -413,7 +417,7 @@ async def test_a_post_refused_after_a_lookup_found_nothing_is_looked_up_again(
     mock.get(f"{ORGS}/acme-corp", status=404, payload=sample("error_not_found"))
     taken = {"errors": [{"code": "form_identifier_exists", "message": "taken"}]}
     mock.post(ORGS, status=422, payload=taken)
-    mock.get(f"{ORGS}/acme-corp", payload=fresh("organization"), headers=DATED)
+    mock.get(f"{ORGS}/acme-corp", payload=fresh("organization"), headers=dated())
     async with client() as clerk:
         org = await clerk.organizations.create(name="Acme Corporation", slug="acme-corp")
     assert org.slug == "acme-corp"
