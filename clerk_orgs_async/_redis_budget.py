@@ -223,6 +223,8 @@ class RedisBudget:
                 await self._until(self._demand, seconds=self._none_until - now)
                 continue
             if not self._reachable:
+                if not self._waiters:
+                    return  # nothing is kept ahead of a local pace; a new caller wakes a taker
                 for _ in range(min(room, len(self._waiters))):
                     latest = self._waiters[0].latest
                     end = now + _LEASE_WITHOUT_DEADLINE if latest is None else latest
@@ -429,6 +431,7 @@ class RedisBudget:
         self._to_give_back.clear()
         self._stale += [permit.member for permit in self._ahead]
         self._ahead.clear()
+        self._keep_ahead = 0  # the local pace makes each permit when it is asked for
         logger.warning(
             "Redis at %s is unreachable (%s): pacing locally at %d requests per %gs "
             "(share %g of %d, over %d clients) until it answers",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import threading
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -169,3 +170,41 @@ async def test_no_moment_holds_more_than_the_budget_with_batches_and_permits_kep
     for sent, _ in holds:
         held = sum(1 for s, answered in holds if s <= sent < answered + window - slack)
         assert held <= requests, (sent, held)
+
+
+def test_redis_lost_while_permits_are_kept_ahead_never_freezes_the_event_loop(
+    redis_server: RedisServer,
+) -> None:
+    # Seen once under load: permits were being kept ahead of a busy client when Redis went
+    # away, the local pace handed the callers theirs, and then the budget's task went round
+    # without ever awaiting, so nothing else on the loop (a whole web app) ran again. The
+    # scenario runs on a loop of its own in a thread, so that such a freeze fails the test
+    # instead of hanging the suite.
+    async def scenario() -> int:
+        proxy = await RedisProxy(redis_server.port, latency=0.05).start()
+        budget = RedisRateLimit(proxy.url, requests=400, per_seconds=30).budget(SECRET)
+        try:
+            for _ in range(3):  # bursts far quicker than a round trip: some are kept ahead
+                permits = await asyncio.gather(*(take(budget) for _ in range(20)))
+                for permit in permits:
+                    permit.release()
+            assert budget._keep_ahead > 0  # the case this test is about
+            redis_server.kill()
+            for _ in range(3):  # more than are kept ahead: the rest come from the local pace
+                permits = await asyncio.gather(*(take(budget) for _ in range(40)))
+                for permit in permits:
+                    permit.release()
+            assert not budget.shared
+            await asyncio.sleep(0.05)  # the loop still runs other tasks' timers
+            return len(permits)
+        finally:
+            await budget.aclose()
+            proxy.release()
+            await proxy.aclose()
+
+    finished: list[int] = []
+    thread = threading.Thread(target=lambda: finished.append(asyncio.run(scenario())), daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the event loop froze: a task went round without awaiting"
+    assert finished == [40]
