@@ -110,10 +110,16 @@ async def test_redis_killed_mid_run_the_job_finishes_and_pacing_resumes_through_
     with redis_server.client() as client:
         scripts = client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
     assert [r["ok"] for r in reports] == [90] * 4
-    for report in reports:
-        # A worker that called Redis while it was down lost it; one that waited through the
-        # outage finds it restarted on its next call (its run_id changed).
+    for report, before in zip(reports, logged, strict=True):
         lost = report["log"].count("is unreachable")
+        if "is unreachable" not in before:
+            # It never needed Redis again before it ended: its last permits were in hand (on
+            # a loaded machine, a worker that started while the others were still loading
+            # takes most of its 90 early). No outage for it, and nothing to say.
+            assert report["log"] == "", report["log"]
+            continue
+        # A worker that called Redis while it was down lost it, once; one that waited through
+        # the outage finds it restarted on its next call (its run_id changed).
         assert lost + report["log"].count("restarted and lost") == 1, report["log"]
         # Back on Redis at most once; a worker whose last request left before its next probe
         # (every second) finished on local pacing, which depends on the machine's load.
