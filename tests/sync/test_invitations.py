@@ -240,22 +240,23 @@ async def test_a_bulk_call_failing_with_a_5xx_is_not_split(
 async def test_invitations_past_the_hourly_budget_wait_for_it_rather_than_fail(
     clerk_emulator: ClerkEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Clerk's 50 bulk calls an hour, shrunk to 2 calls a quarter second; the client's own
-    # retry deadline (0.1 s) is shorter than the wait for the third call's permit.
+    # Clerk's 50 bulk calls an hour, shrunk to 2 calls in 2 s; the direct call's deadline
+    # (1 s: time enough for its two answers on a loaded machine) is shorter than the wait for
+    # its third call's permit.
     bulk = ("POST", "/organizations/{organization_id}/invitations/bulk")
     monkeypatch.setitem(
-        SCOPED_LIMITS, bulk, EndpointLimit("bulk invitation creates", 2, 0.25, per_resource=False)
+        SCOPED_LIMITS, bulk, EndpointLimit("bulk invitation creates", 2, 2.0, per_resource=False)
     )
     emails = [f"dev{n}@example.com" for n in range(25)]
-    async with clerk_emulator.client(
-        rate_limit=RateLimit(1000, 10), retry=RetryPolicy(deadline=0.1)
-    ) as clerk:
+    async with clerk_emulator.client(rate_limit=RateLimit(1000, 10)) as clerk:
         await sync_organizations(clerk, [acme()])
         # A direct call keeps its deadline: refused locally, nothing sent.
         org = await clerk.organizations.get("acme")
         with pytest.raises(BulkInvitationError) as refused:
             await clerk.organization_invitations.bulk_create(
-                org.id, [InvitationRequest(email_address=e, role="org:member") for e in emails]
+                org.id,
+                [InvitationRequest(email_address=e, role="org:member") for e in emails],
+                retry=RetryPolicy(deadline=1.0),
             )
         assert isinstance(refused.value.error, RateLimitError)
         assert refused.value.error.code == "rate_limited_locally"
