@@ -10,8 +10,9 @@ PIP_FLAGS := --quiet --disable-pip-version-check
 test: lint typecheck unit test-latest docs
 
 # The inner loop, under a minute warm: lint, types and every test but the slow ones (marked
-# `slow`: real Redis processes, Chromium, Ctrl-C through real processes, the wheel install,
-# fault soaks), one pytest-xdist worker per core. `make test` runs all, in one process.
+# `slow`: real Redis processes, Chromium, Ctrl-C through real processes, pytest in a process
+# of its own, the wheel install, fault soaks), one pytest-xdist worker per core. `make test`
+# runs all, in one process.
 check: lint typecheck
 	$(BIN)/python -m pytest -m "not slow" -q -p no:cacheprovider -n auto
 

@@ -48,12 +48,22 @@ from tests.emulator._process import emulator_process
 
 pytest_plugins = ["pytester"]
 
+_TEST_FILE = re.compile(r"# (test_\w+)\.py\n")
+
+
+def _document(path: Path) -> Any:
+    """A document to run; ``slow`` when a block is a test file, run by pytest in a process
+    of its own (seconds each: make test runs those, make check does not)."""
+    found = blocks(path)
+    runs_pytest = any(b.language == "python" and _TEST_FILE.match(b.source) for b in found)
+    return pytest.param(path, marks=[pytest.mark.slow] if runs_pytest else [])
+
+
 DOCUMENTS = [
-    path
+    _document(path)
     for path in [README, *sorted((ROOT / "docs").rglob("*.md"))]
     if any(b.language in ("python", "toml") for b in blocks(path))
 ]
-_TEST_FILE = re.compile(r"# (test_\w+)\.py\n")
 
 
 class Paste(code.InteractiveConsole):

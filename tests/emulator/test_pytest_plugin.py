@@ -57,6 +57,7 @@ async def test_marker(clerk_emulator):
     result.assert_outcomes(passed=2)
 
 
+@pytest.mark.slow  # pytest in a process of its own: make test runs it, make check not
 def test_the_plugin_imports_nothing_heavy(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -92,6 +93,7 @@ def _new_project(pytester: pytest.Pytester, pyproject: str) -> None:
     pytester.makefile(".toml", pyproject=pyproject)
 
 
+@pytest.mark.slow  # pytest in a process of its own: make test runs it, make check not
 def test_auto_mode_with_the_readmes_lines(pytester: pytest.Pytester) -> None:
     pyproject = block("toml", section="With pytest", path=GUIDE).source
     assert 'asyncio_mode = "auto"' in pyproject
@@ -102,6 +104,7 @@ def test_auto_mode_with_the_readmes_lines(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.slow  # pytest in a process of its own: make test runs it, make check not
 def test_the_guides_webhooks_test_passes(pytester: pytest.Pytester) -> None:
     _new_project(pytester, block("toml", section="With pytest", path=GUIDE).source)
     test_file = block("python", section="Webhooks", containing="# test_webhooks", path=GUIDE)
@@ -110,6 +113,7 @@ def test_the_guides_webhooks_test_passes(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.slow  # pytest in a process of its own: make test runs it, make check not
 def test_strict_mode_with_a_marker_and_a_clear_message_without(pytester: pytest.Pytester) -> None:
     readme = block("toml", section="With pytest", path=GUIDE).source
     strict = "\n".join(line for line in readme.splitlines() if "asyncio_mode" not in line)
