@@ -22,7 +22,12 @@ from clerk_orgs_async.testing import (
     WebhookFaults,
 )
 from clerk_orgs_async.testing._webhook_delivery import WebhookDelivery
-from clerk_orgs_async.testing._webhook_store import MESSAGES_KEPT, WebhookAttempt, WebhookStore
+from clerk_orgs_async.testing._webhook_store import (
+    MESSAGES_KEPT,
+    WebhookAttempt,
+    WebhookMessage,
+    WebhookStore,
+)
 from clerk_orgs_async.webhooks import WebhookEvent
 
 FAST = (0.0, 0.01, 0.01)
@@ -575,6 +580,33 @@ async def test_without_faults_an_endpoint_gets_the_events_in_order(
     assert sorted(created) == sorted(names)
 
 
+async def _deliver_once(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    hang: asyncio.Event,
+    *,
+    timeout: float,
+) -> WebhookMessage:
+    """One message delivered to a local endpoint served by ``handler``, which waits on
+    ``hang`` (set once the delivery is over, so the server can stop)."""
+    app = web.Application()
+    app.router.add_post("/", handler)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    store = WebhookStore()
+    store.add(WebhookEndpoint(url=f"http://127.0.0.1:{runner.addresses[0][1]}/"))
+    delivery = WebhookDelivery(store, (), timeout=timeout)
+    await delivery.start()
+    try:
+        [message] = store.enqueue("organization.created", "{}", 0)
+        await asyncio.wait_for(delivery.idle(), 30)
+    finally:
+        await delivery.close()
+        hang.set()
+        await runner.cleanup()
+    return message
+
+
 async def test_an_endpoint_that_does_not_answer_in_time_fails_the_attempt() -> None:
     hang = asyncio.Event()
 
@@ -582,22 +614,7 @@ async def test_an_endpoint_that_does_not_answer_in_time_fails_the_attempt() -> N
         await hang.wait()
         return web.Response()
 
-    app = web.Application()
-    app.router.add_post("/", never)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    store = WebhookStore()
-    store.add(WebhookEndpoint(url=f"http://127.0.0.1:{runner.addresses[0][1]}/"))
-    delivery = WebhookDelivery(store, (), timeout=0.05)
-    await delivery.start()
-    try:
-        [message] = store.enqueue("organization.created", "{}", 0)
-        await asyncio.wait_for(delivery.idle(), 10)
-    finally:
-        await delivery.close()
-        hang.set()
-        await runner.cleanup()
+    message = await _deliver_once(never, hang, timeout=0.05)
     [attempt] = message.attempts
     assert (message.status, attempt.status) == ("failed", None)
     assert attempt.error is not None
@@ -616,22 +633,7 @@ async def test_the_answer_is_its_status_whatever_follows_the_headers() -> None:
         await hang.wait()
         return response
 
-    app = web.Application()
-    app.router.add_post("/", endless)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    store = WebhookStore()
-    store.add(WebhookEndpoint(url=f"http://127.0.0.1:{runner.addresses[0][1]}/"))
-    delivery = WebhookDelivery(store, (), timeout=10)
-    await delivery.start()
-    try:
-        [message] = store.enqueue("organization.created", "{}", 0)
-        await asyncio.wait_for(delivery.idle(), 30)
-    finally:
-        await delivery.close()
-        hang.set()
-        await runner.cleanup()
+    message = await _deliver_once(endless, hang, timeout=10)
     [attempt] = message.attempts
     assert (message.status, attempt.status, attempt.error) == ("delivered", 200, None)
 

@@ -79,14 +79,6 @@ class RedisServer:
         except redis.RedisError:
             return None
 
-    def answers(self) -> bool:
-        """True when the server answers PING."""
-        try:
-            with self.client() as client:
-                return bool(client.ping())
-        except redis.RedisError:
-            return False
-
     def client(self) -> redis.Redis:
         """A synchronous client, to look at what the budget keeps in Redis."""
         return redis.Redis.from_url(self.url, socket_timeout=2, decode_responses=True)
